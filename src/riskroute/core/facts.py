@@ -1,0 +1,141 @@
+"""Case facts: what is known about one person under investigation, and nothing more.
+
+The document shape is fixed by `shared/spec/cli.md`. Every leaf may be `null` (or absent), which
+means *unknown*: the decision core never reads an unknown as "no". Validation is strict (unknown
+fields, wrong types, negative counts and impossible ages are rejected) because a silently coerced
+fact could change a recommendation.
+
+The model holds counts and facts only: there is deliberately no field that could carry an image,
+a hash of one or a path to one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Activity = Literal["possession", "making", "distribution", "production", "live_streaming", "advertising"]
+AgeBand = Literal["under_16", "16_17", "unknown"]
+Sex = Literal["male", "female"]
+
+ACTIVITIES: tuple[str, ...] = Activity.__args__  # type: ignore[attr-defined]
+Count = Annotated[int, Field(ge=0)]
+Age = Annotated[int, Field(ge=10, le=120)]
+
+
+class _Facts(BaseModel):
+    """Strict base: no coercion ("3" is not 3, 1 is not true) and no unknown fields."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Subject(_Facts):
+    age: Age | None = None
+    sex: Sex | None = None
+    never_married: bool | None = None
+
+
+class ImageCounts(_Facts):
+    """Counts of images by Sentencing Council category (A most serious). Counts, never content."""
+
+    A: Count | None = None
+    B: Count | None = None
+    C: Count | None = None
+
+
+class Offence(_Facts):
+    activities: list[Activity] | None = None
+    image_counts: ImageCounts = ImageCounts()
+    youngest_depicted: AgeBand | None = None
+    csem_videos: bool | None = None
+    csem_stories: bool | None = None
+    collection_span_years: Annotated[float, Field(ge=0, le=120)] | None = None
+    more_boys_than_girls_csem: bool | None = None
+    more_boys_than_girls_other_child_content: bool | None = None
+
+
+class History(_Facts):
+    any_prior_criminal_history: bool | None = None
+    any_failure_on_conditional_release: bool | None = None
+    prior_sexual_sanctions: Count | None = None
+    prior_contact_sexual_sanctions: Count | None = None
+    prior_image_sanctions: Count | None = None
+    # Optional addition to the contract: the JUSTICE 2019 variant admits people whose only
+    # previous convictions are non-violent and non-sexual, so it needs this fact.
+    prior_violent_sanctions: Count | None = None
+    contact_offence_allegations: bool | None = None
+
+
+class AccessToChildren(_Facts):
+    checked: bool | None = None
+    household: bool | None = None
+    occupation: bool | None = None
+    volunteering: bool | None = None
+    family_or_friends: bool | None = None
+
+
+class Behaviour(_Facts):
+    sexual_communication_with_child: bool | None = None
+    grooming_or_incitement: bool | None = None
+    sexual_interest_in_children: bool | None = None
+
+
+class Process(_Facts):
+    admits_offence: bool | None = None
+    sufficient_evidence_to_charge: bool | None = None
+    consents_to_caution: bool | None = None
+    safeguarding_checks_complete: bool | None = None
+
+
+class CaseFacts(_Facts):
+    """One case-facts document (see `shared/spec/cli.md`, `riskroute triage`)."""
+
+    subject: Subject = Subject()
+    offence: Offence = Offence()
+    history: History = History()
+    access_to_children: AccessToChildren = AccessToChildren()
+    behaviour: Behaviour = Behaviour()
+    process: Process = Process()
+
+
+def _leaf_paths(model: type[BaseModel], prefix: str = "") -> list[tuple[str, tuple[str, ...]]]:
+    paths: list[tuple[str, tuple[str, ...]]] = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            for sub_path, sub_chain in _leaf_paths(annotation, f"{prefix}{name}."):
+                paths.append((sub_path, (name, *sub_chain)))
+        else:
+            paths.append((f"{prefix}{name}", (name,)))
+    return paths
+
+
+#: Every leaf of the document as (dotted path, attribute chain), in document order.
+FACT_PATHS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(_leaf_paths(CaseFacts))
+
+_ACCESS_KINDS = ("household", "occupation", "volunteering", "family_or_friends")
+
+
+def flatten(facts: CaseFacts) -> dict[str, Any]:
+    """Return the facts as a flat mapping of dotted path to value, as the rules read them.
+
+    Two conservative readings are applied here, once, so that no rule can forget them:
+    - access to children recorded as "no" counts only once the access check is done
+      (`access_to_children.checked` true); before that a "no" is unknown, a "yes" stays yes;
+    - an empty activity list says nothing, so it is unknown rather than "no activity".
+    """
+    flat: dict[str, Any] = {}
+    for path, chain in FACT_PATHS:
+        value: Any = facts
+        for attr in chain:
+            value = getattr(value, attr)
+        flat[path] = value
+    if flat["access_to_children.checked"] is not True:
+        for kind in _ACCESS_KINDS:
+            key = f"access_to_children.{kind}"
+            if flat[key] is False:
+                flat[key] = None
+    activities = flat["offence.activities"]
+    flat["offence.activities"] = frozenset(activities) if activities else None
+    return flat

@@ -1,0 +1,463 @@
+"""One generic engine for every instrument: validate → derive → score items → band → probability.
+
+An instrument is a YAML definition (see `definitions/`); this module only interprets it. Three
+methods cover the instruments riskroute holds:
+- `sum`: points per item, a missing-data rule, optional bands, probability and band adjustments
+  (CPORT, CASIC, OSP/DC);
+- `lookup`: an ordered list of rules, the first that matches gives probability and band (OSP/IIC);
+- `tree`: rules over a case-facts document each raising the band to at least their own, the
+  highest reached wins (riskroute's prioritisation tree).
+
+Every result carries the definition's id, version and SHA-256, each item with the value it read,
+its points and where the value came from, and the population the instrument was validated on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from riskroute.core.conditions import Condition, Span, compile_condition
+from riskroute.core.errors import InvalidInput, from_validation_error
+from riskroute.core.facts import CaseFacts, flatten
+from riskroute.core.knowledge import Definition, DefinitionError, Mark
+
+LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
+LEVEL = {name: rank for rank, name in enumerate(LEVELS)}
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InputSpec(_Spec):
+    type: Literal["bool", "int", "number", "enum"]
+    min: float | None = None
+    max: float | None = None
+    values: list[str] | None = None
+    required: bool = False
+    nullable: bool | None = None
+
+
+class ItemSpec(_Spec):
+    id: str
+    label: str
+    input: str
+    points: int | None = None
+    when: Any = None
+    steps: list[tuple[float, int]] | None = None
+    mark: Mark
+
+
+class LookupSpec(_Spec):
+    id: str
+    when: Any
+    probability: float = Field(ge=0, le=1)
+    band: str
+    mark: Mark
+
+
+class TreeRuleSpec(_Spec):
+    id: str
+    domain: str
+    band: str
+    when: Any
+    if_unknown: str | None = None
+    mark: Mark
+
+
+class ProbabilitySpec(_Spec):
+    method: Literal["logistic"]
+    intercept: float
+    slope: float
+    zero_at_zero: bool = False
+    mark: Mark
+
+
+class AdjustmentSpec(_Spec):
+    id: str
+    label: str
+    effect: Literal["drop_band"]
+    when: Any
+    mark: Mark
+
+
+class BandSpec(_Spec):
+    min: float
+    band: str
+
+
+class CheckSpec(_Spec):
+    path: str
+    require: Any
+    message: str
+
+
+class MissingSpec(_Spec):
+    max_unknown_items: int = Field(ge=0)
+    mark: Mark
+
+
+class TargetDaysSpec(_Spec):
+    values: dict[str, int]
+    citation: str
+    mark: Mark
+
+
+class SourceSpec(_Spec):
+    citation: str
+    mark: Mark
+
+
+class InstrumentSpec(_Spec):
+    id: str
+    version: str
+    name: str
+    method: Literal["sum", "lookup", "tree"]
+    source: SourceSpec
+    population: str
+    outcome: str
+    validation: list[dict[str, Any]]
+    rates: list[str]
+    notes: list[str] = []
+    inputs: dict[str, InputSpec] = {}
+    derived: dict[str, dict[str, list[str]]] = {}
+    checks: list[CheckSpec] = []
+    applicable_if: Any = True
+    not_applicable_reason: str = ""
+    missing: MissingSpec | None = None
+    items: list[ItemSpec] = []
+    bands: list[BandSpec] | list[str] | None = None
+    probability: ProbabilitySpec | None = None
+    adjustments: list[AdjustmentSpec] = []
+    lookup: list[LookupSpec] = []
+    rules: list[TreeRuleSpec] = []
+    default_band: str = "low"
+    target_days: TargetDaysSpec | None = None
+    from_case_facts: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class _Item:
+    spec: ItemSpec
+    condition: Condition | None
+    max_points: int
+
+    def points(self, inputs: Mapping[str, Any]) -> int | None:
+        value = inputs.get(self.spec.input)
+        if value is None:
+            return None
+        if self.spec.steps is not None:
+            earned = 0
+            for threshold, points in self.spec.steps:
+                if value >= threshold:
+                    earned = points
+            return earned
+        hit = self.condition.evaluate(inputs) if self.condition else bool(value)
+        if hit is None:
+            return None
+        return (self.spec.points or 0) if hit else 0
+
+
+def _field_type(name: str, spec: InputSpec) -> tuple[Any, Any]:
+    base: Any
+    if spec.type == "bool":
+        base = bool
+    elif spec.type == "enum":
+        if not spec.values:
+            raise DefinitionError(f"input {name}: an enum needs values")
+        base = Literal[tuple(spec.values)]
+    else:
+        number = int if spec.type == "int" else float
+        base = Annotated[number, Field(ge=spec.min, le=spec.max)]
+    nullable = spec.nullable if spec.nullable is not None else not spec.required
+    annotation = base | None if nullable else base
+    return (annotation, ... if spec.required else None)
+
+
+class Instrument:
+    """A compiled instrument definition; build once, evaluate many times."""
+
+    def __init__(self, definition: Definition) -> None:
+        try:
+            spec = InstrumentSpec.model_validate(definition.data)
+        except ValidationError as exc:
+            raise DefinitionError(f"{definition.path}: {exc}") from exc
+        self.definition = definition
+        self.spec = spec
+        self.id = spec.id
+        where = str(definition.path)
+
+        def compiled(condition: Any, name: str) -> Condition:
+            return compile_condition(condition, where=f"{where}: {name}")
+
+        self._items = [
+            _Item(
+                spec=item,
+                condition=compiled(item.when, item.id) if item.when else None,
+                max_points=max(p for _, p in item.steps) if item.steps else (item.points or 0),
+            )
+            for item in spec.items
+        ]
+        self._applicable = compiled(spec.applicable_if, "applicable_if")
+        self._checks = [(c, compiled(c.require, c.path)) for c in spec.checks]
+        self._adjustments = [(a, compiled(a.when, a.id)) for a in spec.adjustments]
+        self._lookup = [(r, compiled(r.when, r.id)) for r in spec.lookup]
+        self._tree = [(r, compiled(r.when, r.id)) for r in spec.rules]
+        self._bands = [(b.min, b.band) for b in spec.bands or [] if isinstance(b, BandSpec)]
+        self._from_case: dict[str, str | Condition] = {
+            name: value["fact"] if set(value) == {"fact"} else compiled(value, name)
+            for name, value in spec.from_case_facts.items()
+        }
+        fields: dict[str, Any] = {name: _field_type(name, s) for name, s in spec.inputs.items()}
+        config = ConfigDict(strict=True, extra="forbid")
+        self._model: type[BaseModel] = create_model(f"{spec.id}_inputs", __config__=config, **fields)
+        self._static = {
+            "name": spec.name,
+            "population": spec.population,
+            "outcome": spec.outcome,
+            "validation": spec.validation,
+            "rates": spec.rates,
+            "source": spec.source.model_dump(mode="json"),
+        }
+
+    # -- input -----------------------------------------------------------------------------------
+    def validate_json(self, raw: bytes) -> dict[str, Any]:
+        """Validate the instrument's own input document (strict; unknown fields rejected)."""
+        model = CaseFacts if self.spec.method == "tree" else self._model
+        try:
+            parsed = model.model_validate_json(raw)
+        except ValidationError as exc:
+            raise from_validation_error(exc) from exc
+        if isinstance(parsed, CaseFacts):
+            return flatten(parsed)
+        inputs = parsed.model_dump()
+        self._derive(inputs)
+        for check, condition in self._checks:
+            if condition.evaluate(inputs) is False:
+                raise InvalidInput([{"path": check.path, "message": check.message}])
+        return inputs
+
+    def _derive(self, inputs: dict[str, Any]) -> None:
+        for name, rule in self.spec.derived.items():
+            values = [inputs.get(n) for n in next(iter(rule.values()))]
+            known = [v for v in values if v is not None]
+            if len(known) < len(values):
+                inputs[name] = None
+            elif "sum" in rule:
+                inputs[name] = sum(known)
+            else:
+                inputs[name] = known[0] - sum(known[1:])
+
+    def inputs_from_case(self, flat: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Read this instrument's items from a flattened case-facts document (the documented mapping)."""
+        inputs: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        for name, rule in self._from_case.items():
+            if isinstance(rule, str):
+                inputs[name] = flat.get(rule)
+                sources[name] = rule
+            else:
+                inputs[name] = rule.evaluate(flat)
+                sources[name] = " | ".join(rule.paths)
+        return inputs, sources
+
+    # -- evaluation ------------------------------------------------------------------------------
+    def evaluate(self, inputs: Mapping[str, Any], sources: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Score validated inputs. `sources` names where each input came from (default: itself)."""
+        if self.spec.method == "tree":
+            return self._evaluate_tree(inputs)
+        if self.spec.method == "lookup":
+            return self._evaluate_lookup(inputs, sources)
+        return self._evaluate_sum(inputs, sources)
+
+    def _result(self, **fields: Any) -> dict[str, Any]:
+        head = {
+            "instrument": self.id,
+            "version": self.spec.version,
+            "definition_sha256": self.definition.sha256,
+        }
+        return head | fields | self._static
+
+    def _evaluate_sum(self, inputs: Mapping[str, Any], sources: Mapping[str, str] | None) -> dict[str, Any]:
+        spec = self.spec
+        items, missing, unverified = [], [], []
+        total = 0
+        unknown_max = 0
+        for item in self._items:
+            points = item.points(inputs)
+            name = item.spec.input
+            items.append(
+                {
+                    "id": item.spec.id,
+                    "label": item.spec.label,
+                    "value": inputs.get(name),
+                    "points": points,
+                    "source": sources.get(name, name) if sources else name,
+                    "mark": item.spec.mark.value,
+                }
+            )
+            if points is None:
+                missing.append(sources.get(name, name) if sources else name)
+                unknown_max += item.max_points
+            else:
+                total += points
+            if not item.spec.mark.is_verified:
+                unverified.append({"item": item.spec.id, "mark": item.spec.mark.value})
+        notes = list(spec.notes)
+        applicable = self._applicable.evaluate(inputs) is not False
+        allowed = spec.missing.max_unknown_items if spec.missing else 0
+        n_unknown = sum(1 for i in items if i["points"] is None)
+        scorable = applicable and n_unknown <= allowed and n_unknown < len(items)
+        if not applicable:
+            notes.insert(0, spec.not_applicable_reason)
+        elif not scorable:
+            notes.insert(0, f"Not scorable: {n_unknown} items unknown (at most {allowed} allowed).")
+        elif n_unknown:
+            notes.insert(
+                0, f"{n_unknown} item(s) unknown: the total counts known items only (a lower bound)."
+            )
+        band: str | None = None
+        probability: float | None = None
+        adjustments: list[dict[str, Any]] = []
+        if not applicable:
+            band = "not_applicable" if self._bands else None
+        elif scorable:
+            band, probability, adjustments = self._band_and_probability(total, inputs)
+        return self._result(
+            applicable=applicable,
+            scorable=scorable,
+            total=total if scorable else None,
+            total_if_unknown_items_present=total + unknown_max if scorable and n_unknown else None,
+            band=band,
+            probability=probability,
+            missing=missing,
+            items=items,
+            adjustments=adjustments,
+            notes=notes,
+            unverified=unverified,
+        )
+
+    def _band_and_probability(
+        self, total: int, inputs: Mapping[str, Any]
+    ) -> tuple[str | None, float | None, list[dict[str, Any]]]:
+        probability = None
+        if self.spec.probability:
+            p = self.spec.probability
+            if p.zero_at_zero and total == 0:
+                probability = 0.0
+            else:
+                probability = round(1.0 / (1.0 + math.exp(-(p.intercept + p.slope * total))), 6)
+        if not self._bands:
+            return None, probability, []
+        band = next(name for minimum, name in reversed(self._bands) if total >= minimum)
+        applied = []
+        context = dict(inputs) | {"total": total, "band_level": LEVEL[band]}
+        for adjustment, condition in self._adjustments:
+            hit = condition.evaluate(context)
+            applied.append({"id": adjustment.id, "label": adjustment.label, "applied": hit is True})
+            if hit is True:
+                band = LEVELS[max(0, LEVEL[band] - 1)]
+                context["band_level"] = LEVEL[band]
+        return band, probability, applied
+
+    def _evaluate_lookup(
+        self, inputs: Mapping[str, Any], sources: Mapping[str, str] | None
+    ) -> dict[str, Any]:
+        items = [
+            {"id": name, "value": inputs.get(name), "points": None, "source": (sources or {}).get(name, name)}
+            for name in self.spec.inputs
+        ]
+        for rule, condition in self._lookup:
+            hit = condition.evaluate(inputs)
+            if hit is None:
+                break
+            if hit:
+                return self._result(
+                    applicable=True,
+                    scorable=True,
+                    total=None,
+                    band=rule.band,
+                    probability=rule.probability,
+                    rule=rule.id,
+                    missing=[],
+                    items=items,
+                    notes=list(self.spec.notes),
+                    unverified=[] if rule.mark.is_verified else [{"item": rule.id, "mark": rule.mark.value}],
+                )
+        missing = [i["source"] for i in items if i["value"] is None]
+        return self._result(
+            applicable=True,
+            scorable=False,
+            total=None,
+            band=None,
+            probability=None,
+            rule=None,
+            missing=missing,
+            items=items,
+            notes=["Not scorable: a look-up rule needs an unknown input.", *self.spec.notes],
+            unverified=[],
+        )
+
+    def _evaluate_tree(self, flat: Mapping[str, Any]) -> dict[str, Any]:
+        spec = self.spec
+        lowest = highest = cautious = LEVEL[spec.default_band]
+        items: list[dict[str, Any]] = []
+        missing: list[str] = []
+        for rule, condition in self._tree:
+            hit = condition.evaluate(flat)
+            level = LEVEL[rule.band]
+            if hit is True:
+                lowest = max(lowest, level)
+                highest = max(highest, level)
+                cautious = max(cautious, level)
+            elif hit is None:
+                highest = max(highest, level)
+                if rule.if_unknown:
+                    cautious = max(cautious, LEVEL[rule.if_unknown])
+            items.append(
+                {
+                    "id": rule.id,
+                    "domain": rule.domain,
+                    "value": hit,
+                    "band": rule.band,
+                    "points": None,
+                    "source": ", ".join(condition.paths),
+                }
+            )
+        for item, (rule, condition) in zip(items, self._tree, strict=True):
+            if item["value"] is None and LEVEL[rule.band] > lowest:
+                missing.extend(p for p in condition.unknown_paths(flat) if p not in missing)
+        band = LEVELS[cautious]
+        notes = list(spec.notes)
+        if missing:
+            notes.insert(
+                0,
+                f"Band set from known facts with unknown access to children treated cautiously; "
+                f"{len(missing)} unknown fact(s) could raise it as far as {LEVELS[highest]}.",
+            )
+        target = spec.target_days
+        return self._result(
+            applicable=True,
+            scorable=True,
+            total=None,
+            band=band,
+            probability=None,
+            target_days=target.values[band] if target else None,
+            band_range={"known_facts": LEVELS[lowest], "if_unknowns_present": LEVELS[highest]},
+            determinate=lowest == highest,
+            missing=missing,
+            items=items,
+            notes=notes,
+            unverified=[{"item": "target_days", "mark": target.mark.value}] if target else [],
+        )
+
+    def level_span(self, result: Mapping[str, Any]) -> Span | int:
+        """The band of a tree result as a number (0 = low), or a span while facts are unknown."""
+        low = LEVEL[result["band_range"]["known_facts"]]
+        high = LEVEL[result["band_range"]["if_unknowns_present"]]
+        return low if low == high else Span(low, high)
