@@ -1,0 +1,145 @@
+"""`riskroute law notification|sentencing`: output shape and exit codes per shared/spec/cli.md."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from riskroute.cli import law
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    # A bare app with only the law group, so these tests do not depend on the other commands.
+    root = typer.Typer(pretty_exceptions_enable=False)
+
+    @root.callback()
+    def _root() -> None:
+        """riskroute (law commands only)."""
+
+    law.register(root)
+    return root
+
+
+def run(app: typer.Typer, args: list[str], stdin: str | bytes = "") -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, args, input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+NOTIFICATION: dict[str, Any] = {
+    "offence": "pca1978_s1",
+    "youngest_depicted": "under_16",
+    "age_at_offence": 42,
+    "age_on_relevant_date": 42,
+    "disposal": {"type": "conditional_caution"},
+    "relevant_date": "2025-06-02",
+}
+
+
+@pytest.mark.parametrize("args", [["law", "notification"], ["law", "notification", "-"]])
+def test_notification_from_stdin(app: typer.Typer, args: list[str]) -> None:
+    code, out, err = run(app, args, json.dumps(NOTIFICATION))
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["notifiable"] is True
+    assert doc["period"] == {"years": 2.0, "indefinite": False}
+    assert doc["ends_on"] == "2027-06-02"
+    assert doc["initial_notification_due"] == "2025-06-04"
+    assert doc["review_possible_after_years"] is None
+    assert isinstance(doc["basis"], list) and doc["basis"]
+    assert doc["verification"] == "recalled"
+
+
+def test_notification_from_a_file(app: typer.Typer, tmp_path: Path) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps({**NOTIFICATION, "disposal": {"type": "custody", "custody_months": 30}}))
+    code, out, _ = run(app, ["law", "notification", str(path)])
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["period"] == {"years": None, "indefinite": True}
+    assert doc["ends_on"] is None and doc["review_possible_after_years"] == 15
+
+
+def test_sentencing(app: typer.Typer) -> None:
+    code, out, _ = run(app, ["law", "sentencing"], '{"category": "A", "activity": "possession"}')
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["starting_point"] == {"type": "custody", "label": "1 year", "weeks": 52}
+    assert doc["range_low"] == {"type": "custody", "label": "26 weeks", "weeks": 26}
+    assert doc["range_high"] == {"type": "custody", "label": "3 years", "weeks": 156}
+    assert doc["verification"] == "secondary" and doc["basis"]
+
+
+def with_(changes: dict[str, Any], base: dict[str, Any] = NOTIFICATION) -> str:
+    doc = {**base}
+    for key, value in changes.items():
+        if "." in key:
+            outer, inner = key.split(".")
+            doc[outer] = {**doc[outer], inner: value}
+        else:
+            doc[key] = value
+    return json.dumps(doc)
+
+
+BAD_NOTIFICATION = [
+    ('{"offence": "pca1978_s1",', "$"),
+    ("[]", "$"),
+    (with_({"colour": "red"}), "colour"),
+    (with_({"disposal.weeks": 3}), "disposal.weeks"),
+    (with_({"age_at_offence": "42"}), "age_at_offence"),
+    (with_({"age_at_offence": 42.0}), "age_at_offence"),
+    (with_({"age_at_offence": 9}), "age_at_offence"),
+    (with_({"age_on_relevant_date": 121}), "age_on_relevant_date"),
+    (with_({"relevant_date": "2025-02-30"}), "relevant_date"),
+    (with_({"relevant_date": 20250602}), "relevant_date"),
+    (with_({"youngest_depicted": "under_13"}), "youngest_depicted"),
+    (with_({"offence": "soa2003_s15"}), "offence"),
+    (with_({"disposal": {"type": "custody", "custody_months": -3}}), "disposal.custody_months"),
+    (with_({"disposal": {"type": "custody", "custody_months": "12"}}), "disposal.custody_months"),
+    (with_({"disposal": {"type": "custody"}}), "disposal.custody_months"),
+    (
+        with_({"disposal": {"type": "conditional_discharge", "discharge_months": -1}}),
+        "disposal.discharge_months",
+    ),
+    (with_({"disposal": {"type": "conditional_discharge"}}), "disposal.discharge_months"),
+    (with_({"disposal": {"type": "probation"}}), "disposal.type"),
+]
+
+
+@pytest.mark.parametrize(("stdin", "path"), BAD_NOTIFICATION)
+def test_bad_notification_input_exits_2_naming_the_field(app: typer.Typer, stdin: str, path: str) -> None:
+    code, out, err = run(app, ["law", "notification"], stdin)
+    assert code == 2
+    assert out == ""
+    doc = json.loads(err)
+    assert doc["error"] == "invalid_input"
+    assert path in [d["path"] for d in doc["details"]]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("stdin", "path"),
+    [
+        ("not json", "$"),
+        ('{"category": "D", "activity": "possession"}', "category"),
+        ('{"category": "A", "activity": "making"}', "activity"),
+        ('{"category": "A", "activity": "possession", "count": 3}', "count"),
+        ('{"category": "A"}', "activity"),
+        ('{"category": 1, "activity": "possession"}', "category"),
+    ],
+)
+def test_bad_sentencing_input_exits_2(app: typer.Typer, stdin: str, path: str) -> None:
+    code, out, err = run(app, ["law", "sentencing"], stdin)
+    assert code == 2 and out == ""
+    assert path in [d["path"] for d in json.loads(err)["details"]]
+
+
+def test_missing_file_exits_2(app: typer.Typer, tmp_path: Path) -> None:
+    code, out, err = run(app, ["law", "sentencing", str(tmp_path / "absent.json")])
+    assert code == 2 and out == ""
+    assert json.loads(err)["details"][0]["path"] == "$"
