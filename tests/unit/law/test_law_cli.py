@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +145,22 @@ def test_missing_file_exits_2(app: typer.Typer, tmp_path: Path) -> None:
     code, out, err = run(app, ["law", "sentencing", str(tmp_path / "absent.json")])
     assert code == 2 and out == ""
     assert json.loads(err)["details"][0]["path"] == "$"
+
+
+def test_the_installed_command_end_to_end() -> None:
+    """Through the real `riskroute` entry point, as outside checks run it."""
+    exe = Path(sys.executable).with_name("riskroute")
+    ok = subprocess.run(
+        [str(exe), "law", "sentencing", "-"],
+        input=b'{"category":"C","activity":"possession"}',
+        capture_output=True,
+        check=False,
+    )
+    assert ok.returncode == 0 and ok.stderr == b""
+    assert json.loads(ok.stdout)["starting_point"] == {"type": "community_order", "level": "high"}
+    bad = subprocess.run(
+        [str(exe), "law", "notification"], input=b'{"offence": 1}', capture_output=True, check=False
+    )
+    assert bad.returncode == 2 and bad.stdout == b""
+    assert b"Traceback" not in bad.stderr
+    assert "offence" in [d["path"] for d in json.loads(bad.stderr)["details"]]

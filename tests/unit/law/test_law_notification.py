@@ -293,3 +293,11 @@ def test_renotification_rejects_a_negative_limit() -> None:
 
 def test_change_notification_due() -> None:
     assert change_notification_due(date(2025, 12, 30)) == date(2026, 1, 1)
+
+
+def test_the_cached_preview_hands_out_independent_copies() -> None:
+    first = notification_if_cautioned("cja1988_s160", "under_16", 30)
+    first["period"]["years"] = 99.0
+    first["basis"].clear()
+    second = notification_if_cautioned("cja1988_s160", "under_16", 30)
+    assert second["period"]["years"] == 2.0 and second["basis"]

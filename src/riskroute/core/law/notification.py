@@ -9,9 +9,10 @@ guessed: the result is then `notifiable: null`.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskroute.core.errors import ErrorDetail, InvalidInput
@@ -371,7 +372,17 @@ def notification_if_cautioned(offence: str, youngest_depicted: str | None, age: 
         details.append({"path": "age", "message": "must be between 10 and 120"})
     if details:
         raise InvalidInput(details)
-    return _evaluate(offence, youngest_depicted, age, age, Disposal(type="conditional_caution"), None)
+    preview: dict[str, Any] = orjson.loads(_preview(offence, youngest_depicted, age))
+    return preview
+
+
+@lru_cache(maxsize=4096)
+def _preview(offence: str, youngest_depicted: str | None, age: int | None) -> bytes:
+    """Triage asks this for every case of a batch re-score; the answer depends only on these three
+    values, so it is computed once and each caller gets its own fresh copy of the document."""
+    return orjson.dumps(
+        _evaluate(offence, youngest_depicted, age, age, Disposal(type="conditional_caution"), None)
+    )
 
 
 def renotification_dates(
