@@ -220,6 +220,13 @@ def test_inconsistent_requests_name_the_field(
     assert [d["path"] for d in info.value.details] == [path]
 
 
+def test_disposals_before_part_2_commenced_are_refused() -> None:
+    notification(request({"type": "caution"}, relevant_date=date(2004, 5, 1)))
+    with pytest.raises(InvalidInput) as info:
+        notification(request({"type": "caution"}, relevant_date=date(2004, 4, 30)))
+    assert info.value.details[0]["path"] == "relevant_date"
+
+
 def test_verification_is_the_weakest_unverified_mark() -> None:
     result = notification(request({"type": "caution"}))
     assert result["verification"] == "recalled"  # the end-date convention is recalled

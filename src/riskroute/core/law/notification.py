@@ -125,6 +125,7 @@ class Review(TableModel):
 
 class NotificationTable(TableModel):
     rules: dict[str, Rule]
+    commencement: date
     schedule3: Schedule3
     periods: list[PeriodRow]
     halving: Halving
@@ -337,6 +338,15 @@ def _check_consistency(request: NotificationRequest) -> None:
         details.append({"path": "disposal.discharge_months", "message": "required for conditional_discharge"})
     if disposal.discharge_months is not None and disposal.type != "conditional_discharge":
         details.append({"path": "disposal.discharge_months", "message": "only for conditional_discharge"})
+    commencement = _table()[1].commencement
+    if request.relevant_date < commencement:
+        details.append(
+            {
+                "path": "relevant_date",
+                "message": f"before {commencement.isoformat()}, when SOA 2003 Part 2 came into force: "
+                "earlier disposals (s.81) are not modelled",
+            }
+        )
     if request.age_on_relevant_date < request.age_at_offence:
         details.append({"path": "age_on_relevant_date", "message": "cannot be lower than age_at_offence"})
     if details:
