@@ -1,0 +1,1 @@
+"""Forces, units, provider organisations and users with roles: who may see and do what."""

@@ -1,0 +1,361 @@
+"""Case records for the whole lifecycle, from referral to closure.
+
+Design rules, applied throughout:
+- counts and facts only: the forensic summary holds counts by category, never an image, a hash
+  or a path to one; linked children are held as relationship, age band and count, never names;
+- personal data of the subject sits in `Subject` alone, so that it can be encrypted field by
+  field (issue 4) without touching the rest;
+- history is kept: priority changes, assessments, proposals, notification computations, breaches
+  and every workflow step (`CaseEvent`) are rows that are added, never overwritten;
+- `Case.version` is the optimistic-concurrency counter that every write must quote.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+
+from riskroute.accounts.models import Force, ProviderOrganisation, Unit
+
+
+class ReferralSource(models.TextChoices):
+    NCA_CEOP = "nca_ceop", "NCA / CEOP dissemination"
+    INDUSTRY = "industry", "Industry report"
+    LOCAL_INTELLIGENCE = "local_intelligence", "Local intelligence"
+
+
+class Offence(models.TextChoices):
+    PCA1978_S1 = "pca1978_s1", "Protection of Children Act 1978 s.1 (making, distributing)"
+    CJA1988_S160 = "cja1988_s160", "Criminal Justice Act 1988 s.160 (possession)"
+
+
+class PriorityBand(models.TextChoices):
+    VERY_HIGH = "very_high", "Very high"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Case(models.Model):
+    """One person under investigation for one referral."""
+
+    reference = models.CharField(max_length=40, unique=True)
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="cases")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=32, default="referral", db_index=True)
+    version = models.PositiveIntegerField(default=1)
+
+    referral_source = models.CharField(max_length=32, choices=ReferralSource.choices)
+    received_on = models.DateField()
+    summary = models.TextField()
+    suspected_activities = models.JSONField(default=list)
+    offence = models.CharField(max_length=32, choices=Offence.choices)
+
+    facts = models.JSONField(default=dict, help_text="A riskroute.core.facts.CaseFacts document.")
+
+    priority_band = models.CharField(max_length=16, choices=PriorityBand.choices, blank=True)
+    priority_target_days = models.PositiveIntegerField(null=True, blank=True)
+    action_deadline = models.DateField(null=True, blank=True, db_index=True)
+    action_taken_on = models.DateField(null=True, blank=True)
+
+    provider_organisation = models.ForeignKey(
+        ProviderOrganisation, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering: ClassVar = ["action_deadline", "reference"]
+        indexes: ClassVar = [models.Index(fields=["force", "state"], name="case_force_state")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Subject(models.Model):
+    """The person under investigation: the only personal data about them, kept apart."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="subject")
+    full_name = models.CharField(max_length=200)
+    date_of_birth = models.DateField()
+    address = models.TextField()
+
+
+class PriorityRecord(models.Model):
+    """One run of the priority tree: band, target days and the deadline it set, with the reason."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="priority_history")
+    band = models.CharField(max_length=16, choices=PriorityBand.choices)
+    target_days = models.PositiveIntegerField()
+    action_deadline = models.DateField()
+    reason = models.CharField(max_length=200)
+    output = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering: ClassVar = ["created_at", "id"]
+
+
+class AgeBand(models.TextChoices):
+    UNDER_16 = "under_16", "Under 16"
+    AGE_16_17 = "16_17", "16 or 17"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Enforcement(models.Model):
+    """Warrant, arrest, devices and the forensic summary (counts only, never content)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="enforcement")
+    warrant_on = models.DateField(null=True, blank=True)
+    arrested_on = models.DateField(null=True, blank=True)
+    devices_seized = models.PositiveIntegerField(null=True, blank=True)
+    count_a = models.PositiveIntegerField(null=True, blank=True)
+    count_b = models.PositiveIntegerField(null=True, blank=True)
+    count_c = models.PositiveIntegerField(null=True, blank=True)
+    youngest_depicted = models.CharField(max_length=16, choices=AgeBand.choices, blank=True)
+    videos = models.BooleanField(null=True)
+    stories = models.BooleanField(null=True)
+    collection_span_years = models.FloatField(null=True, blank=True)
+    distribution_evidence = models.BooleanField(null=True)
+
+
+class ChildRelationship(models.TextChoices):
+    HOUSEHOLD = "household", "Lives in the household"
+    FAMILY = "family_or_friends", "Family or friends"
+    OCCUPATION = "occupation", "Through occupation"
+    VOLUNTEERING = "volunteering", "Through volunteering"
+
+
+class ChildAgeBand(models.TextChoices):
+    UNDER_5 = "under_5", "Under 5"
+    AGE_5_11 = "5_11", "5 to 11"
+    AGE_12_15 = "12_15", "12 to 15"
+    AGE_16_17 = "16_17", "16 or 17"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class ChildLink(models.Model):
+    """Children the subject has access to, by relationship and age band, as a count (no names)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="child_links")
+    relationship = models.CharField(max_length=32, choices=ChildRelationship.choices)
+    age_band = models.CharField(max_length=16, choices=ChildAgeBand.choices)
+    count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class S47Outcome(models.TextChoices):
+    PENDING = "pending", "Enquiry under way"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    CHILD_IN_NEED = "child_in_need", "Child in need plan"
+    CHILD_PROTECTION_CONFERENCE = "child_protection_conference", "Child protection conference"
+    NOT_APPLICABLE = "not_applicable", "No s.47 enquiry"
+
+
+class Safeguarding(models.Model):
+    """Referral to children's social care, strategy discussion, s.47 outcome, children safeguarded."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="safeguarding")
+    social_care_referred_on = models.DateField(null=True, blank=True)
+    strategy_discussion_on = models.DateField(null=True, blank=True)
+    s47_outcome = models.CharField(max_length=32, choices=S47Outcome.choices, blank=True)
+    children_safeguarded = models.PositiveIntegerField(default=0)
+    safeguarded_on = models.DateField(null=True, blank=True)
+
+
+class Assessment(models.Model):
+    """A complete, reproducible snapshot: the facts read and every output of the core."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    facts = models.JSONField()
+    policy_id = models.CharField(max_length=64)
+    policy_version = models.CharField(max_length=64)
+    policy_sha256 = models.CharField(max_length=64)
+    recommendation = models.CharField(max_length=32)
+    triage = models.JSONField()
+    instruments = models.JSONField(default=dict)
+
+    class Meta:
+        ordering: ClassVar = ["created_at", "id"]
+
+
+class DisposalKind(models.TextChoices):
+    DIVERSION = "diversion", "Diversion (conditional caution)"
+    CHARGE = "charge", "Charge file to CPS"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class DisposalProposal(models.Model):
+    """A proposed disposal and its approval by a second person (a supervisor, never the proposer)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proposals")
+    kind = models.CharField(max_length=32, choices=DisposalKind.choices)
+    status = models.CharField(max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="proposals")
+    recommendation = models.CharField(max_length=32)
+    departs_from_recommendation = models.BooleanField(default=False)
+    departure_reason = models.TextField(blank=True)
+    reason = models.TextField()
+    admission = models.BooleanField(null=True)
+    consent = models.BooleanField(null=True)
+    exceptional_circumstances = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["proposed_at", "id"]
+
+
+class ConditionalCaution(models.Model):
+    """Conditions of a conditional caution (CJA 2003 Part 3) and the signed-document date."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="caution")
+    programme_name = models.CharField(max_length=200)
+    provider = models.ForeignKey(ProviderOrganisation, on_delete=models.PROTECT, related_name="cautions")
+    sessions = models.PositiveIntegerField()
+    programme_deadline = models.DateField()
+    window_weeks = models.PositiveIntegerField(default=16)
+    exceptional_window_reason = models.TextField(blank=True)
+    reparative_hours = models.FloatField(default=0)
+    punitive_hours = models.FloatField(default=0)
+    other_conditions = models.TextField(blank=True)
+    signed_on = models.DateField()
+    checks = models.JSONField(default=dict)
+    completed_on = models.DateField(null=True, blank=True)
+    ceased_on = models.DateField(
+        null=True, blank=True, help_text="Set when a breach ends the caution (s.24)."
+    )
+
+
+class NotificationRecord(models.Model):
+    """Notification requirements computed by the core; a new row whenever the basis changes."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
+    basis = models.CharField(max_length=32)
+    relevant_date = models.DateField()
+    notifiable = models.BooleanField(null=True, help_text="Null when a fact it depends on is unknown.")
+    period_years = models.FloatField(null=True, blank=True)
+    indefinite = models.BooleanField(default=False)
+    ends_on = models.DateField(null=True, blank=True)
+    initial_due = models.DateField(null=True, blank=True)
+    renotification_dates = models.JSONField(default=list)
+    output = models.JSONField(default=dict)
+    current = models.BooleanField(default=True)
+    initial_notified_on = models.DateField(null=True, blank=True)
+    last_notified_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["created_at", "id"]
+
+
+class Mappa(models.Model):
+    """MAPPA category and management level (CJA 2003 ss.325-327)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="mappa")
+    category = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Null until determinable.")
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    output = models.JSONField(default=dict)
+
+
+class Attendance(models.Model):
+    """One programme session as recorded by the provider."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attendance")
+    session_number = models.PositiveIntegerField()
+    session_on = models.DateField()
+    attended = models.BooleanField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["session_number"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["case", "session_number"], name="attendance_one_per_session")
+        ]
+
+
+class Breach(models.Model):
+    """A failure to comply with a condition; without reasonable excuse it leads to prosecution (s.24)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="breaches")
+    occurred_on = models.DateField()
+    description = models.TextField()
+    reasonable_excuse = models.BooleanField()
+    excuse_details = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["occurred_on", "id"]
+
+
+class Prosecution(models.Model):
+    """Charge, CPS decision, court, outcome and sentence (for the original offence after a breach)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="prosecution")
+    origin = models.CharField(max_length=32)  # "charge_decision" or "caution_breach"
+    charged_on = models.DateField(null=True, blank=True)
+    cps_decision = models.CharField(max_length=32, blank=True)
+    cps_decision_on = models.DateField(null=True, blank=True)
+    court = models.CharField(max_length=200, blank=True)
+    first_hearing_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=32, blank=True)
+    outcome_on = models.DateField(null=True, blank=True)
+    sentence_type = models.CharField(max_length=40, blank=True)
+    custody_months = models.FloatField(null=True, blank=True)
+    discharge_months = models.FloatField(null=True, blank=True)
+    sentenced_on = models.DateField(null=True, blank=True)
+    sentencing_guideline = models.JSONField(default=dict)
+
+
+class Closure(models.Model):
+    """Closure of the case with the dates on which the record must be reviewed."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="closure")
+    closed_on = models.DateField()
+    reason = models.TextField()
+    review_dates = models.JSONField(default=list)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
+class CaseEvent(models.Model):
+    """The case history: every write, who made it, the state before and after, and what changed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=32)
+    to_state = models.CharField(max_length=32)
+    version = models.PositiveIntegerField()
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering: ClassVar = ["at", "id"]

@@ -1,0 +1,325 @@
+"""Every read of case data, scoped to the acting user. Views and the API call only these.
+
+- `visible_cases(user)`: the queryset of cases the user may see (same rule as `view_case`);
+- `get_case(user, case_id)`: one case with its records, or `NotFound`;
+- `next_actions(user, case)`: the steps this user may take now (state and permission both);
+- worklists: `my_cases`, `team_worklist` (overdue first, then by deadline), `overdue_by_band`;
+- `alerts(user)`: overdue actions, missed sessions, overdue notifications, programme deadlines;
+- `dashboard(user)`: monthly counts for the force (aggregates only: analysts may read these);
+- `case_document(user, case)`: the JSON form of a case for the API (providers get the minimum).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.utils import timezone
+
+from riskroute.accounts.models import Role, User
+from riskroute.cases.errors import NotFound, PermissionDenied
+from riskroute.cases.models import (
+    Breach,
+    Case,
+    CaseEvent,
+    ConditionalCaution,
+    Enforcement,
+    NotificationRecord,
+    PriorityBand,
+    Prosecution,
+    Safeguarding,
+)
+from riskroute.cases.permissions import allowed
+from riskroute.cases.workflow import CaseWorkflow, allowed_events
+
+_POLICE_ROLES = (
+    Role.INVESTIGATOR,
+    Role.SUPERVISOR,
+    Role.SAFEGUARDING_OFFICER,
+    Role.OFFENDER_MANAGER,
+    Role.ADMINISTRATOR,
+)
+
+
+def _is_provider(user: User) -> bool:
+    return user.has_role(Role.REHABILITATION_PROVIDER) and user.provider_organisation_id is not None
+
+
+def _is_police(user: User) -> bool:
+    """A police caseworker role in a force (the supervisor role counts only at sergeant or above)."""
+    if user.force_id is None:
+        return False
+    return user.is_supervisor or any(user.has_role(r) for r in _POLICE_ROLES if r != Role.SUPERVISOR)
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Cases the user may see; mirrors the `view_case` rule so lists and pages never disagree."""
+    if not (user.is_authenticated and user.is_active):
+        return Case.objects.none()
+    scope = Q(pk__in=[])
+    if _is_police(user):
+        scope |= Q(force_id=user.force_id)
+    if _is_provider(user):
+        scope |= Q(provider_organisation_id=user.provider_organisation_id)
+    return Case.objects.filter(scope)
+
+
+def get_case(user: User, case_id: int) -> Case:
+    """One case the user may see, with its one-to-one records loaded; otherwise NotFound."""
+    case = (
+        visible_cases(user)
+        .select_related("force", "unit", "assigned_to", "subject", "provider_organisation")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None or not allowed("view_case", user, case):
+        raise NotFound(f"case {case_id} not found")
+    return case
+
+
+def case_history(user: User, case_id: int) -> list[CaseEvent]:
+    """The case's events, oldest first (who did what, and the state before and after)."""
+    case = get_case(user, case_id)
+    return list(case.events.select_related("actor"))
+
+
+#: Each user-facing action: the workflow event it fires (None: no state change) and its permission.
+ACTIONS: dict[str, tuple[str | None, str, frozenset[str]]] = {
+    "update_facts": (None, "investigate", frozenset({"referral", "investigation", "assessed"})),
+    "record_enforcement": (None, "investigate", frozenset({"referral", "investigation", "assessed"})),
+    "assign_case": (None, "assign", frozenset(s for s in CaseWorkflow.states_map if s != "closed")),
+    "record_safeguarding": (
+        None,
+        "safeguard",
+        frozenset(s for s in CaseWorkflow.states_map if s != "closed"),
+    ),
+    "link_children": (None, "safeguard", frozenset(s for s in CaseWorkflow.states_map if s != "closed")),
+    "run_assessment": ("assess", "investigate", frozenset()),
+    "propose_disposal": ("propose", "investigate", frozenset()),
+    "approve_disposal": (None, "approve", frozenset({"decision_pending"})),
+    "reject_disposal": ("reject", "approve", frozenset()),
+    "record_caution": (None, "manage_offender", frozenset({"diversion_approved"})),
+    "record_notification": (
+        None,
+        "manage_offender",
+        frozenset({"caution_active", "caution_complete", "prosecution_concluded", "closed"}),
+    ),
+    "record_attendance": (None, "record_attendance", frozenset({"caution_active"})),
+    "complete_caution": ("complete_caution", "manage_offender", frozenset()),
+    "record_breach": (None, "manage_offender", frozenset({"caution_active"})),
+    "update_prosecution": (None, "investigate", frozenset({"prosecution"})),
+    "record_outcome": (None, "investigate", frozenset({"prosecution"})),
+    "close_case": ("close", "investigate", frozenset()),
+}
+
+
+def next_actions(user: User, case: Case) -> list[str]:
+    """Service functions this user may call on this case now (guards are checked when called)."""
+    events = set(allowed_events(case))
+    out = []
+    for action, (event, permission, states) in ACTIONS.items():
+        in_state = event in events if event is not None else case.state in states
+        if in_state and allowed(permission, user, case):
+            if action in {"approve_disposal", "reject_disposal"}:
+                pending = case.proposals.filter(status="pending").order_by("-id").first()
+                if pending is None or pending.proposed_by_id == user.pk:
+                    continue
+            out.append(action)
+    return out
+
+
+# --- worklists ------------------------------------------------------------------------------
+
+
+def _overdue() -> Q:
+    """No enforcement action yet and the action deadline has passed."""
+    return Q(action_taken_on__isnull=True, action_deadline__lt=timezone.localdate())
+
+
+#: Worklist order: overdue first, then by action deadline (`is_overdue` is annotated on each case).
+_WORKLIST_ORDER = (F("is_overdue").desc(), F("action_deadline").asc(nulls_last=True), F("reference").asc())
+
+
+def _open_cases(user: User) -> QuerySet[Case]:
+    return (
+        visible_cases(user)
+        .exclude(state="closed")
+        .select_related("subject", "assigned_to", "unit")
+        .annotate(is_overdue=ExpressionWrapper(_overdue(), output_field=BooleanField()))
+    )
+
+
+def my_cases(user: User) -> list[Case]:
+    """Open cases assigned to the user (providers: cases referred to their organisation)."""
+    cases = _open_cases(user)
+    if not _is_provider(user):
+        cases = cases.filter(assigned_to=user)
+    return list(cases.order_by(*_WORKLIST_ORDER))
+
+
+def team_worklist(user: User) -> list[Case]:
+    """Open cases of the user's unit: overdue first, then by action deadline."""
+    if not allowed("view_worklists", user):
+        raise PermissionDenied("the team worklist is for police caseworkers")
+    cases = _open_cases(user)
+    if user.unit_id is not None:
+        cases = cases.filter(unit_id=user.unit_id)
+    return list(cases.order_by(*_WORKLIST_ORDER))
+
+
+_BAND_ORDER = [PriorityBand.VERY_HIGH, PriorityBand.HIGH, PriorityBand.MEDIUM, PriorityBand.LOW]
+
+
+def overdue_by_band(user: User) -> dict[str, list[Case]]:
+    """Cases past their action deadline with no enforcement action yet, grouped by priority band."""
+    if not allowed("view_worklists", user):
+        raise PermissionDenied("worklists are for police caseworkers")
+    grouped: dict[str, list[Case]] = {band.value: [] for band in _BAND_ORDER}
+    for case in _open_cases(user).filter(_overdue()).order_by("action_deadline", "reference"):
+        grouped.setdefault(case.priority_band or "unknown", []).append(case)
+    return grouped
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # overdue_action | missed_session | overdue_notification | programme_overdue
+    case_id: int
+    reference: str
+    message: str
+    due: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def alerts(user: User) -> list[Alert]:
+    """Things that need doing now across the cases the user can see, most overdue first."""
+    today = timezone.localdate()
+    cases = visible_cases(user).exclude(state="closed")
+    out: list[Alert] = []
+    if _is_police(user):
+        for case in cases.filter(action_taken_on__isnull=True, action_deadline__lt=today):
+            out.append(
+                Alert(
+                    "overdue_action",
+                    case.pk,
+                    case.reference,
+                    "Enforcement action is overdue",
+                    _iso(case.action_deadline),
+                )
+            )
+        for record in NotificationRecord.objects.filter(
+            case__in=cases, current=True, notifiable=True
+        ).select_related("case"):
+            due = _notification_due(record)
+            if due is not None and due < today:
+                out.append(
+                    Alert(
+                        "overdue_notification",
+                        record.case_id,
+                        record.case.reference,
+                        "Notification is overdue",
+                        _iso(due),
+                    )
+                )
+    active = cases.filter(state="caution_active")
+    for case in active.filter(attendance__attended=False).distinct():
+        missed = case.attendance.filter(attended=False).count()
+        out.append(
+            Alert("missed_session", case.pk, case.reference, f"{missed} programme session(s) missed", None)
+        )
+    for caution in ConditionalCaution.objects.filter(
+        case__in=active, programme_deadline__lt=today
+    ).select_related("case"):
+        out.append(
+            Alert(
+                "programme_overdue",
+                caution.case_id,
+                caution.case.reference,
+                "Programme deadline passed before completion",
+                _iso(caution.programme_deadline),
+            )
+        )
+    return sorted(out, key=lambda a: (a.due or "9999", a.reference, a.kind))
+
+
+def _notification_due(record: NotificationRecord) -> dt.date | None:
+    if record.initial_notified_on is None:
+        return record.initial_due
+    if record.renotification_dates:
+        return dt.date.fromisoformat(record.renotification_dates[0])
+    return None
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+DASHBOARD_SERIES = ("referrals", "arrests", "children_safeguarded", "diversions", "charges", "breaches")
+
+
+def _month_keys(months: int, today: dt.date) -> list[str]:
+    keys = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return keys[::-1]
+
+
+def dashboard(user: User, months: int = 12) -> dict[str, Any]:
+    """Monthly counts for the user's force over the last `months` months (aggregates only).
+
+    referrals by received date; arrests by arrest date; children safeguarded by safeguarding date;
+    diversions by signed caution date; charges by charge date; breaches (without reasonable
+    excuse) by the date of the breach. Also the open cases by workflow state.
+    """
+    if not allowed("view_dashboard", user):
+        raise PermissionDenied("the dashboard is for members of a force")
+    months = max(1, min(months, 60))
+    keys = _month_keys(months, timezone.localdate())
+    start = dt.date.fromisoformat(keys[0] + "-01")
+    force_id = user.force_id
+    assert force_id is not None  # view_dashboard requires a force
+    force = Q(case__force_id=force_id)
+    counts: dict[str, dict[str, int]] = {name: defaultdict(int) for name in DASHBOARD_SERIES}
+
+    sources: dict[str, Iterable[tuple[dt.date | None, int]]] = {
+        "referrals": Case.objects.filter(force_id=force_id, received_on__gte=start)
+        .annotate(n=Value(1))
+        .values_list("received_on", "n"),
+        "arrests": Enforcement.objects.filter(force, arrested_on__gte=start)
+        .annotate(n=Value(1))
+        .values_list("arrested_on", "n"),
+        "children_safeguarded": Safeguarding.objects.filter(force, safeguarded_on__gte=start).values_list(
+            "safeguarded_on", "children_safeguarded"
+        ),
+        "diversions": ConditionalCaution.objects.filter(force, signed_on__gte=start)
+        .annotate(n=Value(1))
+        .values_list("signed_on", "n"),
+        "charges": Prosecution.objects.filter(force, charged_on__gte=start)
+        .annotate(n=Value(1))
+        .values_list("charged_on", "n"),
+        "breaches": Breach.objects.filter(force, reasonable_excuse=False, occurred_on__gte=start)
+        .annotate(n=Value(1))
+        .values_list("occurred_on", "n"),
+    }
+    for series, rows in sources.items():
+        for day, amount in rows:
+            if day is not None:
+                counts[series][f"{day:%Y-%m}"] += amount
+    by_state: dict[str, int] = defaultdict(int)
+    for state in Case.objects.filter(force_id=force_id).values_list("state", flat=True):
+        by_state[state] += 1
+    return {
+        "force": user.force.code if user.force else None,
+        "months": keys,
+        "series": {name: [counts[name].get(k, 0) for k in keys] for name in DASHBOARD_SERIES},
+        "cases_by_state": {state.value: by_state.get(state.value, 0) for state in CaseWorkflow.states},
+    }

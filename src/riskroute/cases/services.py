@@ -1,0 +1,1014 @@
+"""Every write to a case, as one function per user action. Views and the API call only these.
+
+Module layout of the case service (for anyone building a view):
+- `cases.services` (this module): writes. Each function takes the acting user first, then the
+  case id, then the input (a `cases.schemas` model or a plain mapping of the same fields), and
+  returns the record it changed.
+- `cases.queries`: reads (case detail, worklists, alerts, dashboard counts, next actions).
+- `cases.errors`: the exceptions raised here; each carries an HTTP status and field-path details:
+  `ValidationFailed` (422), `PermissionDenied` (403), `NotFound` (404), `ConflictError` (409,
+  stale version), `IllegalTransition` (409, workflow refuses the step).
+- `cases.schemas`: the input models; `cases.workflow`: the state machine; `cases.permissions`:
+  who may do what; `cases.decisions`: the calls into the decision core.
+
+Every write runs in one transaction: it locks the case row, checks scope, checks the version the
+caller read (a stale one raises ConflictError, so no update is ever lost), writes its records,
+fires the workflow event if the step has one, bumps `Case.version` and appends a `CaseEvent`. Any
+refusal rolls the whole transaction back, so a refused step changes nothing. The hardening issue
+adds audit logging and field encryption here, behind these same signatures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from pydantic import BaseModel, ValidationError
+
+from riskroute.accounts.models import ProviderOrganisation, Role, User
+from riskroute.cases import decisions
+from riskroute.cases.errors import (
+    ConflictError,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from riskroute.cases.models import (
+    Assessment,
+    Attendance,
+    Breach,
+    Case,
+    CaseEvent,
+    ChildLink,
+    Closure,
+    ConditionalCaution,
+    DisposalKind,
+    DisposalProposal,
+    Enforcement,
+    Mappa,
+    NotificationRecord,
+    PriorityRecord,
+    ProposalStatus,
+    Prosecution,
+    Safeguarding,
+    Subject,
+)
+from riskroute.cases.permissions import allowed
+from riskroute.cases.schemas import (
+    AssessmentIn,
+    AssignIn,
+    AttendanceIn,
+    BreachIn,
+    CautionIn,
+    ChildLinkIn,
+    CloseIn,
+    CompletionIn,
+    DecisionIn,
+    EnforcementIn,
+    FactsIn,
+    NotifiedIn,
+    OutcomeIn,
+    ProposalIn,
+    ProsecutionIn,
+    ProviderReferralIn,
+    ReferralIn,
+    SafeguardingIn,
+)
+from riskroute.cases.workflow import fire
+from riskroute.core.errors import ErrorDetail, InvalidInput, from_validation_error
+from riskroute.core.facts import CaseFacts
+
+__all__ = [
+    "approve_disposal",
+    "assign_case",
+    "close_case",
+    "complete_caution",
+    "create_referral",
+    "link_children",
+    "propose_disposal",
+    "record_attendance",
+    "record_breach",
+    "record_caution",
+    "record_enforcement",
+    "record_notification",
+    "record_outcome",
+    "record_safeguarding",
+    "refer_to_provider",
+    "reject_disposal",
+    "run_assessment",
+    "update_facts",
+    "update_prosecution",
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+#: The exceptional conditional-caution completion window (weeks); 16 is the normal one (law.md §4).
+EXCEPTIONAL_WINDOW_WEEKS = 20
+
+
+# --- plumbing -------------------------------------------------------------------------------
+
+
+def _parse(model: type[M], data: M | Mapping[str, Any]) -> M:
+    """Accept a model instance or a mapping (form data); report problems with field paths."""
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(from_validation_error(exc).details) from exc
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _not_future(path: str, value: dt.date | None) -> None:
+    if value is not None and value > _today():
+        raise ValidationFailed.field(path, "must not be in the future")
+
+
+def _open(user: User, case_id: int, version: int, permission: str) -> Case:
+    """Lock the case row and check scope, permission and version, in that order."""
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None or not allowed("view_case", user, case):
+        raise NotFound(f"case {case_id} not found")
+    if not allowed(permission, user, case):
+        raise PermissionDenied(f"you may not do this on case {case.reference}")
+    if case.version != version:
+        raise ConflictError(case.version)
+    return case
+
+
+def _commit(
+    case: Case, user: User, action: str, before: str, summary: str, data: dict[str, Any] | None = None
+) -> None:
+    """Bump the version (compare-and-set on the version read) and append the history event."""
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(version=case.version + 1)
+    if updated != 1:  # cannot happen under the row lock; kept as the last line of defence
+        current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
+        raise ConflictError(current or case.version)
+    case.version += 1
+    case.save()
+    CaseEvent.objects.create(
+        case=case,
+        actor=user,
+        action=action,
+        from_state=before,
+        to_state=case.state,
+        version=case.version,
+        summary=summary[:300],
+        data=data or {},
+    )
+
+
+def _facts(case: Case) -> CaseFacts:
+    return CaseFacts.model_validate(case.facts)
+
+
+def _dump(facts: CaseFacts) -> dict[str, Any]:
+    return facts.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+
+
+def _age_on(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _reprioritise(case: Case, user: User, reason: str) -> dict[str, Any] | None:
+    """Run the priority tree; record a history row when band or target changed. Returns the change."""
+    result = decisions.priority(_facts(case))
+    band, target = result.get("band"), result.get("target_days")
+    if band is None or target is None:
+        return None
+    deadline = case.received_on + dt.timedelta(days=int(target))
+    if (case.priority_band, case.priority_target_days, case.action_deadline) == (band, target, deadline):
+        return None
+    previous = case.priority_band
+    case.priority_band, case.priority_target_days, case.action_deadline = band, int(target), deadline
+    PriorityRecord.objects.create(
+        case=case,
+        band=band,
+        target_days=int(target),
+        action_deadline=deadline,
+        reason=reason[:200],
+        output=result,
+        created_by=user,
+    )
+    return {
+        "from": previous or None,
+        "to": band,
+        "target_days": int(target),
+        "action_deadline": deadline.isoformat(),
+    }
+
+
+def _merge_facts(case: Case, changes: dict[str, dict[str, Any]]) -> None:
+    """Set facts sections from recorded evidence, re-validated by the core's CaseFacts."""
+    document = _facts(case).model_dump(mode="json")
+    for section, values in changes.items():
+        document.setdefault(section, {}).update(values)
+    try:
+        case.facts = _dump(CaseFacts.model_validate(document))
+    except ValidationError as exc:
+        raise ValidationFailed(from_validation_error(exc, "facts").details) from exc
+
+
+def _visible_user(user: User, other_id: int, path: str) -> User:
+    other = User.objects.filter(pk=other_id, force__isnull=False, force=user.force, is_active=True).first()
+    if other is None:
+        raise ValidationFailed.field(path, "no active user with this id in your force")
+    return other
+
+
+def _default_offence(activities: list[str]) -> str:
+    """Possession alone is CJA 1988 s.160; making, sharing or producing is PCA 1978 s.1."""
+    return "cja1988_s160" if set(activities) == {"possession"} else "pca1978_s1"
+
+
+def _next_reference(case: Case) -> str:
+    return f"{case.force.code.upper()}-{case.received_on:%Y}-{case.pk:05d}"
+
+
+# --- 1-2. referral, facts and priority ------------------------------------------------------
+
+
+@transaction.atomic
+def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
+    """Create a case from a referral, with its subject and known facts, and prioritise it.
+
+    The creator needs the investigator or supervisor role in a force; the case belongs to that
+    force. If the facts do not give the subject's age, it is taken from the date of birth on
+    the received date (a fact known for certain).
+    """
+    payload = _parse(ReferralIn, data)
+    if not allowed("create_case", user) or user.force_id is None:
+        raise PermissionDenied("only investigators and supervisors of a force may create cases")
+    force_id: int = user.force_id
+    _not_future("received_on", payload.received_on)
+    if payload.subject.date_of_birth >= payload.received_on:
+        raise ValidationFailed.field("subject.date_of_birth", "must be before the received date")
+    unit_id = payload.unit_id if payload.unit_id is not None else user.unit_id
+    if unit_id is None or not user.force or not user.force.units.filter(pk=unit_id).exists():
+        raise ValidationFailed.field("unit_id", "choose a unit of your force")
+    if payload.assigned_to_id is not None:
+        assignee: User | None = _visible_user(user, payload.assigned_to_id, "assigned_to_id")
+    else:
+        assignee = user if user.has_role(Role.INVESTIGATOR) else None
+    facts = payload.facts
+    document = facts.model_dump(mode="json")
+    if facts.subject.age is None:
+        document["subject"]["age"] = _age_on(payload.subject.date_of_birth, payload.received_on)
+    if facts.offence.activities is None and payload.suspected_activities:
+        document["offence"]["activities"] = list(payload.suspected_activities)
+    try:
+        facts = CaseFacts.model_validate(document)
+    except ValidationError as exc:
+        raise ValidationFailed(from_validation_error(exc, "facts").details) from exc
+    case = Case.objects.create(
+        reference=f"pending-{timezone.now().timestamp()}-{user.pk}",
+        force_id=force_id,
+        unit_id=unit_id,
+        assigned_to=assignee,
+        created_by=user,
+        referral_source=payload.source,
+        received_on=payload.received_on,
+        summary=payload.summary,
+        suspected_activities=list(payload.suspected_activities),
+        offence=payload.offence or _default_offence(list(payload.suspected_activities)),
+        facts=_dump(facts),
+    )
+    case.reference = _next_reference(case)
+    Subject.objects.create(
+        case=case,
+        full_name=payload.subject.full_name,
+        date_of_birth=payload.subject.date_of_birth,
+        address=payload.subject.address,
+    )
+    change = _reprioritise(case, user, "referral received")
+    case.save()
+    CaseEvent.objects.create(
+        case=case,
+        actor=user,
+        action="create_referral",
+        from_state="",
+        to_state=case.state,
+        version=case.version,
+        summary=f"Referral from {case.get_referral_source_display()} received {case.received_on:%d %b %Y}",
+        data={"priority": change},
+    )
+    return case
+
+
+@transaction.atomic
+def update_facts(user: User, case_id: int, data: FactsIn | Mapping[str, Any]) -> Case:
+    """Replace the case facts (validated by the core) and re-prioritise, keeping history."""
+    payload = _parse(FactsIn, data)
+    case = _open(user, case_id, payload.version, "investigate")
+    if case.state not in {"referral", "investigation", "assessed"}:
+        raise IllegalTransition("update_facts", case.state, "facts are fixed once a disposal is proposed")
+    before = case.state
+    case.facts = _dump(payload.facts)
+    change = _reprioritise(case, user, "facts updated")
+    _commit(case, user, "update_facts", before, "Facts updated", {"priority": change})
+    return case
+
+
+@transaction.atomic
+def assign_case(user: User, case_id: int, data: AssignIn | Mapping[str, Any]) -> Case:
+    """Assign the case to an investigator of the same force (supervisors and administrators)."""
+    payload = _parse(AssignIn, data)
+    case = _open(user, case_id, payload.version, "assign")
+    assignee = _visible_user(user, payload.assigned_to_id, "assigned_to_id")
+    if not assignee.has_role(Role.INVESTIGATOR):
+        raise ValidationFailed.field("assigned_to_id", "cases can only be assigned to investigators")
+    case.assigned_to = assignee
+    _commit(
+        case, user, "assign_case", case.state, f"Assigned to {assignee.get_full_name() or assignee.username}"
+    )
+    return case
+
+
+@transaction.atomic
+def refer_to_provider(user: User, case_id: int, data: ProviderReferralIn | Mapping[str, Any]) -> Case:
+    """Refer the case to a rehabilitation provider organisation (or withdraw it with null)."""
+    payload = _parse(ProviderReferralIn, data)
+    case = _open(user, case_id, payload.version, "manage_offender")
+    provider = None
+    if payload.provider_organisation_id is not None:
+        provider = ProviderOrganisation.objects.filter(pk=payload.provider_organisation_id).first()
+        if provider is None:
+            raise ValidationFailed.field("provider_organisation_id", "no such provider organisation")
+    case.provider_organisation = provider
+    _commit(
+        case,
+        user,
+        "refer_to_provider",
+        case.state,
+        f"Referred to {provider}" if provider else "Referral withdrawn",
+    )
+    return case
+
+
+# --- 3. enforcement -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_enforcement(user: User, case_id: int, data: EnforcementIn | Mapping[str, Any]) -> Case:
+    """Record warrant/arrest dates, devices and the forensic summary (counts only).
+
+    The forensic counts become case facts (and re-prioritise). An arrest date moves a referral
+    into investigation; the first of warrant or arrest marks enforcement action taken.
+    """
+    payload = _parse(EnforcementIn, data)
+    case = _open(user, case_id, payload.version, "investigate")
+    if case.state not in {"referral", "investigation", "assessed"}:
+        raise IllegalTransition(
+            "record_enforcement", case.state, "enforcement is recorded before the decision"
+        )
+    for name in ("warrant_on", "arrested_on"):
+        value = getattr(payload, name)
+        _not_future(name, value)
+        if value is not None and value < case.received_on:
+            raise ValidationFailed.field(name, "must not be before the referral was received")
+    before = case.state
+    enforcement, _ = Enforcement.objects.get_or_create(case=case)
+    fields = payload.model_dump(exclude={"version"}, exclude_unset=True)
+    for name, value in fields.items():
+        setattr(enforcement, name, "" if name == "youngest_depicted" and value is None else value)
+    enforcement.save()
+    offence: dict[str, Any] = {}
+    counts = {k.upper(): fields[f"count_{k}"] for k in "abc" if f"count_{k}" in fields}
+    if counts:
+        offence["image_counts"] = counts
+    for source, target in (
+        ("youngest_depicted", "youngest_depicted"),
+        ("videos", "csem_videos"),
+        ("stories", "csem_stories"),
+        ("collection_span_years", "collection_span_years"),
+    ):
+        if source in fields:
+            offence[target] = fields[source]
+    if fields.get("distribution_evidence"):
+        activities = set(_facts(case).offence.activities or [])
+        offence["activities"] = sorted(activities | {"distribution"})
+    if offence:
+        _merge_facts(case, {"offence": offence})
+    dates = [d for d in (enforcement.warrant_on, enforcement.arrested_on) if d is not None]
+    case.action_taken_on = min(dates) if dates else None
+    if case.state == "referral" and enforcement.arrested_on is not None:
+        fire(case, "record_arrest")
+    change = _reprioritise(case, user, "forensic summary recorded") if offence else None
+    _commit(case, user, "record_enforcement", before, "Enforcement recorded", {"priority": change})
+    return case
+
+
+# --- 4. safeguarding ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_safeguarding(user: User, case_id: int, data: SafeguardingIn | Mapping[str, Any]) -> Case:
+    """Record the social-care referral, strategy discussion, s.47 outcome and children safeguarded."""
+    payload = _parse(SafeguardingIn, data)
+    case = _open(user, case_id, payload.version, "safeguard")
+    if case.state == "closed":
+        raise IllegalTransition("record_safeguarding", case.state)
+    for name in ("social_care_referred_on", "strategy_discussion_on", "safeguarded_on"):
+        _not_future(name, getattr(payload, name))
+    fields = payload.model_dump(exclude={"version"}, exclude_unset=True)
+    if fields.get("children_safeguarded") and not (fields.get("safeguarded_on")):
+        raise ValidationFailed.field("safeguarded_on", "give the date the children were safeguarded")
+    record, _ = Safeguarding.objects.get_or_create(case=case)
+    for name, value in fields.items():
+        if value is None:
+            value = 0 if name == "children_safeguarded" else ("" if name == "s47_outcome" else None)
+        setattr(record, name, value)
+    record.save()
+    _commit(
+        case, user, "record_safeguarding", case.state, "Safeguarding recorded", {"fields": sorted(fields)}
+    )
+    return case
+
+
+@transaction.atomic
+def link_children(user: User, case_id: int, data: ChildLinkIn | Mapping[str, Any]) -> ChildLink:
+    """Record children the subject has access to; this sets the access fact to yes (conservative)."""
+    payload = _parse(ChildLinkIn, data)
+    case = _open(user, case_id, payload.version, "safeguard")
+    if case.state == "closed":
+        raise IllegalTransition("link_children", case.state)
+    link = ChildLink.objects.create(
+        case=case, relationship=payload.relationship, age_band=payload.age_band, count=payload.count
+    )
+    _merge_facts(case, {"access_to_children": {payload.relationship: True}})
+    change = _reprioritise(case, user, f"children linked ({payload.relationship})")
+    _commit(
+        case,
+        user,
+        "link_children",
+        case.state,
+        f"{payload.count} child(ren) linked: {link.get_relationship_display()}",
+        {"priority": change},
+    )
+    return link
+
+
+# --- 5. assessment --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def run_assessment(user: User, case_id: int, data: AssessmentIn | Mapping[str, Any]) -> Assessment:
+    """Run triage under the force's policy (and OSP if its inputs are given); store it all."""
+    payload = _parse(AssessmentIn, data)
+    case = _open(user, case_id, payload.version, "investigate")
+    before = case.state
+    fire(case, "assess")
+    extra = {
+        k.replace("_", "-"): v for k, v in (("osp_dc", payload.osp_dc), ("osp_iic", payload.osp_iic)) if v
+    }
+    try:
+        result = decisions.assess(_facts(case), case.force.policy_id, extra)
+    except InvalidInput as exc:
+        raise ValidationFailed(exc.details) from exc
+    triage = result["triage"]
+    assessment = Assessment.objects.create(
+        case=case,
+        created_by=user,
+        facts=case.facts,
+        policy_id=triage["policy"]["id"],
+        policy_version=str(triage["policy"]["version"]),
+        policy_sha256=triage["policy"]["sha256"],
+        recommendation=triage["recommendation"],
+        triage=triage,
+        instruments=result["instruments"],
+    )
+    _commit(
+        case,
+        user,
+        "run_assessment",
+        before,
+        f"Assessment under {assessment.policy_id}: {assessment.recommendation}",
+        {"assessment_id": assessment.pk},
+    )
+    return assessment
+
+
+# --- 6. disposal decision -------------------------------------------------------------------
+
+_RECOMMENDED_KIND = {"divert": DisposalKind.DIVERSION, "prosecute": DisposalKind.CHARGE}
+
+
+@transaction.atomic
+def propose_disposal(user: User, case_id: int, data: ProposalIn | Mapping[str, Any]) -> DisposalProposal:
+    """Propose diversion, a charge file or no further action, resting on the current assessment.
+
+    Diversion needs the subject's admission and consent and an exceptional-circumstances
+    justification (the DPP guidance route, law.md §4). Any departure from the recommendation
+    needs reasons; a `needs_information` recommendation cannot support diversion at all.
+    """
+    payload = _parse(ProposalIn, data)
+    case = _open(user, case_id, payload.version, "investigate")
+    before = case.state
+    fire(case, "propose")
+    assessment = case.assessments.order_by("-created_at", "-id").first()
+    assert assessment is not None  # the workflow guard requires a current assessment
+    recommendation = assessment.recommendation
+    if payload.kind == "diversion":
+        problems: list[ErrorDetail] = []
+        if payload.admission is not True:
+            problems.append({"path": "admission", "message": "diversion needs a recorded admission"})
+        if payload.consent is not True:
+            problems.append({"path": "consent", "message": "diversion needs the subject's consent"})
+        if not payload.exceptional_circumstances.strip():
+            problems.append(
+                {
+                    "path": "exceptional_circumstances",
+                    "message": "state the exceptional circumstances justifying it",
+                }
+            )
+        if recommendation == "needs_information":
+            problems.append(
+                {
+                    "path": "kind",
+                    "message": "the assessment needs more information; diversion cannot be proposed",
+                }
+            )
+        if problems:
+            raise ValidationFailed(problems)
+    departs = _RECOMMENDED_KIND.get(recommendation) not in (None, payload.kind)
+    if departs and not payload.departure_reason.strip():
+        raise ValidationFailed.field(
+            "departure_reason",
+            f"the recommendation was '{recommendation}'; give the reasons for departing from it",
+        )
+    proposal = DisposalProposal.objects.create(
+        case=case,
+        kind=payload.kind,
+        assessment=assessment,
+        recommendation=recommendation,
+        departs_from_recommendation=departs,
+        departure_reason=payload.departure_reason,
+        reason=payload.reason,
+        admission=payload.admission,
+        consent=payload.consent,
+        exceptional_circumstances=payload.exceptional_circumstances,
+        proposed_by=user,
+    )
+    _commit(
+        case,
+        user,
+        "propose_disposal",
+        before,
+        f"Proposed: {proposal.get_kind_display()}" + (" (departs from recommendation)" if departs else ""),
+        {"proposal_id": proposal.pk},
+    )
+    return proposal
+
+
+def _pending_proposal(user: User, case: Case) -> DisposalProposal:
+    proposal = case.proposals.filter(status=ProposalStatus.PENDING).order_by("-id").first()
+    if proposal is None:
+        raise IllegalTransition("decide", case.state, "there is no proposal awaiting a decision")
+    if proposal.proposed_by_id == user.pk:
+        raise PermissionDenied("nobody may approve or reject their own proposal")
+    return proposal
+
+
+_APPROVAL_EVENT = {
+    DisposalKind.DIVERSION: "approve_diversion",
+    DisposalKind.CHARGE: "approve_charge",
+    DisposalKind.NO_FURTHER_ACTION: "approve_no_further_action",
+}
+
+
+@transaction.atomic
+def approve_disposal(user: User, case_id: int, data: DecisionIn | Mapping[str, Any]) -> DisposalProposal:
+    """A second person, a supervisor of the same force, approves the pending proposal."""
+    payload = _parse(DecisionIn, data)
+    case = _open(user, case_id, payload.version, "approve")
+    before = case.state
+    if case.state != "decision_pending":
+        raise IllegalTransition("approve_disposal", case.state)
+    proposal = _pending_proposal(user, case)
+    fire(case, _APPROVAL_EVENT[DisposalKind(proposal.kind)])
+    proposal.status = ProposalStatus.APPROVED
+    proposal.decided_by, proposal.decided_at, proposal.decision_reason = user, timezone.now(), payload.reason
+    proposal.save()
+    if proposal.kind == DisposalKind.CHARGE:
+        Prosecution.objects.create(case=case, origin="charge_decision")
+    _commit(
+        case,
+        user,
+        "approve_disposal",
+        before,
+        f"Approved: {proposal.get_kind_display()}",
+        {"proposal_id": proposal.pk},
+    )
+    return proposal
+
+
+@transaction.atomic
+def reject_disposal(user: User, case_id: int, data: DecisionIn | Mapping[str, Any]) -> DisposalProposal:
+    """A supervisor (not the proposer) rejects the proposal, with reasons; the case returns to assessed."""
+    payload = _parse(DecisionIn, data)
+    if not payload.reason.strip():
+        raise ValidationFailed.field("reason", "give the reasons for rejecting the proposal")
+    case = _open(user, case_id, payload.version, "approve")
+    before = case.state
+    if case.state != "decision_pending":
+        raise IllegalTransition("reject_disposal", case.state)
+    proposal = _pending_proposal(user, case)
+    fire(case, "reject")
+    proposal.status = ProposalStatus.REJECTED
+    proposal.decided_by, proposal.decided_at, proposal.decision_reason = user, timezone.now(), payload.reason
+    proposal.save()
+    _commit(
+        case,
+        user,
+        "reject_disposal",
+        before,
+        f"Rejected: {proposal.get_kind_display()}",
+        {"proposal_id": proposal.pk},
+    )
+    return proposal
+
+
+# --- 7. conditional caution, notification, MAPPA --------------------------------------------
+
+
+def _subject_age(case: Case, on: dt.date) -> int:
+    return _age_on(case.subject.date_of_birth, on)
+
+
+def _offence_date(case: Case) -> dt.date:
+    return case.received_on
+
+
+def _notify(case: Case, basis: str, disposal: dict[str, Any], relevant_date: dt.date) -> NotificationRecord:
+    """Compute notification with the core and make it the current record (older ones kept)."""
+    facts = _facts(case)
+    try:
+        result = decisions.notification(
+            offence=case.offence,
+            youngest_depicted=facts.offence.youngest_depicted or "unknown",
+            age_at_offence=_subject_age(case, _offence_date(case)),
+            age_on_relevant_date=_subject_age(case, relevant_date),
+            disposal=disposal,
+            relevant_date=relevant_date,
+        )
+    except InvalidInput as exc:
+        raise ValidationFailed(exc.details) from exc
+    ends_on = dt.date.fromisoformat(result["ends_on"]) if result.get("ends_on") else None
+    initial_due = (
+        dt.date.fromisoformat(result["initial_notification_due"])
+        if result.get("initial_notification_due")
+        else None
+    )
+    period = result.get("period") or {}
+    case.notifications.filter(current=True).update(current=False)
+    return NotificationRecord.objects.create(
+        case=case,
+        basis=basis,
+        relevant_date=relevant_date,
+        notifiable=result.get("notifiable"),
+        period_years=period.get("years"),
+        indefinite=bool(period.get("indefinite")),
+        ends_on=ends_on,
+        initial_due=initial_due,
+        renotification_dates=[],
+        output=result,
+    )
+
+
+#: Which input field to name when the core's conditional-caution check fails a rule.
+_CAUTION_RULE_PATHS = {
+    "age": "subject.date_of_birth",
+    "s23_evidence": "facts.process.sufficient_evidence_to_charge",
+    "s23_sufficient_evidence": "facts.process.sufficient_evidence_to_charge",
+    "s23_admission": "proposal.admission",
+    "s23_explanation_and_warning": "explained_and_warned",
+    "s23_signed_document": "signed_on",
+    "authoriser": "proposal.decided_by",
+    "exceptional_circumstances": "proposal.exceptional_circumstances",
+    "attendance_cap": "punitive_hours",
+    "completion_window": "programme_deadline",
+}
+
+
+@transaction.atomic
+def record_caution(user: User, case_id: int, data: CautionIn | Mapping[str, Any]) -> ConditionalCaution:
+    """Record the conditions and signed document; compute notification and MAPPA; caution in force.
+
+    The core checks the caution (CJA 2003 Part 3: age, the five s.23 requirements, sergeant-level
+    authority, the 20-hour attendance cap excluding rehabilitation, the 16/20-week completion
+    window). Only a check that passes on known facts is accepted: an unknown requirement refuses
+    the caution just as a failed one does. The case is referred to the programme's provider.
+    """
+    payload = _parse(CautionIn, data)
+    case = _open(user, case_id, payload.version, "manage_offender")
+    before = case.state
+    if case.state != "diversion_approved":
+        raise IllegalTransition("record_caution", case.state, "a caution needs an approved diversion")
+    _not_future("signed_on", payload.signed_on)
+    provider = ProviderOrganisation.objects.filter(pk=payload.provider_organisation_id).first()
+    if provider is None:
+        raise ValidationFailed.field("provider_organisation_id", "no such provider organisation")
+    if payload.window_weeks == EXCEPTIONAL_WINDOW_WEEKS and not payload.exceptional_window_reason.strip():
+        raise ValidationFailed.field("exceptional_window_reason", "the 20-week window needs a reason")
+    approved = (
+        case.proposals.filter(status=ProposalStatus.APPROVED, kind=DisposalKind.DIVERSION)
+        .order_by("-id")
+        .first()
+    )
+    assert approved is not None and approved.decided_by is not None  # the state guarantees an approval
+    facts = _facts(case)
+    check = decisions.caution_check(
+        {
+            "age": _subject_age(case, payload.signed_on),
+            "evidence_of_offence": facts.process.sufficient_evidence_to_charge,
+            "sufficient_evidence_to_charge": facts.process.sufficient_evidence_to_charge,
+            "admits_offence": approved.admission,
+            "explained_and_warned": payload.explained_and_warned,
+            "signed_document_with_consent": bool(approved.consent),
+            "authorised_by_sergeant_or_prosecutor": approved.decided_by.is_supervisor,
+            "exceptional_circumstances_recorded": bool(approved.exceptional_circumstances.strip()),
+            "attendance_hours": payload.reparative_hours + payload.punitive_hours,
+            "caution_date": payload.signed_on,
+            "completion_due": payload.programme_deadline,
+            "exceptional_completion": payload.window_weeks == EXCEPTIONAL_WINDOW_WEEKS,
+        }
+    )
+    if check["ok"] is not True:
+        problems: list[ErrorDetail] = [
+            {"path": _CAUTION_RULE_PATHS.get(v["rule"], "$"), "message": f"{v['message']} ({v['citation']})"}
+            for v in check["violations"]
+        ] + [
+            {"path": _CAUTION_RULE_PATHS.get(m["rule"], m["field"]), "message": f"not known: {m['field']}"}
+            for m in check["missing"]
+        ]
+        raise ValidationFailed(problems)
+    caution = ConditionalCaution.objects.create(
+        case=case,
+        programme_name=payload.programme_name,
+        provider=provider,
+        sessions=payload.sessions,
+        programme_deadline=payload.programme_deadline,
+        window_weeks=payload.window_weeks,
+        exceptional_window_reason=payload.exceptional_window_reason,
+        reparative_hours=payload.reparative_hours,
+        punitive_hours=payload.punitive_hours,
+        other_conditions=payload.other_conditions,
+        signed_on=payload.signed_on,
+        checks=check,
+    )
+    case.provider_organisation = provider
+    record = _notify(case, "conditional_caution", {"type": "conditional_caution"}, payload.signed_on)
+    arrangements = decisions.mappa_arrangements(record.notifiable, diverted_low_risk=True)
+    Mappa.objects.update_or_create(
+        case=case,
+        defaults={
+            "category": arrangements["category"],
+            "level": payload.mappa_level or arrangements["level"],
+            "output": arrangements,
+        },
+    )
+    fire(case, "administer_caution")
+    _commit(case, user, "record_caution", before, f"Conditional caution signed {payload.signed_on:%d %b %Y}")
+    return caution
+
+
+@transaction.atomic
+def record_notification(user: User, case_id: int, data: NotifiedIn | Mapping[str, Any]) -> NotificationRecord:
+    """Record that the subject notified (initially or periodically); sets the next annual dates."""
+    payload = _parse(NotifiedIn, data)
+    case = _open(user, case_id, payload.version, "manage_offender")
+    _not_future("notified_on", payload.notified_on)
+    record = case.notifications.filter(current=True).first()
+    if record is None or not record.notifiable:
+        raise IllegalTransition("record_notification", case.state, "no notification requirement is in force")
+    if payload.kind == "initial":
+        record.initial_notified_on = payload.notified_on
+    elif record.initial_notified_on is None:
+        raise ValidationFailed.field("kind", "record the initial notification first")
+    record.last_notified_on = payload.notified_on
+    record.renotification_dates = [
+        d.isoformat() for d in decisions.renotification_dates(payload.notified_on, record.ends_on)
+    ]
+    record.save()
+    _commit(
+        case,
+        user,
+        "record_notification",
+        case.state,
+        f"Notification ({payload.kind}) on {payload.notified_on:%d %b %Y}",
+    )
+    return record
+
+
+# --- 8. compliance --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_attendance(user: User, case_id: int, data: AttendanceIn | Mapping[str, Any]) -> Attendance:
+    """The provider (or offender manager) records one programme session, attended or missed."""
+    payload = _parse(AttendanceIn, data)
+    case = _open(user, case_id, payload.version, "record_attendance")
+    if case.state != "caution_active":
+        raise IllegalTransition(
+            "record_attendance", case.state, "attendance is recorded while the caution is in force"
+        )
+    _not_future("session_on", payload.session_on)
+    caution = case.caution
+    if payload.session_number > caution.sessions:
+        raise ValidationFailed.field("session_number", f"the programme has {caution.sessions} sessions")
+    if payload.session_on < caution.signed_on:
+        raise ValidationFailed.field("session_on", "must not be before the caution was signed")
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(
+                case=case,
+                session_number=payload.session_number,
+                session_on=payload.session_on,
+                attended=payload.attended,
+                note=payload.note,
+                recorded_by=user,
+            )
+    except IntegrityError as exc:
+        raise ValidationFailed.field("session_number", "this session is already recorded") from exc
+    _commit(
+        case,
+        user,
+        "record_attendance",
+        case.state,
+        f"Session {payload.session_number} {'attended' if payload.attended else 'missed'}",
+    )
+    return attendance
+
+
+@transaction.atomic
+def complete_caution(user: User, case_id: int, data: CompletionIn | Mapping[str, Any]) -> Case:
+    """Mark the conditions complete (every session attended; the workflow guard checks)."""
+    payload = _parse(CompletionIn, data)
+    case = _open(user, case_id, payload.version, "manage_offender")
+    _not_future("completed_on", payload.completed_on)
+    before = case.state
+    fire(case, "complete_caution")
+    case.caution.completed_on = payload.completed_on
+    case.caution.save()
+    _commit(
+        case,
+        user,
+        "complete_caution",
+        before,
+        f"Caution conditions completed {payload.completed_on:%d %b %Y}",
+    )
+    return case
+
+
+@transaction.atomic
+def record_breach(user: User, case_id: int, data: BreachIn | Mapping[str, Any]) -> Breach:
+    """Record a breach. Without reasonable excuse the caution ceases and the case goes to
+    prosecution for the original offence (CJA 2003 s.24); the caution record stays as history."""
+    payload = _parse(BreachIn, data)
+    case = _open(user, case_id, payload.version, "manage_offender")
+    if case.state != "caution_active":
+        raise IllegalTransition(
+            "record_breach", case.state, "a breach can only be recorded while the caution is in force"
+        )
+    _not_future("occurred_on", payload.occurred_on)
+    if payload.reasonable_excuse and not payload.excuse_details.strip():
+        raise ValidationFailed.field("excuse_details", "describe the reasonable excuse")
+    before = case.state
+    breach = Breach.objects.create(
+        case=case,
+        occurred_on=payload.occurred_on,
+        description=payload.description,
+        reasonable_excuse=payload.reasonable_excuse,
+        excuse_details=payload.excuse_details,
+        recorded_by=user,
+    )
+    if payload.reasonable_excuse:
+        summary = "Breach recorded with reasonable excuse; caution continues"
+    else:
+        fire(case, "breach")
+        case.caution.ceased_on = payload.occurred_on
+        case.caution.save()
+        Prosecution.objects.create(case=case, origin="caution_breach")
+        summary = "Breach without reasonable excuse: prosecution for the original offence (CJA 2003 s.24)"
+    _commit(case, user, "record_breach", before, summary, {"breach_id": breach.pk})
+    return breach
+
+
+# --- 9. prosecution -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_prosecution(user: User, case_id: int, data: ProsecutionIn | Mapping[str, Any]) -> Prosecution:
+    """Record charge date, CPS decision and court while the prosecution is under way."""
+    payload = _parse(ProsecutionIn, data)
+    case = _open(user, case_id, payload.version, "investigate")
+    if case.state != "prosecution":
+        raise IllegalTransition("update_prosecution", case.state)
+    for name in ("charged_on", "cps_decision_on"):
+        _not_future(name, getattr(payload, name))
+    prosecution = case.prosecution
+    for name, value in payload.model_dump(exclude={"version"}, exclude_unset=True).items():
+        setattr(prosecution, name, "" if value is None and name in {"cps_decision", "court"} else value)
+    prosecution.save()
+    _commit(case, user, "update_prosecution", case.state, "Prosecution updated")
+    return prosecution
+
+
+def _sentencing_activity(case: Case) -> str:
+    activities = set(_facts(case).offence.activities or [])
+    if "production" in activities:
+        return "production"
+    if activities & {"distribution", "advertising", "live_streaming"}:
+        return "distribution"
+    return "possession"
+
+
+def _most_serious_category(case: Case) -> str | None:
+    counts = _facts(case).offence.image_counts
+    for category in ("A", "B", "C"):
+        if (getattr(counts, category) or 0) > 0:
+            return category
+    return None
+
+
+@transaction.atomic
+def record_outcome(user: User, case_id: int, data: OutcomeIn | Mapping[str, Any]) -> Prosecution:
+    """Record the court outcome; on conviction, recompute notification from the actual sentence.
+
+    The sentencing-guideline starting point for the most serious category is stored for
+    information only (it is never used to decide anything).
+    """
+    payload = _parse(OutcomeIn, data)
+    case = _open(user, case_id, payload.version, "investigate")
+    if case.state != "prosecution":
+        raise IllegalTransition("record_outcome", case.state)
+    _not_future("outcome_on", payload.outcome_on)
+    _not_future("sentenced_on", payload.sentenced_on)
+    if payload.outcome == "convicted":
+        problems: list[ErrorDetail] = []
+        if payload.sentence_type is None:
+            problems.append({"path": "sentence_type", "message": "a conviction needs the sentence"})
+        if payload.sentenced_on is None:
+            problems.append({"path": "sentenced_on", "message": "a conviction needs the sentence date"})
+        if payload.sentence_type == "custody" and payload.custody_months is None:
+            problems.append({"path": "custody_months", "message": "give the custodial term in months"})
+        if payload.sentence_type == "conditional_discharge" and payload.discharge_months is None:
+            problems.append({"path": "discharge_months", "message": "give the discharge period in months"})
+        if problems:
+            raise ValidationFailed(problems)
+    before = case.state
+    prosecution = case.prosecution
+    prosecution.outcome, prosecution.outcome_on = payload.outcome, payload.outcome_on
+    prosecution.sentence_type = payload.sentence_type or ""
+    prosecution.custody_months = payload.custody_months
+    prosecution.discharge_months = payload.discharge_months
+    prosecution.sentenced_on = payload.sentenced_on
+    category = _most_serious_category(case)
+    if category is not None:
+        prosecution.sentencing_guideline = decisions.sentencing_guideline(
+            category, _sentencing_activity(case)
+        )
+    prosecution.save()
+    if payload.outcome == "convicted" and payload.sentence_type and payload.sentenced_on:
+        disposal: dict[str, Any] = {"type": payload.sentence_type}
+        if payload.custody_months is not None and payload.sentence_type == "custody":
+            disposal["custody_months"] = payload.custody_months
+        if payload.discharge_months is not None and payload.sentence_type == "conditional_discharge":
+            disposal["discharge_months"] = payload.discharge_months
+        _notify(case, "sentence", disposal, payload.sentenced_on)
+    fire(case, "conclude_prosecution")
+    _commit(case, user, "record_outcome", before, f"Court outcome: {payload.outcome}")
+    return prosecution
+
+
+# --- 10. closure ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def close_case(user: User, case_id: int, data: CloseIn | Mapping[str, Any]) -> Case:
+    """Close the case with the dates on which its record must be reviewed (never deleted by timer)."""
+    payload = _parse(CloseIn, data)
+    case = _open(user, case_id, payload.version, "investigate")
+    _not_future("closed_on", payload.closed_on)
+    for index, review in enumerate(payload.review_dates):
+        if review <= payload.closed_on:
+            raise ValidationFailed.field(f"review_dates[{index}]", "must be after the closure date")
+    before = case.state
+    fire(case, "close")
+    Closure.objects.create(
+        case=case,
+        closed_on=payload.closed_on,
+        reason=payload.reason,
+        review_dates=[d.isoformat() for d in sorted(payload.review_dates)],
+        closed_by=user,
+    )
+    _commit(case, user, "close_case", before, f"Closed {payload.closed_on:%d %b %Y}")
+    return case

@@ -1,0 +1,184 @@
+"""Shared builders for the case-service tests: synthetic referrals, facts and step helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from riskroute.accounts.models import Force, ProviderOrganisation, Rank, Role, Unit, User
+from riskroute.cases import services
+from riskroute.cases.models import Case
+
+TODAY = dt.date.today()
+
+
+@dataclass
+class World:
+    alpha: Force
+    bravo: Force
+    provider_org: ProviderOrganisation
+    other_provider_org: ProviderOrganisation
+    users: dict[str, User] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> User:
+        return self.users[name]
+
+
+def make_user(
+    name: str, force: Force | None, roles: list[str], rank: str = Rank.CONSTABLE, **extra: Any
+) -> User:
+    unit = force.units.first() if force else None
+    user = User.objects.create_user(
+        username=name,
+        password="correct horse battery staple",
+        force=force,
+        unit=unit,
+        roles=roles,
+        rank=rank,
+        **extra,
+    )
+    user.full_clean()
+    return user
+
+
+def build_world() -> World:
+    alpha = Force.objects.create(code="alpha", name="Alpha Constabulary (synthetic)")
+    bravo = Force.objects.create(code="bravo", name="Bravo Police (synthetic)")
+    for force in (alpha, bravo):
+        Unit.objects.create(force=force, name="Online Child Abuse Team")
+    org = ProviderOrganisation.objects.create(name="Synthetic Programmes Trust")
+    other_org = ProviderOrganisation.objects.create(name="Other Programmes Ltd")
+    w = World(alpha=alpha, bravo=bravo, provider_org=org, other_provider_org=other_org)
+    w.users = {
+        "inv": make_user("inv", alpha, [Role.INVESTIGATOR]),
+        "inv2": make_user("inv2", alpha, [Role.INVESTIGATOR]),
+        "sup": make_user("sup", alpha, [Role.SUPERVISOR], Rank.SERGEANT),
+        "sup2": make_user("sup2", alpha, [Role.SUPERVISOR, Role.INVESTIGATOR], Rank.INSPECTOR),
+        "safe": make_user("safe", alpha, [Role.SAFEGUARDING_OFFICER]),
+        "om": make_user("om", alpha, [Role.OFFENDER_MANAGER]),
+        "analyst": make_user("analyst", alpha, [Role.ANALYST], Rank.STAFF),
+        "admin": make_user("admin", alpha, [Role.ADMINISTRATOR], Rank.STAFF),
+        "provider": make_user(
+            "provider", None, [Role.REHABILITATION_PROVIDER], Rank.STAFF, provider_organisation=org
+        ),
+        "other_provider": make_user(
+            "other_provider",
+            None,
+            [Role.REHABILITATION_PROVIDER],
+            Rank.STAFF,
+            provider_organisation=other_org,
+        ),
+        "b_inv": make_user("b_inv", bravo, [Role.INVESTIGATOR]),
+        "b_sup": make_user("b_sup", bravo, [Role.SUPERVISOR], Rank.SERGEANT),
+    }
+    return w
+
+
+LOW_RISK_FACTS: dict[str, Any] = {
+    "subject": {"sex": "male", "never_married": False},
+    "offence": {
+        "activities": ["possession"],
+        "image_counts": {"A": 0, "B": 3, "C": 120},
+        "youngest_depicted": "under_16",
+        "csem_videos": False,
+        "csem_stories": False,
+        "collection_span_years": 1.5,
+        "more_boys_than_girls_csem": False,
+        "more_boys_than_girls_other_child_content": False,
+    },
+    "history": {
+        "any_prior_criminal_history": False,
+        "any_failure_on_conditional_release": False,
+        "prior_sexual_sanctions": 0,
+        "prior_contact_sexual_sanctions": 0,
+        "prior_image_sanctions": 0,
+        "prior_violent_sanctions": 0,
+        "contact_offence_allegations": False,
+    },
+    "access_to_children": {
+        "checked": True,
+        "household": False,
+        "occupation": False,
+        "volunteering": False,
+        "family_or_friends": False,
+    },
+    "behaviour": {
+        "sexual_communication_with_child": False,
+        "grooming_or_incitement": False,
+        "sexual_interest_in_children": False,
+    },
+    "process": {
+        "admits_offence": True,
+        "sufficient_evidence_to_charge": True,
+        "consents_to_caution": True,
+        "safeguarding_checks_complete": True,
+    },
+}
+
+
+def referral(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "source": "nca_ceop",
+        "received_on": (TODAY - dt.timedelta(days=60)).isoformat(),
+        "summary": "Synthetic referral for tests.",
+        "suspected_activities": ["possession"],
+        "subject": {
+            "full_name": "Test Subject One",
+            "date_of_birth": "1980-04-01",
+            "address": "1 Example Road, Testtown",
+        },
+        "facts": LOW_RISK_FACTS,
+    }
+    data.update(overrides)
+    return data
+
+
+def days_ago(n: int) -> str:
+    return (TODAY - dt.timedelta(days=n)).isoformat()
+
+
+def to_assessed(world: World, case: Case) -> Case:
+    case = services.record_enforcement(
+        world["inv"],
+        case.pk,
+        {"version": case.version, "arrested_on": days_ago(50), "warrant_on": days_ago(50)},
+    )
+    services.run_assessment(world["inv"], case.pk, {"version": case.version})
+    return Case.objects.get(pk=case.pk)
+
+
+def to_diversion_approved(world: World, case: Case) -> Case:
+    case = to_assessed(world, case)
+    services.propose_disposal(
+        world["inv"],
+        case.pk,
+        {
+            "version": case.version,
+            "kind": "diversion",
+            "reason": "Low risk, admits, consents.",
+            "admission": True,
+            "consent": True,
+            "exceptional_circumstances": "First offence, no access to children, engaged with support.",
+        },
+    )
+    case.refresh_from_db()
+    services.approve_disposal(world["sup"], case.pk, {"version": case.version, "reason": "Agreed."})
+    case.refresh_from_db()
+    return case
+
+
+def caution_data(case: Case, world: World, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "version": case.version,
+        "programme_name": "Inform Plus",
+        "provider_organisation_id": world.provider_org.pk,
+        "sessions": 3,
+        "programme_deadline": (TODAY + dt.timedelta(days=100)).isoformat(),
+        "signed_on": days_ago(10),
+        "reparative_hours": 5,
+        "punitive_hours": 10,
+        "explained_and_warned": True,
+    }
+    data.update(overrides)
+    return data
