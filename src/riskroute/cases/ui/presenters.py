@@ -1,0 +1,95 @@
+"""Plain-language labels for states, actions and facts, so templates hold no vocabulary of their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from riskroute.cases.ui.forms import ACTIVITY_LABELS, FACT_LABELS, FACT_SECTIONS
+from riskroute.cases.workflow import CaseWorkflow
+from riskroute.core.facts import FACT_PATHS
+
+#: service action -> (button text, URL name of the page that performs it)
+ACTION_LINKS: dict[str, tuple[str, str]] = {
+    "update_facts": ("Edit facts", "cases-ui:facts"),
+    "record_enforcement": ("Record enforcement", "cases-ui:enforcement"),
+    "record_safeguarding": ("Record safeguarding", "cases-ui:safeguarding"),
+    "link_children": ("Record safeguarding", "cases-ui:safeguarding"),
+    "run_assessment": ("Run the assessment", "cases-ui:assessment"),
+    "propose_disposal": ("Propose a disposal", "cases-ui:propose"),
+    "approve_disposal": ("Approve or reject the proposal", "cases-ui:decide"),
+    "reject_disposal": ("Approve or reject the proposal", "cases-ui:decide"),
+    "record_caution": ("Record the conditional caution", "cases-ui:caution"),
+    "record_notification": ("Record a notification", "cases-ui:notification"),
+    "record_attendance": ("Record attendance", "cases-ui:attendance"),
+    "complete_caution": ("Record attendance", "cases-ui:attendance"),
+    "record_breach": ("Record a breach", "cases-ui:breach"),
+    "update_prosecution": ("Record prosecution steps", "cases-ui:prosecution"),
+    "record_outcome": ("Record prosecution steps", "cases-ui:prosecution"),
+    "close_case": ("Close the case", "cases-ui:close"),
+}
+
+_STATE_LABELS = {state.value: state.name for state in CaseWorkflow.states}
+
+
+def state_label(state: str) -> str:
+    return str(_STATE_LABELS.get(state, state))
+
+
+def _show(path: str, value: Any) -> str:
+    if value is None:
+        return "Not known"
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    if path == "offence.activities":
+        return ", ".join(ACTIVITY_LABELS.get(a, a) for a in value) or "Not known"
+    if path == "offence.youngest_depicted":
+        return {"under_16": "Under 16", "16_17": "16 or 17", "unknown": "Unknown"}.get(value, str(value))
+    if path == "subject.sex":
+        return str(value).capitalize()
+    return str(value)
+
+
+def case_facts_rows(facts: dict[str, Any]) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """Facts grouped by section as (label, shown value, is unknown) rows; unknowns are marked."""
+    sections: dict[str, list[tuple[str, str, bool]]] = {}
+    for path, _chain in FACT_PATHS:
+        value: Any = facts
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        sections.setdefault(path.split(".")[0], []).append(
+            (FACT_LABELS[path], _show(path, value), value is None)
+        )
+    return [(FACT_SECTIONS[key], rows) for key, rows in sections.items()]
+
+
+RECOMMENDATION_LABELS = {
+    "divert": "Divert: conditional caution with rehabilitation",
+    "prosecute": "Prosecute: full criminal-justice response",
+    "needs_information": "Needs information: no recommendation until the missing facts are known",
+}
+
+
+def _percent(probability: Any) -> str | None:
+    if not isinstance(probability, int | float):
+        return None
+    return f"{probability * 100:.2f}%"
+
+
+def assessment_context(assessment: Any) -> dict[str, Any]:
+    """The stored assessment ready for the page: instruments in a fixed order, rates as percentages."""
+    if assessment is None:
+        return {}
+    triage = assessment.triage
+    results: list[tuple[str, dict[str, Any]]] = []
+    for key, result in [*triage.get("scores", {}).items(), *(assessment.instruments or {}).items()]:
+        results.append((key.replace("-", "_"), {**result, "percent": _percent(result.get("probability"))}))
+    return {
+        "triage": triage,
+        "recommendation_label": RECOMMENDATION_LABELS.get(
+            assessment.recommendation, assessment.recommendation
+        ),
+        "instrument_results": results,
+        "failed_rules": [step for step in triage.get("trace", []) if step.get("result") is not True],
+    }

@@ -1,0 +1,529 @@
+"""Views of the HTML interface. Reads go through `cases.queries`, writes through `cases.services`.
+
+No view decides scope or workflow itself: the service layer refuses what a user may not do, and
+its refusals are shown on the page (field errors, the conflict message, or a 403/404 page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from riskroute.accounts.models import ProviderOrganisation, Role, User
+from riskroute.cases import queries, services
+from riskroute.cases.errors import CaseServiceError
+from riskroute.cases.models import Case, PriorityBand, ProposalStatus
+from riskroute.cases.ui import forms as f
+from riskroute.cases.ui.charts import bar_charts
+from riskroute.cases.ui.govuk import GovForm
+from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusals
+from riskroute.cases.ui.presenters import ACTION_LINKS, assessment_context, case_facts_rows, state_label
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to the page it starts its day on."""
+    user = _user(request)
+    if user.has_role(Role.INVESTIGATOR) or user.has_role(Role.REHABILITATION_PROVIDER):
+        return redirect("cases-ui:my-cases")
+    if user.is_supervisor or user.has_role(Role.SAFEGUARDING_OFFICER) or user.has_role(Role.OFFENDER_MANAGER):
+        return redirect("cases-ui:team")
+    return redirect("cases-ui:dashboard")
+
+
+# --- worklists ------------------------------------------------------------------------------
+
+
+def _labelled(cases: list[Case]) -> list[Case]:
+    """Attach the plain-language stage name each worklist row shows."""
+    for case in cases:
+        case.stage_label = state_label(case.state)  # type: ignore[attr-defined]
+    return cases
+
+
+def _worklist_page(request: HttpRequest, title: str, cases: list[Case], intro: str) -> HttpResponse:
+    cases = _labelled(cases)
+    return page(
+        request,
+        "cases/worklist.html",
+        {"title": title, "cases": cases, "intro": intro, "today": timezone.localdate()},
+    )
+
+
+@login_required
+@refusals
+def my_cases(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    intro = (
+        "Cases referred to your organisation."
+        if user.has_role(Role.REHABILITATION_PROVIDER)
+        else "Open cases assigned to you. Overdue cases come first, then by action deadline."
+    )
+    return _worklist_page(request, "My cases", queries.my_cases(user), intro)
+
+
+@login_required
+@refusals
+def team(request: HttpRequest) -> HttpResponse:
+    cases = _labelled(queries.team_worklist(_user(request)))
+    band = request.GET.get("band", "")
+    if band:
+        cases = [c for c in cases if c.priority_band == band]
+    return page(
+        request,
+        "cases/team.html",
+        {
+            "title": "Team worklist",
+            "cases": cases,
+            "band": band,
+            "bands": [("", "All bands"), *[(c.value, c.label) for c in PriorityBand]],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@refusals
+def overdue(request: HttpRequest) -> HttpResponse:
+    grouped = queries.overdue_by_band(_user(request))
+    labels = dict(PriorityBand.choices)
+    groups = [
+        (band, labels.get(band, "Not prioritised"), _labelled(cases)) for band, cases in grouped.items()
+    ]
+    return page(request, "cases/overdue.html", {"title": "Overdue by priority band", "groups": groups})
+
+
+@login_required
+@refusals
+def alerts(request: HttpRequest) -> HttpResponse:
+    return page(request, "cases/alerts.html", {"title": "Alerts", "alerts": queries.alerts(_user(request))})
+
+
+@login_required
+@refusals
+def dashboard(request: HttpRequest) -> HttpResponse:
+    data = queries.dashboard(_user(request))
+    stage_counts = [(state_label(state), count) for state, count in data["cases_by_state"].items()]
+    return page(
+        request,
+        "cases/dashboard.html",
+        {"title": "Dashboard", "data": data, "charts": bar_charts(data), "stage_counts": stage_counts},
+    )
+
+
+# --- referral and case page -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral(request: HttpRequest) -> HttpResponse:
+    form = f.ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.create_referral(_user(request), form.payload())
+        except CaseServiceError as error:
+            if not attach_service_error(form, error):
+                return refusal(request, error)
+        else:
+            messages.success(
+                request, f"Case {case.reference} created with priority {case.get_priority_band_display()}."
+            )
+            return redirect("cases-ui:case", case_id=case.pk)
+    return page(request, "cases/referral.html", {"title": "New referral", "form": form})
+
+
+@login_required
+@refusals
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = queries.get_case(user, case_id)
+    actions = [
+        ACTION_LINKS[a] + (reverse(ACTION_LINKS[a][1], args=[case.pk]),) for a in _page_actions(user, case)
+    ]
+    return page(
+        request,
+        "cases/case.html",
+        {
+            "title": f"Case {case.reference}",
+            "case": case,
+            "state_label": state_label(case.state),
+            "actions": actions,
+            "facts_rows": case_facts_rows(case.facts),
+            "events": list(reversed(queries.case_history(user, case_id))),
+            "latest_assessment": case.assessments.order_by("-created_at", "-id").first(),
+            "proposals": list(case.proposals.select_related("proposed_by", "decided_by").order_by("-id")),
+            "notification": case.notifications.filter(current=True).first(),
+            "priority_history": list(case.priority_history.order_by("-created_at", "-id")),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _page_actions(user: User, case: Case) -> list[str]:
+    """Next actions that have a page, without duplicates (approve and reject share one page)."""
+    seen: set[str] = set()
+    out = []
+    for action in queries.next_actions(user, case):
+        if action in ACTION_LINKS and ACTION_LINKS[action][1] not in seen:
+            seen.add(ACTION_LINKS[action][1])
+            out.append(action)
+    return out
+
+
+# --- one form, one service call -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """A case page whose form calls one service function and returns to the case."""
+
+    title: str
+    template: str
+    form: Callable[..., GovForm]
+    service: Callable[[User, int, dict[str, Any]], Any]
+    done: str
+    initial: Callable[[Case], dict[str, Any]] | None = None
+    extra: Callable[[User, Case], dict[str, Any]] | None = None
+    form_key: str = "form"
+
+
+def _run_step(
+    request: HttpRequest, case_id: int, step: Step, *, form_kwargs: dict[str, Any] | None = None
+) -> HttpResponse:
+    user = _user(request)
+    try:
+        case = queries.get_case(user, case_id)
+    except CaseServiceError as error:
+        return refusal(request, error)
+    initial = {"version": case.version, **(step.initial(case) if step.initial else {})}
+    kwargs = form_kwargs or {}
+    form = (
+        step.form(request.POST, initial=initial, **kwargs)
+        if request.method == "POST"
+        else step.form(initial=initial, **kwargs)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            step.service(user, case.pk, form.payload())  # type: ignore[attr-defined]
+        except CaseServiceError as error:
+            if not attach_service_error(form, error):
+                return refusal(request, error)
+        else:
+            messages.success(request, step.done)
+            return HttpResponseRedirect(reverse("cases-ui:case", args=[case.pk]))
+    context: dict[str, Any] = {
+        "title": f"{step.title}: {case.reference}",
+        "heading": step.title,
+        "case": case,
+        step.form_key: form,
+        "errors_form": form,
+        "page_has_errors": bool(form.errors),
+    }
+    if step.extra:
+        for key, value in step.extra(user, case).items():
+            context.setdefault(key, value)
+    status = 200 if not form.errors else 422
+    return page(request, step.template, context, status=status)
+
+
+def _model_initial(attr: str, fields: tuple[str, ...]) -> Callable[[Case], dict[str, Any]]:
+    def initial(case: Case) -> dict[str, Any]:
+        record = getattr(case, attr, None)
+        if record is None:
+            return {}
+        return {name: getattr(record, name) for name in fields}
+
+    return initial
+
+
+def _related(case: Case, attr: str) -> Any:
+    try:
+        return getattr(case, attr)
+    except Exception:  # a missing one-to-one record raises its own DoesNotExist
+        return None
+
+
+def _enforcement_initial(case: Case) -> dict[str, Any]:
+    record = _related(case, "enforcement")
+    if record is None:
+        return {}
+    return {
+        "warrant_on": record.warrant_on,
+        "arrested_on": record.arrested_on,
+        "devices_seized": record.devices_seized,
+        "count_a": record.count_a,
+        "count_b": record.count_b,
+        "count_c": record.count_c,
+        "youngest_depicted": record.youngest_depicted,
+        "videos": record.videos,
+        "stories": record.stories,
+        "collection_span_years": record.collection_span_years,
+        "distribution_evidence": record.distribution_evidence,
+    }
+
+
+def _safeguarding_initial(case: Case) -> dict[str, Any]:
+    record = _related(case, "safeguarding")
+    if record is None:
+        return {}
+    return {
+        "social_care_referred_on": record.social_care_referred_on,
+        "strategy_discussion_on": record.strategy_discussion_on,
+        "s47_outcome": record.s47_outcome,
+        "children_safeguarded": record.children_safeguarded,
+        "safeguarded_on": record.safeguarded_on,
+    }
+
+
+def _prosecution_initial(case: Case) -> dict[str, Any]:
+    record = _related(case, "prosecution")
+    if record is None:
+        return {}
+    return {
+        "charged_on": record.charged_on,
+        "cps_decision": record.cps_decision,
+        "cps_decision_on": record.cps_decision_on,
+        "court": record.court,
+        "first_hearing_on": record.first_hearing_on,
+    }
+
+
+def _latest_assessment(user: User, case: Case) -> dict[str, Any]:
+    latest = case.assessments.select_related("created_by").order_by("-created_at", "-id").first()
+    return {"assessment": latest, **assessment_context(latest)}
+
+
+def _pending_proposal(user: User, case: Case) -> dict[str, Any]:
+    proposal = (
+        case.proposals.filter(status=ProposalStatus.PENDING)
+        .select_related("proposed_by", "assessment")
+        .first()
+    )
+    return {"proposal": proposal, "own_proposal": proposal is not None and proposal.proposed_by_id == user.pk}
+
+
+def _safeguarding_extra(user: User, case: Case) -> dict[str, Any]:
+    return {
+        "form": f.SafeguardingForm(initial={"version": case.version, **_safeguarding_initial(case)}),
+        "child_form": _ChildLinkForm(initial={"version": case.version}),
+        "child_links": list(case.child_links.order_by("id")),
+    }
+
+
+def _attendance_extra(user: User, case: Case) -> dict[str, Any]:
+    actions = queries.next_actions(user, case)
+    return {
+        "attendance": list(case.attendance.order_by("session_number")),
+        "caution": _related(case, "caution"),
+        "can_complete": "complete_caution" in actions,
+        "form": f.AttendanceForm(initial={"version": case.version}),
+        "completion_form": _CompletionForm(initial={"version": case.version}),
+    }
+
+
+def _prosecution_extra(user: User, case: Case) -> dict[str, Any]:
+    return {
+        "form": f.ProsecutionForm(initial={"version": case.version, **_prosecution_initial(case)}),
+        "outcome_form": _OutcomeForm(initial={"version": case.version}),
+        "prosecution": _related(case, "prosecution"),
+    }
+
+
+# Second forms on a page get their own id prefix, so no two fields share an id.
+_ChildLinkForm = partial(f.ChildLinkForm, auto_id="child-%s")
+_CompletionForm = partial(f.CompletionForm, auto_id="completion-%s")
+_OutcomeForm = partial(f.OutcomeForm, auto_id="outcome-%s")
+
+
+def _providers() -> list[tuple[int, str]]:
+    # Reference data (organisation names), not case data, so it is read here directly.
+    return [(p.pk, p.name) for p in ProviderOrganisation.objects.order_by("name")]
+
+
+STEPS: dict[str, Step] = {
+    "enforcement": Step(
+        "Enforcement",
+        "cases/step_enforcement.html",
+        f.EnforcementForm,
+        services.record_enforcement,
+        "Enforcement recorded.",
+        _enforcement_initial,
+    ),
+    "safeguarding": Step(
+        "Safeguarding",
+        "cases/step_safeguarding.html",
+        f.SafeguardingForm,
+        services.record_safeguarding,
+        "Safeguarding recorded.",
+        _safeguarding_initial,
+        _safeguarding_extra,
+    ),
+    "children": Step(
+        "Safeguarding",
+        "cases/step_safeguarding.html",
+        _ChildLinkForm,
+        services.link_children,
+        "Children linked; the access fact is now yes.",
+        None,
+        _safeguarding_extra,
+        "child_form",
+    ),
+    "assessment": Step(
+        "Assessment",
+        "cases/step_assessment.html",
+        f.AssessmentForm,
+        services.run_assessment,
+        "Assessment recorded.",
+        None,
+        _latest_assessment,
+    ),
+    "propose": Step(
+        "Propose a disposal",
+        "cases/step_propose.html",
+        f.ProposalForm,
+        services.propose_disposal,
+        "Proposal recorded; a supervisor must now approve it.",
+        None,
+        _latest_assessment,
+    ),
+    "caution": Step(
+        "Conditional caution",
+        "cases/step_caution.html",
+        f.CautionForm,
+        services.record_caution,
+        "Conditional caution recorded; notification requirements computed.",
+    ),
+    "notification": Step(
+        "Notification",
+        "cases/step_form.html",
+        f.NotificationForm,
+        services.record_notification,
+        "Notification recorded.",
+    ),
+    "attendance": Step(
+        "Programme attendance",
+        "cases/step_attendance.html",
+        f.AttendanceForm,
+        services.record_attendance,
+        "Attendance recorded.",
+        None,
+        _attendance_extra,
+    ),
+    "completion": Step(
+        "Programme attendance",
+        "cases/step_attendance.html",
+        _CompletionForm,
+        services.complete_caution,
+        "Caution conditions completed.",
+        None,
+        _attendance_extra,
+        "completion_form",
+    ),
+    "breach": Step(
+        "Breach of conditions",
+        "cases/step_breach.html",
+        f.BreachForm,
+        services.record_breach,
+        "Breach recorded.",
+    ),
+    "prosecution": Step(
+        "Prosecution",
+        "cases/step_prosecution.html",
+        f.ProsecutionForm,
+        services.update_prosecution,
+        "Prosecution updated.",
+        _prosecution_initial,
+        _prosecution_extra,
+    ),
+    "outcome": Step(
+        "Prosecution",
+        "cases/step_prosecution.html",
+        _OutcomeForm,
+        services.record_outcome,
+        "Court outcome recorded.",
+        None,
+        _prosecution_extra,
+        "outcome_form",
+    ),
+    "close": Step(
+        "Close the case", "cases/step_form.html", f.ClosureForm, services.close_case, "Case closed."
+    ),
+}
+
+
+def _step_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    step = STEPS[name]
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, case_id: int) -> HttpResponse:
+        kwargs = {"providers": _providers()} if name == "caution" else None
+        return _run_step(request, case_id, step, form_kwargs=kwargs)
+
+    view.__name__ = f"{name}_view"
+    return view
+
+
+enforcement = _step_view("enforcement")
+safeguarding = _step_view("safeguarding")
+children = _step_view("children")
+assessment = _step_view("assessment")
+propose = _step_view("propose")
+caution = _step_view("caution")
+notification = _step_view("notification")
+attendance = _step_view("attendance")
+completion = _step_view("completion")
+breach = _step_view("breach")
+prosecution = _step_view("prosecution")
+outcome = _step_view("outcome")
+close = _step_view("close")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facts(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Edit the facts; the service re-prioritises and keeps the priority history."""
+    user = _user(request)
+    try:
+        case = queries.get_case(user, case_id)
+    except CaseServiceError as error:
+        return refusal(request, error)
+    step = Step(
+        "Facts",
+        "cases/step_facts.html",
+        f.FactsForm,
+        services.update_facts,
+        "Facts saved; priority recalculated.",
+    )
+    return _run_step(request, case_id, step, form_kwargs={"facts": case.facts})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decide(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Approve or reject the pending proposal (a supervisor who did not make it)."""
+    rejecting = request.POST.get("decision") == "reject"
+    step = Step(
+        "Approve or reject the proposal",
+        "cases/step_decide.html",
+        f.DecisionForm,
+        services.reject_disposal if rejecting else services.approve_disposal,
+        "Proposal rejected; the case is back at assessment." if rejecting else "Proposal approved.",
+        None,
+        _pending_proposal,
+    )
+    return _run_step(request, case_id, step)
