@@ -22,14 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 Facts = Mapping[str, Any]
 Evaluator = Callable[[Facts], bool | None]
 
 
-class Span(NamedTuple):
-    """A number known only to lie between `low` and `high` inclusive."""
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A number known only to lie between `low` and `high` inclusive (serialises as an object)."""
 
     low: float
     high: float

@@ -9,11 +9,14 @@ How the instruments feed the policy (documented in docs/policy-authoring.md):
   so "priority low or medium" is only true when no unknown fact could lift it.
 - `scores.cport.total` is the CPORT total, a span while one item is unknown (CPORT tolerates one),
   and unknown when CPORT is not scorable.
-The result always recommends; it never decides. A person records the decision.
+The result always recommends; it never decides. A person records the decision. Parts of the
+result (instrument scores, the notification preview) are memoised and shared between results:
+callers must treat the document as read-only.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from riskroute.core.conditions import Span
@@ -23,6 +26,9 @@ from riskroute.core.law.notification import notification_if_cautioned
 from riskroute.core.policy import POLICY_IDS, get_policy
 
 DEFAULT_POLICY = "npcc-2017"
+
+# A pure function of three small values: memoised (its result is shared, so read-only).
+_notification_preview = lru_cache(maxsize=4096)(notification_if_cautioned)
 _PRIORITY_SUMMARY = (
     "band",
     "target_days",
@@ -31,6 +37,7 @@ _PRIORITY_SUMMARY = (
     "missing",
     "version",
     "definition_sha256",
+    "rules_fired",
 )
 
 DISCLAIMER = (
@@ -46,9 +53,9 @@ def _cport_total(result: dict[str, Any]) -> int | Span | None:
     return result["total"] if upper is None else Span(result["total"], upper)
 
 
-def _notification_offence(activities: frozenset[str] | None) -> str:
+def _notification_offence(activities: tuple[str, ...] | None) -> str:
     """Possession alone is CJA 1988 s.160; making, sharing or producing is PCA 1978 s.1."""
-    return "cja1988_s160" if activities == frozenset({"possession"}) else "pca1978_s1"
+    return "cja1988_s160" if activities == ("possession",) else "pca1978_s1"
 
 
 def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
@@ -57,12 +64,8 @@ def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
         raise KeyError(f"unknown policy {policy_id!r}; known: {', '.join(POLICY_IDS)}")
     flat = flatten(facts)
     priority_tree = get_instrument("priority")
-    priority = priority_tree.evaluate(flat)
-    scores: dict[str, Any] = {}
-    for name in ("cport", "casic"):
-        instrument = get_instrument(name)
-        inputs, sources = instrument.inputs_from_case(flat)
-        scores[name] = instrument.evaluate(inputs, sources)
+    priority = priority_tree.evaluate_case(flat)
+    scores = {name: get_instrument(name).evaluate_case(flat) for name in ("cport", "casic")}
 
     context = dict(flat)
     context["priority.level"] = priority_tree.level_span(priority)
@@ -76,10 +79,9 @@ def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
         "eligible_for_diversion": outcome["eligible_for_diversion"],
         "blocking_rules": outcome["blocking_rules"],
         "missing_facts": outcome["missing_facts"],
-        "priority": {key: priority[key] for key in _PRIORITY_SUMMARY}
-        | {"rules_fired": [item["id"] for item in priority["items"] if item["value"] is True]},
+        "priority": {key: priority[key] for key in _PRIORITY_SUMMARY},
         "scores": scores,
-        "notification_if_cautioned": notification_if_cautioned(
+        "notification_if_cautioned": _notification_preview(
             _notification_offence(flat["offence.activities"]),
             flat["offence.youngest_depicted"],
             flat["subject.age"],

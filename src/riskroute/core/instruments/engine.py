@@ -28,6 +28,7 @@ from riskroute.core.knowledge import Definition, DefinitionError, Mark
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
 LEVEL = {name: rank for rank, name in enumerate(LEVELS)}
+CASE_CACHE_SIZE = 20_000
 
 
 class _Spec(BaseModel):
@@ -209,10 +210,39 @@ class Instrument:
         self._lookup = [(r, compiled(r.when, r.id)) for r in spec.lookup]
         self._tree = [(r, compiled(r.when, r.id)) for r in spec.rules]
         self._bands = [(b.min, b.band) for b in spec.bands or [] if isinstance(b, BandSpec)]
+        # Static parts of each result, built once: evaluation only fills in what the case changes.
+        self._item_static: list[dict[str, Any]] = [
+            {"id": i.spec.id, "label": i.spec.label, "mark": i.spec.mark.value} for i in self._items
+        ]
+        self._unverified_items = [
+            {"item": i.spec.id, "mark": i.spec.mark.value} for i in self._items if not i.spec.mark.is_verified
+        ]
+        self._tree_static: list[tuple[dict[str, Any], int, int]] = [
+            (
+                {
+                    "id": r.id,
+                    "domain": r.domain,
+                    "band": r.band,
+                    "points": None,
+                    "source": ", ".join(c.paths),
+                },
+                LEVEL[r.band],
+                LEVEL[r.if_unknown] if r.if_unknown else -1,
+            )
+            for r, c in self._tree
+        ]
         self._from_case: dict[str, str | Condition] = {
             name: value["fact"] if set(value) == {"fact"} else compiled(value, name)
             for name, value in spec.from_case_facts.items()
         }
+        # The case-fact paths this instrument reads: its results are memoised on their values.
+        read: list[str] = []
+        for rule in self._from_case.values():
+            read.extend([rule] if isinstance(rule, str) else rule.paths)
+        for _, condition in self._tree:
+            read.extend(condition.paths)
+        self._case_paths = tuple(dict.fromkeys(read))
+        self._case_cache: dict[Any, dict[str, Any]] = {}
         fields: dict[str, Any] = {name: _field_type(name, s) for name, s in spec.inputs.items()}
         config = ConfigDict(strict=True, extra="forbid")
         self._model: type[BaseModel] = create_model(f"{spec.id}_inputs", __config__=config, **fields)
@@ -267,10 +297,40 @@ class Instrument:
         return inputs, sources
 
     # -- evaluation ------------------------------------------------------------------------------
+    def evaluate_case(self, flat: Mapping[str, Any]) -> dict[str, Any]:
+        """Score a flattened case-facts document, memoised on the facts this instrument reads.
+
+        An instrument is a pure function of those few facts, and a caseload repeats the same
+        combinations many times, so re-scoring 500,000 subjects mostly hits the cache. The result
+        is shared between callers: treat it as read-only. The cache is bounded; once full, new
+        combinations are computed each time (correct, only slower).
+        """
+        if self.spec.method == "tree":
+            # A tree result holds its rules' answers and which facts are unknown, never raw
+            # values, so those two are the whole key (and most of a caseload shares them).
+            answers = tuple([condition.evaluate(flat) for _, condition in self._tree])
+            tree_key = (answers, tuple([flat.get(p) is None for p in self._case_paths]))
+            result = self._case_cache.get(tree_key)
+            if result is None:
+                result = self._evaluate_tree(flat, answers)
+                self._remember(tree_key, result)
+            return result
+        key = tuple([flat.get(p) for p in self._case_paths])
+        result = self._case_cache.get(key)
+        if result is None:
+            inputs, sources = self.inputs_from_case(flat)
+            result = self.evaluate(inputs, sources)
+            self._remember(key, result)
+        return result
+
+    def _remember(self, key: Any, result: dict[str, Any]) -> None:
+        if len(self._case_cache) < CASE_CACHE_SIZE:
+            self._case_cache[key] = result
+
     def evaluate(self, inputs: Mapping[str, Any], sources: Mapping[str, str] | None = None) -> dict[str, Any]:
         """Score validated inputs. `sources` names where each input came from (default: itself)."""
         if self.spec.method == "tree":
-            return self._evaluate_tree(inputs)
+            return self._evaluate_tree(inputs, tuple([c.evaluate(inputs) for _, c in self._tree]))
         if self.spec.method == "lookup":
             return self._evaluate_lookup(inputs, sources)
         return self._evaluate_sum(inputs, sources)
@@ -285,33 +345,28 @@ class Instrument:
 
     def _evaluate_sum(self, inputs: Mapping[str, Any], sources: Mapping[str, str] | None) -> dict[str, Any]:
         spec = self.spec
-        items, missing, unverified = [], [], []
+        items: list[dict[str, Any]] = []
+        missing: list[str] = []
         total = 0
         unknown_max = 0
-        for item in self._items:
+        for item, static in zip(self._items, self._item_static, strict=True):
             points = item.points(inputs)
             name = item.spec.input
-            items.append(
-                {
-                    "id": item.spec.id,
-                    "label": item.spec.label,
-                    "value": inputs.get(name),
-                    "points": points,
-                    "source": sources.get(name, name) if sources else name,
-                    "mark": item.spec.mark.value,
-                }
-            )
+            source = sources.get(name, name) if sources else name
+            entry = dict(static)
+            entry["value"] = inputs.get(name)
+            entry["points"] = points
+            entry["source"] = source
+            items.append(entry)
             if points is None:
-                missing.append(sources.get(name, name) if sources else name)
+                missing.append(source)
                 unknown_max += item.max_points
             else:
                 total += points
-            if not item.spec.mark.is_verified:
-                unverified.append({"item": item.spec.id, "mark": item.spec.mark.value})
         notes = list(spec.notes)
         applicable = self._applicable.evaluate(inputs) is not False
         allowed = spec.missing.max_unknown_items if spec.missing else 0
-        n_unknown = sum(1 for i in items if i["points"] is None)
+        n_unknown = len(missing)
         scorable = applicable and n_unknown <= allowed and n_unknown < len(items)
         if not applicable:
             notes.insert(0, spec.not_applicable_reason)
@@ -339,7 +394,7 @@ class Instrument:
             items=items,
             adjustments=adjustments,
             notes=notes,
-            unverified=unverified,
+            unverified=self._unverified_items,
         )
 
     def _band_and_probability(
@@ -403,34 +458,28 @@ class Instrument:
             unverified=[],
         )
 
-    def _evaluate_tree(self, flat: Mapping[str, Any]) -> dict[str, Any]:
+    def _evaluate_tree(self, flat: Mapping[str, Any], answers: tuple[bool | None, ...]) -> dict[str, Any]:
         spec = self.spec
         lowest = highest = cautious = LEVEL[spec.default_band]
         items: list[dict[str, Any]] = []
         missing: list[str] = []
-        for rule, condition in self._tree:
-            hit = condition.evaluate(flat)
-            level = LEVEL[rule.band]
+        unknown: list[tuple[int, Condition]] = []
+        for (_, condition), (static, level, if_unknown), hit in zip(
+            self._tree, self._tree_static, answers, strict=True
+        ):
             if hit is True:
                 lowest = max(lowest, level)
                 highest = max(highest, level)
                 cautious = max(cautious, level)
             elif hit is None:
                 highest = max(highest, level)
-                if rule.if_unknown:
-                    cautious = max(cautious, LEVEL[rule.if_unknown])
-            items.append(
-                {
-                    "id": rule.id,
-                    "domain": rule.domain,
-                    "value": hit,
-                    "band": rule.band,
-                    "points": None,
-                    "source": ", ".join(condition.paths),
-                }
-            )
-        for item, (rule, condition) in zip(items, self._tree, strict=True):
-            if item["value"] is None and LEVEL[rule.band] > lowest:
+                cautious = max(cautious, if_unknown)
+                unknown.append((level, condition))
+            entry = dict(static)
+            entry["value"] = hit
+            items.append(entry)
+        for level, condition in unknown:
+            if level > lowest:
                 missing.extend(p for p in condition.unknown_paths(flat) if p not in missing)
         band = LEVELS[cautious]
         notes = list(spec.notes)
@@ -449,6 +498,7 @@ class Instrument:
             probability=None,
             target_days=target.values[band] if target else None,
             band_range={"known_facts": LEVELS[lowest], "if_unknowns_present": LEVELS[highest]},
+            rules_fired=[item["id"] for item in items if item["value"] is True],
             determinate=lowest == highest,
             missing=missing,
             items=items,

@@ -14,17 +14,18 @@ The outcome follows from the answers, in this order:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from riskroute.core.conditions import Condition, Span, compile_condition
+from riskroute.core.conditions import Condition, compile_condition
 from riskroute.core.knowledge import Definition, DefinitionError, Mark, load_bundled
 
 POLICY_IDS: tuple[str, ...] = ("npcc-2017", "justice-2019", "current-practice")
 SAFETY_FILE = "policy/policies/_safety.yaml"
+RULE_MEMO_SIZE = 20_000
 
 
 class _Spec(BaseModel):
@@ -67,13 +68,47 @@ class Rule:
     condition: Condition
     kind: str  # "safety" (riskroute's exclusions) or "policy"
 
+    def __post_init__(self) -> None:
+        # The parts of a trace entry that never change, built once (the batch path is hot).
+        spec = self.spec
+        static = {"rule": spec.id, "kind": self.kind, "citation": spec.citation, "mark": spec.mark.value}
+        object.__setattr__(self, "trace_static", static)
+        object.__setattr__(
+            self, "blocking", {"id": spec.id, "reason": spec.reason, "citation": spec.citation}
+        )
+        unverified = (
+            None
+            if spec.mark.is_verified
+            else {"id": spec.id, "mark": spec.mark.value, "citation": spec.citation}
+        )
+        object.__setattr__(self, "unverified", unverified)
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, frozenset):
-        return sorted(value)
-    if type(value) is Span:
-        return {"at_least": value.low, "at_most": value.high}
-    return value
+    trace_static: dict[str, Any] = field(init=False, repr=False, compare=False)
+    blocking: dict[str, str] = field(init=False, repr=False, compare=False)
+    unverified: dict[str, str] | None = field(init=False, repr=False, compare=False)
+    memo: dict[tuple[Any, ...], tuple[dict[str, Any], list[str]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def check(self, facts: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """The rule's trace entry and its unknown fact paths, memoised on the facts it reads.
+
+        A rule is a pure function of one to three facts, so the same few answers recur across a
+        caseload; memoising them is exact. Entries are shared: read-only.
+        """
+        paths = self.condition.paths
+        values = (facts.get(paths[0]),) if len(paths) == 1 else tuple([facts.get(p) for p in paths])
+        found = self.memo.get(values)
+        if found is None:
+            result = self.condition.evaluate(facts)
+            entry = dict(self.trace_static)
+            entry["result"] = result
+            entry["facts"] = dict(zip(paths, values, strict=True))
+            unknown = self.condition.unknown_paths(facts) if result is None else []
+            found = (entry, unknown)
+            if len(self.memo) < RULE_MEMO_SIZE:
+                self.memo[values] = found
+        return found
 
 
 class Policy:
@@ -92,6 +127,11 @@ class Policy:
             Rule(r, compile_condition(r.requires, params, where=f"{definition.path}: {r.id}"), "policy")
             for r in spec.rules
         ]
+        self._parameter_flags = [
+            {"id": f"parameter:{name}", "mark": p.mark.value, "citation": p.note}
+            for name, p in spec.parameters.items()
+            if not p.mark.is_verified
+        ]
         ids = [rule.spec.id for rule in self.rules]
         if len(ids) != len(set(ids)):
             raise DefinitionError(f"{definition.path}: rule ids must be unique (safety rules included)")
@@ -104,52 +144,40 @@ class Policy:
         absence leaves it unknown, so `missing_facts` names things an investigator can find.
         """
         trace: list[dict[str, Any]] = []
-        blocking: list[dict[str, str]] = []
-        unknown: list[Rule] = []
+        blocked: list[Rule] = []
+        unknown = False
         missing: dict[str, None] = {}
         for rule in self.rules:
-            result = rule.condition.evaluate(facts)
-            spec = rule.spec
-            trace.append(
-                {
-                    "rule": spec.id,
-                    "kind": rule.kind,
-                    "result": result,
-                    "facts": {p: _json_value(facts.get(p)) for p in rule.condition.paths},
-                    "citation": spec.citation,
-                    "mark": spec.mark.value,
-                }
-            )
+            paths = rule.condition.paths
+            key = (facts.get(paths[0]),) if len(paths) == 1 else tuple([facts.get(p) for p in paths])
+            found = rule.memo.get(key)  # inlined fast path of Rule.check (the batch loop is hot)
+            entry, unknown_paths = found if found is not None else rule.check(facts)
+            trace.append(entry)
+            result = entry["result"]
             if result is False:
-                blocking.append({"id": spec.id, "reason": spec.reason, "citation": spec.citation})
+                blocked.append(rule)
             elif result is None:
-                unknown.append(rule)
-                for path in rule.condition.unknown_paths(facts):
-                    for fact in provenance.get(path, [path]):
+                unknown = True
+                for path in unknown_paths:
+                    for fact in provenance.get(path, (path,)):
                         missing[fact] = None
-        if blocking:
+        # The rules a recommendation relies on: the blocking ones for prosecution, all otherwise.
+        relied = blocked or self.rules
+        recommendation: str
+        eligible: bool | None
+        if blocked:
             recommendation, eligible = "prosecute", False
-            relied = [r for r in self.rules if r.spec.id in {b["id"] for b in blocking}]
         elif unknown:
             recommendation, eligible = "needs_information", None
-            relied = list(self.rules)
         else:
             recommendation, eligible = "divert", True
-            relied = list(self.rules)
-        unverified = [
-            {"id": r.spec.id, "mark": r.spec.mark.value, "citation": r.spec.citation}
-            for r in relied
-            if not r.spec.mark.is_verified
-        ]
-        unverified += [
-            {"id": f"parameter:{name}", "mark": p.mark.value, "citation": p.note}
-            for name, p in self.spec.parameters.items()
-            if not p.mark.is_verified and recommendation != "prosecute"
-        ]
+        unverified = [r.unverified for r in relied if r.unverified is not None]
+        if not blocked:
+            unverified += self._parameter_flags
         return {
             "recommendation": recommendation,
             "eligible_for_diversion": eligible,
-            "blocking_rules": blocking,
+            "blocking_rules": [r.blocking for r in blocked],
             "missing_facts": list(missing),
             "unverified_rules": unverified,
             "trace": trace,

@@ -1,0 +1,98 @@
+"""`riskroute triage [FILE|-] [--policy ID] [--jsonl]`: recommend a route for one case or a caseload.
+
+The `--jsonl` batch mode is how a whole caseload is re-scored when a policy changes: one result per
+input line, in order, a bad line reported in its place while the rest go on (exit 2 if any line
+was bad). It streams, so memory stays flat however long the input is.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from typing import IO, Annotated, Any
+
+import orjson
+import typer
+from pydantic import ValidationError
+
+from riskroute.cli.io import fail_internal, fail_invalid, read_bytes, run_json_command
+from riskroute.core.errors import InvalidInput, from_validation_error
+from riskroute.core.facts import CaseFacts
+from riskroute.core.policy import POLICY_IDS
+from riskroute.core.triage import DEFAULT_POLICY, triage
+
+_validate = CaseFacts.model_validate_json
+
+
+def _check_policy(policy: str) -> None:
+    if policy not in POLICY_IDS:
+        message = f"unknown policy; use one of {', '.join(POLICY_IDS)}"
+        raise InvalidInput([{"path": "--policy", "message": message}])
+
+
+def triage_lines(lines: Iterable[bytes], policy: str) -> Iterator[tuple[bytes, bool]]:
+    """Triage JSON Lines; yields (output line, ok) per non-blank input line, numbered from 1."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            result = triage(_validate(line), policy)
+        except ValidationError as exc:
+            error = from_validation_error(exc).as_document()
+            yield orjson.dumps({"line": number} | error) + b"\n", False
+            continue
+        result["line"] = number
+        yield orjson.dumps(result) + b"\n", True
+
+
+def _run_batch(stream: IO[bytes], policy: str) -> int:
+    out = sys.stdout.buffer
+    write = out.write
+    all_ok = True
+    for output, ok in triage_lines(stream, policy):
+        write(output)
+        all_ok = all_ok and ok
+    out.flush()
+    return 0 if all_ok else 2
+
+
+def triage_command(
+    source: Annotated[str | None, typer.Argument(help="Case-facts JSON (or JSON Lines); '-': stdin.")] = None,
+    policy: Annotated[str, typer.Option(help=f"Policy id: {', '.join(POLICY_IDS)}.")] = DEFAULT_POLICY,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Batch mode: one case per line.")] = False,
+) -> None:
+    """Recommend divert, prosecute or needs_information, with every rule's trace and citation."""
+    if not jsonl:
+
+        def action() -> dict[str, Any]:
+            _check_policy(policy)
+            raw = read_bytes(source)
+            try:
+                facts = _validate(raw)
+            except ValidationError as exc:
+                raise from_validation_error(exc) from exc
+            return triage(facts, policy)
+
+        run_json_command(action)
+        return
+    try:
+        _check_policy(policy)
+        if source is None or source == "-":
+            code = _run_batch(sys.stdin.buffer, policy)
+        else:
+            try:
+                handle = open(source, "rb")  # noqa: SIM115 - closed below, streamed line by line
+            except OSError as exc:
+                message = f"cannot read input file {source}: {exc.strerror}"
+                raise InvalidInput([{"path": "$", "message": message}]) from exc
+            with handle:
+                code = _run_batch(handle, policy)
+    except InvalidInput as exc:
+        fail_invalid(exc)
+    except Exception as exc:  # one line, never a traceback
+        fail_internal(exc)
+    raise SystemExit(code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("triage")(triage_command)
