@@ -139,12 +139,14 @@ def days_ago(n: int) -> str:
 
 
 def to_assessed(world: World, case: Case) -> Case:
+    """Arrest and assess, as the case's assigned investigator."""
+    investigator = case.assigned_to or world["inv"]
     case = services.record_enforcement(
-        world["inv"],
+        investigator,
         case.pk,
         {"version": case.version, "arrested_on": days_ago(50), "warrant_on": days_ago(50)},
     )
-    services.run_assessment(world["inv"], case.pk, {"version": case.version})
+    services.run_assessment(investigator, case.pk, {"version": case.version})
     return Case.objects.get(pk=case.pk)
 
 

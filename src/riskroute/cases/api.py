@@ -1,3 +1,357 @@
-from ninja import NinjaAPI
+"""The JSON API (Django Ninja) under /api/: one endpoint per user action, all through the services.
 
-api = NinjaAPI()
+Authentication is the Django session (log in at /accounts/login/); unsafe methods need the CSRF
+token (`X-CSRFToken` header), as for the HTML forms. Every error has one shape,
+`{"error": code, "details": [{"path": ..., "message": ...}]}`, with these statuses: 401 not
+logged in, 403 not allowed, 404 not found or not visible, 409 stale version or illegal workflow
+step, 422 invalid input (paths name the field in the request body). No traceback is ever sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, NinjaAPI, Query, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
+
+from riskroute.accounts.models import ProviderOrganisation, User
+from riskroute.cases import queries, services
+from riskroute.cases.documents import case_document, case_summary
+from riskroute.cases.errors import CaseServiceError
+from riskroute.cases.schemas import (
+    AssessmentIn,
+    AssignIn,
+    AttendanceIn,
+    BreachIn,
+    CautionIn,
+    ChildLinkIn,
+    CloseIn,
+    CompletionIn,
+    DecisionIn,
+    EnforcementIn,
+    FactsIn,
+    NotifiedIn,
+    OutcomeIn,
+    ProposalIn,
+    ProsecutionIn,
+    ProviderReferralIn,
+    ReferralIn,
+    SafeguardingIn,
+)
+from riskroute.core.errors import format_path
+
+log = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="riskroute case service",
+    version="1",
+    description=__doc__,
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+class ErrorDetailOut(Schema):
+    path: str
+    message: str
+
+
+class ErrorOut(Schema):
+    error: str
+    details: list[ErrorDetailOut]
+
+
+def _error(request: HttpRequest, status: int, code: str, details: list[dict[str, str]]) -> HttpResponse:
+    return api.create_response(request, {"error": code, "details": details}, status=status)
+
+
+@api.exception_handler(CaseServiceError)
+def _service_error(request: HttpRequest, exc: CaseServiceError) -> HttpResponse:
+    return _error(
+        request, exc.status, exc.code, [{"path": d["path"], "message": d["message"]} for d in exc.details]
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = []
+    for err in exc.errors:
+        loc = list(err.get("loc", []))
+        # Ninja prefixes the location with where it came from and the parameter name.
+        if loc and loc[0] in {"body", "query", "path"}:
+            loc = loc[2:] if loc[0] == "body" and len(loc) > 1 and loc[1] == "data" else loc[1:]
+        loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+        details.append({"path": format_path(loc), "message": str(err.get("msg", "invalid"))})
+    return _error(request, 422, "invalid_input", details)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(
+        request, 401, "unauthenticated", [{"path": "$", "message": "log in first (/accounts/login/)"}]
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "bad_request", [{"path": "$", "message": str(exc.message)}])
+
+
+@api.exception_handler(Exception)
+def _internal(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("internal error on %s %s", request.method, request.path)
+    return _error(
+        request, 500, "internal_error", [{"path": "$", "message": "internal error; it has been logged"}]
+    )
+
+
+ERRORS: dict[int, type[Schema]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+Document = dict[str, Any]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # django_auth has authenticated the request
+    return user
+
+
+def _document(request: HttpRequest, case_id: int) -> Document:
+    user = _user(request)
+    return case_document(user, queries.get_case(user, case_id))
+
+
+# --- who am I -------------------------------------------------------------------------------
+
+meta = Router(tags=["session"])
+
+
+@meta.get("/me", response={200: Document, **ERRORS}, summary="The logged-in user, force, unit and roles")
+def me(request: HttpRequest) -> Document:
+    user = _user(request)
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "name": user.get_full_name() or user.username,
+        "force": user.force.code if user.force else None,
+        "unit": user.unit.name if user.unit else None,
+        "roles": list(user.roles),
+        "rank": user.rank,
+        "is_supervisor": user.is_supervisor,
+        "provider_organisation": user.provider_organisation.name if user.provider_organisation else None,
+    }
+
+
+@meta.get(
+    "/providers", response={200: list[Document], **ERRORS}, summary="Rehabilitation provider organisations"
+)
+def providers(request: HttpRequest) -> list[Document]:
+    return [{"id": p.pk, "name": p.name} for p in ProviderOrganisation.objects.all()]
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+cases = Router(tags=["cases"])
+
+
+class CaseFilter(Schema):
+    state: str | None = None
+
+
+@cases.get("", response={200: list[Document], **ERRORS}, summary="Cases visible to me")
+def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> list[Document]:
+    qs = queries.visible_cases(_user(request)).select_related("subject", "assigned_to")
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    return [case_summary(c) for c in qs.order_by("action_deadline", "reference")[:500]]
+
+
+@cases.post("", response={201: Document, **ERRORS}, summary="1. Create a case from a referral")
+def create_referral(request: HttpRequest, data: ReferralIn) -> tuple[int, Document]:
+    case = services.create_referral(_user(request), data)
+    return 201, _document(request, case.pk)
+
+
+@cases.get("/{case_id}", response={200: Document, **ERRORS}, summary="One case, with the actions I may take")
+def get_case(request: HttpRequest, case_id: int) -> Document:
+    return _document(request, case_id)
+
+
+@cases.get("/{case_id}/history", response={200: list[Document], **ERRORS}, summary="The case history")
+def case_history(request: HttpRequest, case_id: int) -> list[Document]:
+    return [
+        {
+            "at": e.at,
+            "actor": e.actor.username,
+            "action": e.action,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "version": e.version,
+            "summary": e.summary,
+        }
+        for e in queries.case_history(_user(request), case_id)
+    ]
+
+
+def _write(request: HttpRequest, case_id: int, action: Any, data: Any) -> Document:
+    action(_user(request), case_id, data)
+    return _document(request, case_id)
+
+
+@cases.put(
+    "/{case_id}/facts", response={200: Document, **ERRORS}, summary="2. Replace the facts (re-prioritises)"
+)
+def update_facts(request: HttpRequest, case_id: int, data: FactsIn) -> Document:
+    return _write(request, case_id, services.update_facts, data)
+
+
+@cases.post("/{case_id}/assignment", response={200: Document, **ERRORS}, summary="Assign to an investigator")
+def assign_case(request: HttpRequest, case_id: int, data: AssignIn) -> Document:
+    return _write(request, case_id, services.assign_case, data)
+
+
+@cases.post(
+    "/{case_id}/provider", response={200: Document, **ERRORS}, summary="Refer to a provider organisation"
+)
+def refer_to_provider(request: HttpRequest, case_id: int, data: ProviderReferralIn) -> Document:
+    return _write(request, case_id, services.refer_to_provider, data)
+
+
+@cases.post(
+    "/{case_id}/enforcement", response={200: Document, **ERRORS}, summary="3. Warrant, arrest, forensics"
+)
+def record_enforcement(request: HttpRequest, case_id: int, data: EnforcementIn) -> Document:
+    return _write(request, case_id, services.record_enforcement, data)
+
+
+@cases.post("/{case_id}/safeguarding", response={200: Document, **ERRORS}, summary="4. Safeguarding")
+def record_safeguarding(request: HttpRequest, case_id: int, data: SafeguardingIn) -> Document:
+    return _write(request, case_id, services.record_safeguarding, data)
+
+
+@cases.post("/{case_id}/children", response={200: Document, **ERRORS}, summary="4. Link children (no names)")
+def link_children(request: HttpRequest, case_id: int, data: ChildLinkIn) -> Document:
+    return _write(request, case_id, services.link_children, data)
+
+
+@cases.post("/{case_id}/assessments", response={200: Document, **ERRORS}, summary="5. Run the assessment")
+def run_assessment(request: HttpRequest, case_id: int, data: AssessmentIn) -> Document:
+    return _write(request, case_id, services.run_assessment, data)
+
+
+@cases.post("/{case_id}/proposals", response={200: Document, **ERRORS}, summary="6. Propose a disposal")
+def propose_disposal(request: HttpRequest, case_id: int, data: ProposalIn) -> Document:
+    return _write(request, case_id, services.propose_disposal, data)
+
+
+@cases.post(
+    "/{case_id}/proposals/approve", response={200: Document, **ERRORS}, summary="6. Approve (supervisor)"
+)
+def approve_disposal(request: HttpRequest, case_id: int, data: DecisionIn) -> Document:
+    return _write(request, case_id, services.approve_disposal, data)
+
+
+@cases.post(
+    "/{case_id}/proposals/reject", response={200: Document, **ERRORS}, summary="6. Reject (supervisor)"
+)
+def reject_disposal(request: HttpRequest, case_id: int, data: DecisionIn) -> Document:
+    return _write(request, case_id, services.reject_disposal, data)
+
+
+@cases.post(
+    "/{case_id}/caution", response={200: Document, **ERRORS}, summary="7. Conditional caution conditions"
+)
+def record_caution(request: HttpRequest, case_id: int, data: CautionIn) -> Document:
+    return _write(request, case_id, services.record_caution, data)
+
+
+@cases.post("/{case_id}/notifications", response={200: Document, **ERRORS}, summary="7. Notification made")
+def record_notification(request: HttpRequest, case_id: int, data: NotifiedIn) -> Document:
+    return _write(request, case_id, services.record_notification, data)
+
+
+@cases.post("/{case_id}/attendance", response={200: Document, **ERRORS}, summary="8. Programme attendance")
+def record_attendance(request: HttpRequest, case_id: int, data: AttendanceIn) -> Document:
+    return _write(request, case_id, services.record_attendance, data)
+
+
+@cases.post(
+    "/{case_id}/caution/complete", response={200: Document, **ERRORS}, summary="8. Conditions completed"
+)
+def complete_caution(request: HttpRequest, case_id: int, data: CompletionIn) -> Document:
+    return _write(request, case_id, services.complete_caution, data)
+
+
+@cases.post("/{case_id}/breaches", response={200: Document, **ERRORS}, summary="8. Breach (s.24)")
+def record_breach(request: HttpRequest, case_id: int, data: BreachIn) -> Document:
+    return _write(request, case_id, services.record_breach, data)
+
+
+@cases.post("/{case_id}/prosecution", response={200: Document, **ERRORS}, summary="9. Charge, CPS, court")
+def update_prosecution(request: HttpRequest, case_id: int, data: ProsecutionIn) -> Document:
+    return _write(request, case_id, services.update_prosecution, data)
+
+
+@cases.post(
+    "/{case_id}/prosecution/outcome", response={200: Document, **ERRORS}, summary="9. Outcome, sentence"
+)
+def record_outcome(request: HttpRequest, case_id: int, data: OutcomeIn) -> Document:
+    return _write(request, case_id, services.record_outcome, data)
+
+
+@cases.post("/{case_id}/closure", response={200: Document, **ERRORS}, summary="10. Close with review dates")
+def close_case(request: HttpRequest, case_id: int, data: CloseIn) -> Document:
+    return _write(request, case_id, services.close_case, data)
+
+
+# --- worklists and dashboard ----------------------------------------------------------------
+
+work = Router(tags=["worklists"])
+
+
+@work.get("/worklists/mine", response={200: list[Document], **ERRORS}, summary="My open cases")
+def my_cases(request: HttpRequest) -> list[Document]:
+    return [case_summary(c) for c in queries.my_cases(_user(request))]
+
+
+@work.get("/worklists/team", response={200: list[Document], **ERRORS}, summary="Team cases, overdue first")
+def team_worklist(request: HttpRequest) -> list[Document]:
+    return [case_summary(c) for c in queries.team_worklist(_user(request))]
+
+
+@work.get(
+    "/worklists/overdue", response={200: dict[str, list[Document]], **ERRORS}, summary="Overdue by band"
+)
+def overdue_by_band(request: HttpRequest) -> dict[str, list[Document]]:
+    return {
+        band: [case_summary(c) for c in rows]
+        for band, rows in queries.overdue_by_band(_user(request)).items()
+    }
+
+
+@work.get("/alerts", response={200: list[Document], **ERRORS}, summary="Alerts needing action")
+def alerts(request: HttpRequest) -> list[Document]:
+    return [a.as_dict() for a in queries.alerts(_user(request))]
+
+
+class DashboardQuery(Schema):
+    months: int = Field(default=12, ge=1, le=60)
+
+
+@work.get("/dashboard", response={200: Document, **ERRORS}, summary="Monthly counts for my force")
+def dashboard(request: HttpRequest, params: Query[DashboardQuery]) -> Document:
+    return queries.dashboard(_user(request), params.months)
+
+
+api.add_router("", meta)
+api.add_router("/cases", cases)
+api.add_router("", work)

@@ -31,9 +31,15 @@ from riskroute.core.triage import triage
 RENOTIFICATION_DATES_SHOWN = 5
 
 
+def _plain(document: dict[str, Any]) -> dict[str, Any]:
+    """The core's result as plain JSON values (spans, dates), exactly as the CLI would print it."""
+    plain: dict[str, Any] = orjson.loads(orjson.dumps(document))
+    return plain
+
+
 def priority(facts: CaseFacts) -> dict[str, Any]:
     """The pre-arrest prioritisation tree on the current facts (band and target days)."""
-    return instruments.priority(facts)
+    return _plain(instruments.priority(facts))
 
 
 def assess(facts: CaseFacts, policy_id: str, extra: dict[str, dict[str, object]]) -> dict[str, Any]:
@@ -51,7 +57,7 @@ def assess(facts: CaseFacts, policy_id: str, extra: dict[str, dict[str, object]]
             raise InvalidInput(
                 [{"path": f"{prefix}.{d['path']}".rstrip(".$"), "message": d["message"]} for d in exc.details]
             ) from exc
-    return {"triage": result, "instruments": scored}
+    return _plain({"triage": result, "instruments": scored})
 
 
 def notification(
@@ -74,7 +80,7 @@ def notification(
             "relevant_date": relevant_date,
         }
     )
-    return notification_requirements(request)
+    return _plain(notification_requirements(request))
 
 
 def renotification_dates(initial: date, ends_on: date | None) -> list[date]:
@@ -83,16 +89,16 @@ def renotification_dates(initial: date, ends_on: date | None) -> list[date]:
 
 def sentencing_guideline(category: str, activity: str) -> dict[str, Any]:
     """Sentencing Council step 1 (category x activity), for information only."""
-    return sentencing(SentencingRequest.model_validate({"category": category, "activity": activity}))
+    return _plain(sentencing(SentencingRequest.model_validate({"category": category, "activity": activity})))
 
 
 def caution_check(proposal: dict[str, Any]) -> dict[str, Any]:
     """Check a conditional caution against CJA 2003 Part 3 and the guidance (core `cautions`)."""
-    return check_conditional_caution(CautionProposal.model_validate(proposal))
+    return _plain(check_conditional_caution(CautionProposal.model_validate(proposal)))
 
 
 def mappa_arrangements(
     notifiable: bool | None, *, diverted_low_risk: bool, custody_months: float | None = None
 ) -> dict[str, Any]:
     """MAPPA category and default level (core `mappa`)."""
-    return mappa(notifiable, custody_months, diverted_low_risk=diverted_low_risk)
+    return _plain(mappa(notifiable, custody_months, diverted_low_risk=diverted_low_risk))

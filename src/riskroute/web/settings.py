@@ -113,7 +113,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "riskroute.accounts.backends.DemoAwareModelBackend",
 ]
 
 PASSWORD_HASHERS = [
@@ -149,6 +149,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # `collectstatic` target; whitenoise warns if missing
 # Compiled front-end assets (GOV.UK Frontend, htmx) are built from npm into this directory.
 FRONTEND_ASSETS_DIR = PACKAGE_DIR / "static"
 FRONTEND_ASSETS_DIR.mkdir(exist_ok=True)

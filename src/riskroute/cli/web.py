@@ -1,0 +1,105 @@
+"""`riskroute serve` and `riskroute demo`: run the case service and load its synthetic demo data.
+
+Settings come from the environment (see riskroute.web.settings and docs/case-service.md).
+`serve` runs gunicorn, a production-grade WSGI server; the database is migrated first so that a
+fresh SQLite file just works. Outside demo mode, `serve` refuses a database that holds demo
+accounts, because demo passwords are public.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskroute.web.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"riskroute: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = DEFAULT_PORT,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="gunicorn worker processes.")] = 2,
+) -> None:
+    """Run the case service with gunicorn (API at /api/, OpenAPI at /api/openapi.json)."""
+    _django()
+    from django.conf import settings
+
+    from riskroute.cases.demo import has_demo_data
+
+    _migrate()
+    if not settings.DEMO_MODE and has_demo_data():
+        _fail("this database holds demo accounts; use RISKROUTE_DEMO=1 or a fresh database (DATABASE_URL)")
+    from gunicorn.app.base import BaseApplication
+
+    from riskroute.web.wsgi import application
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": 4,
+                "timeout": 60,
+                "graceful_timeout": 20,
+                "accesslog": "-",
+                "errorlog": "-",
+            }.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    mode = " (DEMO MODE)" if settings.DEMO_MODE else ""
+    typer.echo(f"riskroute case service on http://{host}:{port}/{mode}", err=True)
+    _Server().run()
+
+
+def demo() -> None:
+    """Migrate an empty database and load synthetic demo cases (logins printed in demo mode)."""
+    _django()
+    from django.conf import settings
+
+    from riskroute.accounts.models import User
+    from riskroute.cases.demo import DEMO_PASSWORD, demo_logins, has_demo_data, load_demo
+
+    if not settings.DEMO_MODE:
+        _fail("demo data needs demo mode: set RISKROUTE_DEMO=1 (demo accounts exist only in demo mode)")
+    _migrate()
+    if has_demo_data():
+        typer.echo("Demo data already loaded.", err=True)
+    elif User.objects.exists():
+        _fail("the database is not empty; the demo loads only into an empty database")
+    else:
+        load_demo()
+        typer.echo("Demo data loaded.", err=True)
+    typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, description in demo_logins():
+        typer.echo(f"  {username:<28} {description}")
+    sys.stdout.flush()
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve` and `demo` to the main app."""
+    app.command("serve")(serve)
+    app.command("demo")(demo)
