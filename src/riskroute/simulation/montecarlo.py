@@ -1,0 +1,265 @@
+"""Monte Carlo: many replications on independent, reproducible streams, in parallel if asked.
+
+Streams come from one NumPy `SeedSequence` root (the `--seed`), addressed by spawn key rather than
+by spawning in order, so replication i gets the same streams whatever the number of replications,
+workers or machines:
+    (0,)       the synthetic pool that the decision core routes,
+    (1, i, 0)  replication i's parameter draw (every parameter from its range),
+    (1, i, 1)  replication i's process noise (arrivals, people, service times, outcomes).
+Results are collected by replication index, so the output is identical for the same seed whether
+the replications ran in one process, several processes or on a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from riskroute.core.errors import ErrorDetail, InvalidInput
+from riskroute.core.policy import POLICY_IDS
+from riskroute.simulation import ENGINE_VERSION
+from riskroute.simulation.cohort import BASELINE_POLICY, RoutedPool, build_pool
+from riskroute.simulation.engine import draw_cases, run_pipeline
+from riskroute.simulation.metrics import CONTRACT_METRICS, compute_metrics
+from riskroute.simulation.scenario import LoadedScenario, Scenario
+
+SERIES = ("enforcement_backlog", "forensic_backlog_devices", "court_backlog", "programme_queue")
+
+Progress = Callable[[int], None]
+
+
+def stream(seed: int, *key: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence(seed, spawn_key=key)
+
+
+@dataclass(frozen=True)
+class Replication:
+    index: int
+    params: dict[str, float]
+    baseline: dict[str, float]
+    policy: dict[str, float]
+    baseline_series: dict[str, list[float]]
+    policy_series: dict[str, list[float]]
+    events: int
+
+
+def replicate(
+    scenario: Scenario,
+    pool: RoutedPool,
+    years: float,
+    seed: int,
+    index: int,
+    overrides: dict[str, float] | None = None,
+    sample_parameters: bool = True,
+) -> Replication:
+    """Replication `index`: one parameter draw, one set of people, baseline and policy runs."""
+    if sample_parameters:
+        params = scenario.sample(np.random.default_rng(stream(seed, 1, index, 0)))
+    else:
+        params = scenario.central()
+    params.update(overrides or {})
+    draws = draw_cases(params, pool, years, np.random.default_rng(stream(seed, 1, index, 1)))
+    base = run_pipeline(params, draws, pool, use_policy=False)
+    pol = run_pipeline(params, draws, pool, use_policy=True)
+    return Replication(
+        index=index,
+        params=params,
+        baseline=compute_metrics(params, draws, base),
+        policy=compute_metrics(params, draws, pol),
+        baseline_series={k: base.series[k] for k in SERIES},
+        policy_series={k: pol.series[k] for k in SERIES},
+        events=base.events + pol.events,
+    )
+
+
+def _task(args: tuple[Scenario, RoutedPool, float, int, int, dict[str, float] | None, bool]) -> Replication:
+    return replicate(*args)
+
+
+def run_replications(
+    scenario: Scenario,
+    pool: RoutedPool,
+    years: float,
+    seed: int,
+    indices: Sequence[int],
+    workers: int = 1,
+    dask_address: str | None = None,
+    progress: Progress | None = None,
+    overrides: dict[str, float] | None = None,
+    sample_parameters: bool = True,
+) -> list[Replication]:
+    """Run the given replications, in this process, a process pool or a Dask cluster; in order."""
+    tasks = [(scenario, pool, years, seed, i, overrides, sample_parameters) for i in indices]
+    done: dict[int, Replication] = {}
+
+    def collect(results: Iterable[Replication]) -> None:
+        for rep in results:
+            done[rep.index] = rep
+            if progress:
+                progress(1)
+
+    if dask_address is not None:
+        collect(_run_on_dask(dask_address, tasks))
+    elif workers <= 1:
+        collect(_task(t) for t in tasks)
+    else:
+        # forkserver, not fork: the parent may run a progress-bar thread, and forking a threaded
+        # process is unsafe. Preloading the engine makes each worker start in milliseconds.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["riskroute.simulation.montecarlo"])
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as executor:
+            futures = [executor.submit(_task, t) for t in tasks]
+            collect(f.result() for f in cf.as_completed(futures))
+    return [done[i] for i in indices]
+
+
+def _run_on_dask(address: str, tasks: list[Any]) -> Iterable[Replication]:
+    """Fan the replications out over a Dask distributed cluster (an optional dependency)."""
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError as exc:
+        raise InvalidInput(
+            [{"path": "--dask", "message": "Dask is not installed: pip install 'riskroute[dask]'"}]
+        ) from exc
+    try:
+        client = Client(address, timeout="10s")  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError) as exc:
+        raise InvalidInput(
+            [{"path": "--dask", "message": f"cannot connect to the Dask scheduler at {address}: {exc}"}]
+        ) from exc
+    try:
+        futures = client.map(_task, tasks, pure=False)
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            yield future.result()
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
+
+
+def summarise(values: Sequence[float]) -> dict[str, float]:
+    """Mean and 5th/95th percentiles across replications."""
+    arr = np.asarray(values, dtype=float)
+    return {
+        "mean": float(arr.mean()),
+        "p05": float(np.percentile(arr, 5)),
+        "p95": float(np.percentile(arr, 95)),
+    }
+
+
+@dataclass
+class SimulationResult:
+    loaded: LoadedScenario
+    policy_id: str
+    seed: int
+    years: float
+    pool: RoutedPool
+    replications: list[Replication] = field(default_factory=list)
+
+    @property
+    def metric_names(self) -> list[str]:
+        first = self.replications[0].baseline
+        return list(CONTRACT_METRICS) + [k for k in first if k not in CONTRACT_METRICS]
+
+    def table(self, which: str) -> dict[str, dict[str, float]]:
+        """`baseline`, `policy_run` or `difference` (policy − baseline, per replication)."""
+        out = {}
+        for name in self.metric_names:
+            if which == "baseline":
+                values = [r.baseline[name] for r in self.replications]
+            elif which == "policy_run":
+                values = [r.policy[name] for r in self.replications]
+            else:
+                values = [r.policy[name] - r.baseline[name] for r in self.replications]
+            out[name] = summarise(values)
+        return out
+
+    def series(self, run: str, name: str) -> dict[str, list[float]]:
+        """Monthly mean and 5th/95th percentiles of a backlog series (`baseline` or `policy`)."""
+        rows = [getattr(r, f"{run}_series")[name] for r in self.replications]
+        length = min(len(row) for row in rows)
+        arr = np.array([row[:length] for row in rows])
+        return {
+            "mean": arr.mean(axis=0).tolist(),
+            "p05": np.percentile(arr, 5, axis=0).tolist(),
+            "p95": np.percentile(arr, 95, axis=0).tolist(),
+        }
+
+    def document(self) -> dict[str, Any]:
+        """The `riskroute simulate --json` document (shared/spec/cli.md) plus provenance fields."""
+        scenario = self.loaded.scenario
+        return {
+            "scenario": scenario.id,
+            "policy": self.policy_id,
+            "seed": self.seed,
+            "replications": len(self.replications),
+            "years": self.years,
+            "baseline": self.table("baseline"),
+            "policy_run": self.table("policy_run"),
+            "difference": self.table("difference"),
+            "baseline_policy": BASELINE_POLICY,
+            "policies": {"baseline": self.pool.baseline_identity, "policy": self.pool.policy_identity},
+            "scenario_version": scenario.version,
+            "scenario_sha256": self.loaded.sha256,
+            "scenario_origin": self.loaded.origin,
+            "engine_version": ENGINE_VERSION,
+            "needs_information_share": {
+                "baseline": float(self.pool.base_needs_information.mean()),
+                "policy": float(self.pool.policy_needs_information.mean()),
+            },
+            "unverified_parameters": scenario.unverified(),
+            "notes": [
+                "Totals are for England & Wales over the measured years, after warm-up (docs/simulation.md).",
+                "Most capacities, efforts and backlogs are guesses (support G): read differences.",
+                "Medians are Kaplan-Meier; *_censored = 1 means under half had finished (a lower bound).",
+            ],
+        }
+
+
+def validate_options(policy_id: str, replications: int, years: float, workers: int) -> None:
+    details: list[ErrorDetail] = []
+    if policy_id not in POLICY_IDS:
+        details.append(
+            {"path": "--policy", "message": f"unknown policy {policy_id!r}; one of {', '.join(POLICY_IDS)}"}
+        )
+    if replications < 1:
+        details.append({"path": "--replications", "message": "must be at least 1"})
+    if not 0 < years <= 50:
+        details.append({"path": "--years", "message": "must be more than 0 and at most 50"})
+    if workers < 1:
+        details.append({"path": "--workers", "message": "must be at least 1"})
+    if details:
+        raise InvalidInput(details)
+
+
+def simulate(
+    loaded: LoadedScenario,
+    policy_id: str = "npcc-2017",
+    replications: int = 100,
+    seed: int = 0,
+    years: float = 5.0,
+    workers: int = 1,
+    dask_address: str | None = None,
+    progress: Progress | None = None,
+    pool_per_stratum: int = 1000,
+) -> SimulationResult:
+    """Build the routed pool once, then run the replications. Same seed → identical result."""
+    validate_options(policy_id, replications, years, workers)
+    scenario = loaded.scenario
+    pool = build_pool(scenario.central(), policy_id, stream(seed, 0), per_stratum=pool_per_stratum)
+    reps = run_replications(
+        scenario,
+        pool,
+        years,
+        seed,
+        range(replications),
+        workers=workers,
+        dask_address=dask_address,
+        progress=progress,
+    )
+    return SimulationResult(
+        loaded=loaded, policy_id=policy_id, seed=seed, years=years, pool=pool, replications=reps
+    )
