@@ -28,6 +28,7 @@ from riskroute.simulation.engine import draw_cases, run_pipeline
 from riskroute.simulation.metrics import CONTRACT_METRICS, compute_metrics
 from riskroute.simulation.scenario import LoadedScenario, Scenario
 
+DASK_CONNECT_TIMEOUT = "10s"
 SERIES = ("enforcement_backlog", "forensic_backlog_devices", "court_backlog", "programme_queue")
 
 Progress = Callable[[int], None]
@@ -127,7 +128,7 @@ def _run_on_dask(address: str, tasks: list[Any]) -> Iterable[Replication]:
             [{"path": "--dask", "message": "Dask is not installed: pip install 'riskroute[dask]'"}]
         ) from exc
     try:
-        client = Client(address, timeout="10s")  # type: ignore[no-untyped-call]
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
         raise InvalidInput(
             [{"path": "--dask", "message": f"cannot connect to the Dask scheduler at {address}: {exc}"}]

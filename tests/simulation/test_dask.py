@@ -1,0 +1,43 @@
+"""Replications on a Dask distributed cluster give exactly the single-process result."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from riskroute.core.errors import InvalidInput
+from riskroute.simulation.montecarlo import simulate
+
+distributed = pytest.importorskip("dask.distributed", reason="Dask is the optional 'dask' extra")
+
+
+def test_local_cluster_matches_serial(loaded):
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        on_dask = simulate(
+            loaded,
+            "npcc-2017",
+            replications=3,
+            seed=6,
+            years=1,
+            dask_address=cluster.scheduler_address,
+            pool_per_stratum=60,
+        )
+    serial = simulate(loaded, "npcc-2017", replications=3, seed=6, years=1, pool_per_stratum=60)
+    assert orjson.dumps(on_dask.document()) == orjson.dumps(serial.document())
+
+
+def test_unreachable_scheduler_is_invalid_input(loaded, monkeypatch):
+    monkeypatch.setattr("riskroute.simulation.montecarlo.DASK_CONNECT_TIMEOUT", "1s")
+    with pytest.raises(InvalidInput) as info:
+        simulate(
+            loaded,
+            "npcc-2017",
+            replications=1,
+            seed=1,
+            years=0.25,
+            dask_address="tcp://127.0.0.1:9",
+            pool_per_stratum=20,
+        )
+    assert info.value.details[0]["path"] == "--dask"

@@ -1,0 +1,54 @@
+"""The report: charts, self-contained HTML (nothing fetched), a real PDF, and the tornado."""
+
+from __future__ import annotations
+
+import re
+
+import orjson
+import pytest
+
+from riskroute.simulation.montecarlo import simulate
+from riskroute.simulation.report import write_report
+from riskroute.simulation.sensitivity import TORNADO_OUTPUTS, screen, tornado
+
+
+@pytest.fixture(scope="module")
+def result(loaded):
+    return simulate(loaded, "npcc-2017", replications=4, seed=2, years=1, pool_per_stratum=60)
+
+
+def test_screen_picks_uncertain_non_model_parameters(result):
+    chosen = screen(result, 5)
+    params = result.loaded.scenario.params()
+    assert len(chosen) == 5
+    assert all(params[name].high > params[name].low and params[name].support != "model" for name in chosen)
+
+
+def test_tornado_swings_a_parameter_that_matters(result):
+    # The treatment effect changes reoffences only through the diverted, so its swing must move
+    # the policy's effect on contact reoffences, and in the right direction.
+    t = tornado(result.loaded.scenario, result.pool, 1, 2, ["reoffending.treatment_effect"], replications=2)
+    swing = t.swings[0]
+    assert set(t.central) == set(TORNADO_OUTPUTS)
+    assert swing.at_high["expected_contact_reoffences"] < swing.at_low["expected_contact_reoffences"]
+
+
+def test_report_is_self_contained_and_has_a_pdf(result, tmp_path):
+    t = tornado(result.loaded.scenario, result.pool, 1, 2, ["cohort.contact_risk_share"], replications=1)
+    written = write_report(result, t, tmp_path)
+    page = written["html"].read_text()
+    assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)  # nothing to fetch
+    assert page.count("data:image/svg+xml;base64,") == 4 + len(TORNADO_OUTPUTS)  # charts + tornados
+    assert "not verified" in page and "england-wales-2017" in page
+    assert written["pdf"].read_bytes().startswith(b"%PDF")
+    assert orjson.loads(written["json"].read_bytes())["replications"] == 4
+    for name in ("backlogs", "time_to_action", "costs", "reoffences", "tornado_cost_gbp_total"):
+        assert (tmp_path / f"{name}.svg").read_bytes().startswith(b"<?xml")
+        assert (tmp_path / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_charts_are_deterministic(result, tmp_path):
+    write_report(result, None, tmp_path / "a")
+    write_report(result, None, tmp_path / "b")
+    for name in ("backlogs", "costs"):
+        assert (tmp_path / "a" / f"{name}.svg").read_bytes() == (tmp_path / "b" / f"{name}.svg").read_bytes()
