@@ -393,6 +393,11 @@ class CautionForm(VersionedForm):
     other_conditions = forms.CharField(
         label="Other conditions", widget=forms.Textarea, required=False, max_length=5000
     )
+    explained_and_warned = forms.BooleanField(
+        label="The person was told what the caution means and warned that a breach means prosecution",
+        required=False,
+        help_text="Criminal Justice Act 2003 s.23: needed before the caution is given.",
+    )
     mappa_level = forms.TypedChoiceField(
         label="MAPPA management level",
         required=False,

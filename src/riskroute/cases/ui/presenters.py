@@ -93,3 +93,20 @@ def assessment_context(assessment: Any) -> dict[str, Any]:
         "instrument_results": results,
         "failed_rules": [step for step in triage.get("trace", []) if step.get("result") is not True],
     }
+
+
+def _sentence_point(point: dict[str, Any]) -> str:
+    if point.get("type") == "community_order":
+        return f"{point.get('level', '')} community order".strip()
+    return str(point.get("label", ""))
+
+
+def guideline_summary(guideline: dict[str, Any] | None) -> dict[str, str] | None:
+    """The sentencing-guideline step 1 result as one line, with its weakest verification mark."""
+    if not guideline or "starting_point" not in guideline:
+        return None
+    text = (
+        f"{_sentence_point(guideline['starting_point'])}; range {_sentence_point(guideline['range_low'])} "
+        f"to {_sentence_point(guideline['range_high'])}"
+    )
+    return {"text": text, "mark": str(guideline.get("verification", ""))}

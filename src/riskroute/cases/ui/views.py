@@ -27,7 +27,13 @@ from riskroute.cases.ui import forms as f
 from riskroute.cases.ui.charts import bar_charts
 from riskroute.cases.ui.govuk import GovForm
 from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusals
-from riskroute.cases.ui.presenters import ACTION_LINKS, assessment_context, case_facts_rows, state_label
+from riskroute.cases.ui.presenters import (
+    ACTION_LINKS,
+    assessment_context,
+    case_facts_rows,
+    guideline_summary,
+    state_label,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -168,6 +174,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "proposals": list(case.proposals.select_related("proposed_by", "decided_by").order_by("-id")),
             "notification": case.notifications.filter(current=True).first(),
             "priority_history": list(case.priority_history.order_by("-created_at", "-id")),
+            "guideline": guideline_summary(
+                getattr(_related(case, "prosecution"), "sentencing_guideline", None)
+            ),
             "today": timezone.localdate(),
         },
     )

@@ -1,0 +1,93 @@
+"""End-to-end harness: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+The browser is the system one (/usr/bin/chromium, installed with apt); Playwright never downloads
+its own. Without it the tests are skipped with the reason, except in CI (`CI` set), where a missing
+browser is a failure: an end-to-end suite that silently skips proves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("RISKROUTE_CHROMIUM", "/usr/bin/chromium"))
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
+# synchronous, so Django's async-safety check must be told so.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _require(path: Path, what: str) -> None:
+    if path.exists():
+        return
+    reason = f"{what} not found at {path}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the end-to-end tests (.ci/run installs it)", pytrace=False)
+    pytest.skip(f"{reason}; install it to run the end-to-end tests")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    _require(CHROMIUM, "Debian chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> Path:
+    _require(AXE_JS, "axe-core (npm ci)")
+    return AXE_JS
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings: Any) -> None:
+    """The live server speaks plain HTTP on localhost, so cookies cannot be marked Secure here."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    # Synthetic test accounts only: a fast hasher keeps logins from dominating the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def base_url(live_server: Any, transactional_db: Any) -> str:
+    return str(live_server.url)
+
+
+@pytest.fixture
+def people(transactional_db: Any) -> Any:
+    from e2ekit import build_people
+
+    return build_people()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Any]:
+    """Open a page in a fresh browser context (one per user, so sessions never mix)."""
+    contexts: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

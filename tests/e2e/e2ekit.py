@@ -1,0 +1,175 @@
+"""Helpers for the end-to-end tests: synthetic users, and page actions phrased as a user sees them.
+
+Locators use labels and legends (what a screen-reader user hears), so a test also fails when a
+field loses its label. No sleeps: every action and assertion relies on Playwright's auto-waiting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from riskroute.accounts.models import Force, ProviderOrganisation, Rank, Role, Unit, User
+
+PASSWORD = "synthetic-e2e-password"
+
+
+@dataclass
+class People:
+    """The synthetic users of one end-to-end world."""
+
+    investigator: User
+    supervisor: User
+    provider: User
+    organisation: ProviderOrganisation
+
+
+def build_people() -> People:
+    force = Force.objects.create(code="testshire", name="Testshire Police (synthetic)")
+    unit = Unit.objects.create(force=force, name="Online Child Abuse Team (synthetic)")
+    organisation = ProviderOrganisation.objects.create(name="Synthetic Programmes Trust")
+
+    def user(username: str, last: str, roles: list[str], rank: str, **extra: Any) -> User:
+        made = User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            first_name="Synthetic",
+            last_name=last,
+            roles=roles,
+            rank=rank,
+            **extra,
+        )
+        made.full_clean()
+        return made
+
+    return People(
+        investigator=user(
+            "e2e.investigator", "Investigator", [Role.INVESTIGATOR], Rank.CONSTABLE, force=force, unit=unit
+        ),
+        supervisor=user("e2e.sergeant", "Sergeant", [Role.SUPERVISOR], Rank.SERGEANT, force=force, unit=unit),
+        provider=user(
+            "e2e.provider",
+            "Provider",
+            [Role.REHABILITATION_PROVIDER],
+            Rank.STAFF,
+            provider_organisation=organisation,
+        ),
+        organisation=organisation,
+    )
+
+
+def login(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+
+
+def group(page: Page, legend: str) -> Any:
+    return page.get_by_role("group", name=legend, exact=True)
+
+
+def choose(page: Page, legend: str, option: str) -> None:
+    """Tick the radio (or checkbox) labelled `option` in the fieldset whose legend is `legend`."""
+    group(page, legend).get_by_label(option, exact=True).check()
+
+
+def fill_date(page: Page, legend: str, day: dt.date) -> None:
+    fieldset = group(page, legend)
+    fieldset.get_by_label("Day").fill(str(day.day))
+    fieldset.get_by_label("Month").fill(str(day.month))
+    fieldset.get_by_label("Year").fill(str(day.year))
+
+
+def fill(page: Page, label: str, value: object) -> None:
+    page.get_by_label(label, exact=True).fill(str(value))
+
+
+def open_case_step(page: Page, step: str) -> None:
+    """From the case page, follow the next-step button named `step`."""
+    page.get_by_role("button", name=step).click()
+
+
+def expect_state(page: Page, state: str) -> None:
+    expect(page.locator("#case-state")).to_have_text(state)
+
+
+def expect_saved(page: Page, message: str) -> None:
+    expect(page.get_by_role("alert").filter(has_text=message)).to_be_visible()
+
+
+def answer_low_risk_facts(page: Page) -> None:
+    """Every fact a diversion recommendation needs, answered for a low-risk person (no counts yet)."""
+    choose(page, "Sex", "Male")
+    choose(page, "Never married", "No")
+    choose(page, "Activities", "Possession")
+    choose(page, "Youngest child depicted", "Under 16")
+    for legend in (
+        "Material includes videos",
+        "Material includes written stories about children",
+        "More boys than girls in the illegal material",
+        "More boys than girls in other child depictions",
+        "Any previous charge or conviction",
+        "Any failure on bail, probation or parole",
+        "Allegations of contact offending",
+        "Children in the household",
+        "Access to children through work",
+        "Access to children through volunteering",
+        "Access to children of family or friends",
+        "Sexual communication with a child",
+        "Grooming or incitement",
+        "Admitted or indicated sexual interest in children",
+    ):
+        choose(page, legend, "No")
+    for label in (
+        "Previous sexual-offence sanctions (count)",
+        "Previous contact sexual-offence sanctions (count)",
+        "Previous indecent-image sanctions (count)",
+        "Previous violent-offence sanctions (count)",
+    ):
+        fill(page, label, 0)
+    fill(page, "Collection span (years)", 1)
+    for legend in (
+        "Checks on access to children completed",
+        "Admits the offence",
+        "Sufficient evidence to charge",
+        "Consents to a caution",
+        "Safeguarding checks complete",
+    ):
+        choose(page, legend, "Yes")
+
+
+def refer(page: Page, base_url: str, name: str, received: dt.date, activities: list[str]) -> None:
+    """Fill the referral's own questions and the person (facts are left to the caller)."""
+    page.goto(f"{base_url}/cases/new/")
+    choose(page, "Source of the referral", "NCA / CEOP dissemination")
+    fill_date(page, "Date received", received)
+    fill(page, "Summary of the referral", "Synthetic referral: an account linked to indecent-image activity.")
+    for activity in activities:
+        choose(page, "Suspected activities", activity)
+    fill(page, "Full name", name)
+    fill_date(page, "Date of birth", dt.date(1980, 3, 1))
+    fill(page, "Address", "1 Example Road, Synthtown")
+    page.get_by_text("Facts known at referral (optional)").click()
+
+
+def run_axe(page: Page, axe_source: Path) -> list[dict[str, Any]]:
+    """Run axe-core on the page as shown, with every <details> opened; return serious or worse."""
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    page.add_script_tag(path=str(axe_source))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -1,0 +1,189 @@
+"""Two cases walked end to end in a real browser, by the people who would act on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from e2ekit import (
+    answer_low_risk_facts,
+    choose,
+    expect_saved,
+    expect_state,
+    fill,
+    fill_date,
+    login,
+    open_case_step,
+    refer,
+)
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_referral_to_conditional_caution_with_supervisor_approval(
+    base_url: str, people: Any, new_page: Any
+) -> None:
+    today = timezone.localdate()
+    investigator = new_page()
+    login(investigator, base_url, people.investigator.username)
+
+    # 1-2. Referral with the facts known so far; the case is prioritised.
+    refer(investigator, base_url, "Synthetic Person Caution", today - dt.timedelta(days=10), ["Possession"])
+    answer_low_risk_facts(investigator)
+    investigator.get_by_role("button", name="Create the case").click()
+    expect_saved(investigator, "created with priority")
+    expect_state(investigator, "Referral received and prioritised")
+    case_url = investigator.url
+
+    # 3. Enforcement: arrest and the forensic counts (counts only).
+    open_case_step(investigator, "Record enforcement")
+    fill_date(investigator, "Date of arrest", today - dt.timedelta(days=2))
+    fill(investigator, "Category A images (count)", 0)
+    fill(investigator, "Category B images (count)", 2)
+    fill(investigator, "Category C images (count)", 85)
+    choose(investigator, "Evidence of distribution", "No")
+    investigator.get_by_role("button", name="Save").click()
+    expect_state(investigator, "Arrested; under investigation")
+
+    # 5. Assessment: the recommendation, framed as support for a person's decision.
+    open_case_step(investigator, "Run the assessment")
+    investigator.get_by_role("button", name="Run the assessment").click()
+    expect_state(investigator, "Risk assessed")
+    open_case_step(investigator, "Propose a disposal")
+    expect(investigator.locator("#recommendation")).to_contain_text("Divert")
+    expect(investigator.get_by_text("A person decides.", exact=True)).to_be_visible()
+
+    # 6. The investigator proposes diversion ...
+    choose(investigator, "Proposed disposal", "Diversion (conditional caution)")
+    fill(
+        investigator, "Reasons for the proposal", "Assessed low risk; no access to children; full admission."
+    )
+    choose(investigator, "The person has admitted the offence", "Yes")
+    choose(investigator, "The person consents to a conditional caution", "Yes")
+    fill(
+        investigator,
+        "Exceptional circumstances justifying diversion",
+        "First offence, low-level images, engaged.",
+    )
+    investigator.get_by_role("button", name="Propose").click()
+    expect_state(investigator, "Disposal proposed; awaiting approval")
+    expect(investigator.get_by_role("button", name="Approve or reject the proposal")).to_have_count(0)
+
+    # ... and a supervisor, in a second browser, approves it.
+    supervisor = new_page()
+    login(supervisor, base_url, people.supervisor.username)
+    supervisor.goto(case_url)
+    open_case_step(supervisor, "Approve or reject the proposal")
+    expect(supervisor.locator("#proposed-kind")).to_have_text("Diversion (conditional caution)")
+    fill(supervisor, "Reasons for your decision", "Agree: exclusions checked, low risk.")
+    supervisor.get_by_role("button", name="Approve").click()
+    expect_state(supervisor, "Diversion approved; caution to be administered")
+
+    # 7. The conditions are recorded; notification is computed by the core.
+    investigator.goto(case_url)
+    open_case_step(investigator, "Record the conditional caution")
+    fill(investigator, "Rehabilitation programme", "Inform Plus")
+    investigator.get_by_label("Provider").select_option(label=people.organisation.name)
+    fill(investigator, "Number of sessions", 2)
+    fill_date(investigator, "Date the caution document was signed", today)
+    fill_date(investigator, "Date by which the programme must be completed", today + dt.timedelta(weeks=10))
+    choose(investigator, "Completion window", "16 weeks")
+    investigator.get_by_label("The person was told what the caution means", exact=False).check()
+    investigator.get_by_role("button", name="Record the caution").click()
+    expect_state(investigator, "Conditional caution in force")
+    expect(investigator.get_by_role("heading", name="Notification requirements")).to_be_visible()
+
+    # 8. The provider sees only this referred case and records attendance.
+    provider = new_page()
+    login(provider, base_url, people.provider.username)
+    provider.goto(case_url)
+    open_case_step(provider, "Record attendance")
+    for session in (1, 2):
+        fill(provider, "Session number", session)
+        fill_date(provider, "Date of the session", today)
+        choose(provider, "Did the person attend?", "Attended")
+        provider.get_by_role("button", name="Record attendance").click()
+        expect_saved(provider, "Attendance recorded.")
+        if session == 1:
+            open_case_step(provider, "Record attendance")
+
+    # The investigator records completion: every session attended.
+    investigator.goto(case_url)
+    open_case_step(investigator, "Record attendance")
+    fill_date(investigator, "Date the conditions were completed", today)
+    investigator.get_by_role("button", name="Record completion").click()
+    expect_state(investigator, "Caution conditions completed")
+
+
+def test_referral_to_charge_and_sentence(base_url: str, people: Any, new_page: Any) -> None:
+    today = timezone.localdate()
+    investigator = new_page()
+    login(investigator, base_url, people.investigator.username)
+
+    refer(
+        investigator,
+        base_url,
+        "Synthetic Person Charge",
+        today - dt.timedelta(days=30),
+        ["Distribution (sharing)"],
+    )
+    choose(investigator, "Activities", "Making (downloading or opening)")
+    choose(investigator, "Activities", "Distribution (sharing)")
+    investigator.get_by_role("button", name="Create the case").click()
+    expect_state(investigator, "Referral received and prioritised")
+    case_url = investigator.url
+
+    open_case_step(investigator, "Record enforcement")
+    fill_date(investigator, "Date the warrant was executed", today - dt.timedelta(days=5))
+    fill_date(investigator, "Date of arrest", today - dt.timedelta(days=5))
+    fill(investigator, "Category A images (count)", 40)
+    fill(investigator, "Category B images (count)", 210)
+    fill(investigator, "Category C images (count)", 900)
+    choose(investigator, "Evidence of distribution", "Yes")
+    investigator.get_by_role("button", name="Save").click()
+    expect_state(investigator, "Arrested; under investigation")
+
+    open_case_step(investigator, "Run the assessment")
+    investigator.get_by_role("button", name="Run the assessment").click()
+    open_case_step(investigator, "Propose a disposal")
+    expect(investigator.locator("#recommendation")).to_contain_text("Prosecute")
+    expect(investigator.get_by_role("heading", name="Why diversion is blocked")).to_be_visible()
+    choose(investigator, "Proposed disposal", "Charge file to CPS")
+    fill(
+        investigator,
+        "Reasons for the proposal",
+        "Distribution and category A images: full criminal-justice response.",
+    )
+    investigator.get_by_role("button", name="Propose").click()
+    expect_state(investigator, "Disposal proposed; awaiting approval")
+
+    supervisor = new_page()
+    login(supervisor, base_url, people.supervisor.username)
+    supervisor.goto(case_url)
+    open_case_step(supervisor, "Approve or reject the proposal")
+    supervisor.get_by_role("button", name="Approve").click()
+    expect_state(supervisor, "Prosecution")
+
+    investigator.goto(case_url)
+    open_case_step(investigator, "Record prosecution steps")
+    fill_date(investigator, "Date charged", today - dt.timedelta(days=4))
+    investigator.get_by_label("CPS decision", exact=True).select_option(label="Charge")
+    fill_date(investigator, "Date of the CPS decision", today - dt.timedelta(days=4))
+    fill(investigator, "Court", "Synthtown Crown Court (synthetic)")
+    investigator.get_by_role("button", name="Save prosecution steps").click()
+    expect_saved(investigator, "Prosecution updated.")
+
+    open_case_step(investigator, "Record prosecution steps")
+    choose(investigator, "Court outcome", "Convicted")
+    fill_date(investigator, "Date of the outcome", today)
+    investigator.get_by_label("Sentence", exact=True).select_option(label="Immediate custody")
+    fill(investigator, "Custodial term (months)", 18)
+    fill_date(investigator, "Date of sentence", today)
+    investigator.get_by_role("button", name="Record the outcome").click()
+    expect_state(investigator, "Prosecution concluded")
+    expect(investigator.locator("#court-outcome")).to_contain_text("convicted")
+    expect(investigator.get_by_text("Guideline starting point (for information)")).to_be_visible()
+    expect(investigator.get_by_role("heading", name="Notification requirements")).to_be_visible()
