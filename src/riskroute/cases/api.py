@@ -15,6 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
+from ninja.responses import Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
@@ -176,9 +177,9 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> list[Documen
 
 
 @cases.post("", response={201: Document, **ERRORS}, summary="1. Create a case from a referral")
-def create_referral(request: HttpRequest, data: ReferralIn) -> tuple[int, Document]:
+def create_referral(request: HttpRequest, data: ReferralIn) -> Status[Document]:
     case = services.create_referral(_user(request), data)
-    return 201, _document(request, case.pk)
+    return Status(201, _document(request, case.pk))
 
 
 @cases.get("/{case_id}", response={200: Document, **ERRORS}, summary="One case, with the actions I may take")

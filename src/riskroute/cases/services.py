@@ -210,7 +210,12 @@ def _merge_facts(case: Case, changes: dict[str, dict[str, Any]]) -> None:
     """Set facts sections from recorded evidence, re-validated by the core's CaseFacts."""
     document = _facts(case).model_dump(mode="json")
     for section, values in changes.items():
-        document.setdefault(section, {}).update(values)
+        target = document.setdefault(section, {})
+        for key, value in values.items():
+            if isinstance(value, dict) and isinstance(target.get(key), dict):
+                target[key] = target[key] | value  # e.g. one image category, the others kept
+            else:
+                target[key] = value
     try:
         case.facts = _dump(CaseFacts.model_validate(document))
     except ValidationError as exc:
