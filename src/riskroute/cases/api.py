@@ -15,8 +15,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
-from ninja.responses import Status
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import Status
 from ninja.security import django_auth
 
 from riskroute.accounts.models import ProviderOrganisation, User
