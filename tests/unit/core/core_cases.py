@@ -1,0 +1,139 @@
+"""Shared test material: the bundled examples and a hypothesis strategy for case-facts documents.
+
+The strategy is written from the contract in shared/spec/cli.md, not from the model: every leaf
+may be any valid value, `null` or absent.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from hypothesis import strategies as st
+
+from riskroute.core.facts import CaseFacts
+from riskroute.examples import example_paths
+
+ACTIVITIES = ("possession", "making", "distribution", "production", "live_streaming", "advertising")
+RISKY_ACTIVITIES = ("distribution", "production", "live_streaming", "advertising")
+POLICIES = ("npcc-2017", "justice-2019", "current-practice")
+
+BOOL = st.booleans()
+COUNT = st.integers(min_value=0, max_value=12)
+
+#: section -> field -> strategy of valid values (the contract's shape).
+FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
+    "subject": {
+        "age": st.integers(min_value=10, max_value=120),
+        "sex": st.sampled_from(["male", "female"]),
+        "never_married": BOOL,
+    },
+    "offence": {
+        "activities": st.lists(st.sampled_from(ACTIVITIES), max_size=4),
+        "youngest_depicted": st.sampled_from(["under_16", "16_17", "unknown"]),
+        "csem_videos": BOOL,
+        "csem_stories": BOOL,
+        "collection_span_years": st.floats(min_value=0, max_value=120, allow_nan=False),
+        "more_boys_than_girls_csem": BOOL,
+        "more_boys_than_girls_other_child_content": BOOL,
+    },
+    "history": {
+        "any_prior_criminal_history": BOOL,
+        "any_failure_on_conditional_release": BOOL,
+        "prior_sexual_sanctions": COUNT,
+        "prior_contact_sexual_sanctions": COUNT,
+        "prior_image_sanctions": COUNT,
+        "prior_violent_sanctions": COUNT,
+        "contact_offence_allegations": BOOL,
+    },
+    "access_to_children": {
+        "checked": BOOL,
+        "household": BOOL,
+        "occupation": BOOL,
+        "volunteering": BOOL,
+        "family_or_friends": BOOL,
+    },
+    "behaviour": {
+        "sexual_communication_with_child": BOOL,
+        "grooming_or_incitement": BOOL,
+        "sexual_interest_in_children": BOOL,
+    },
+    "process": {
+        "admits_offence": BOOL,
+        "sufficient_evidence_to_charge": BOOL,
+        "consents_to_caution": BOOL,
+        "safeguarding_checks_complete": BOOL,
+    },
+}
+IMAGE_CATEGORIES = ("A", "B", "C")
+
+ABSENT = object()
+
+
+def _leaf(values: st.SearchStrategy[Any], known_weight: int) -> st.SearchStrategy[Any]:
+    # Mostly known values, so that every recommendation (divert included) is reached often.
+    return st.one_of(*([values] * known_weight), st.none(), st.just(ABSENT))
+
+
+@st.composite
+def case_documents(draw: st.DrawFn, known_weight: int = 6) -> dict[str, Any]:
+    """A valid case-facts document as plain JSON data; each leaf a value, null or absent."""
+    document: dict[str, Any] = {}
+    for section, fields in FIELDS.items():
+        if draw(st.integers(0, 20)) == 0:
+            continue  # a whole section absent
+        body = {name: draw(_leaf(values, known_weight)) for name, values in fields.items()}
+        if section == "offence":
+            counts = {c: draw(_leaf(COUNT, known_weight)) for c in IMAGE_CATEGORIES}
+            body["image_counts"] = {k: v for k, v in counts.items() if v is not ABSENT}
+        document[section] = {k: v for k, v in body.items() if v is not ABSENT}
+    return document
+
+
+def divertible() -> dict[str, Any]:
+    """The bundled low-level viewer (divert under npcc-2017) as plain data."""
+    return load_example("01-divert-low-level-viewer.json")
+
+
+def load_example(name: str) -> dict[str, Any]:
+    (path,) = [p for p in example_paths() if p.name == name]
+    document: dict[str, Any] = json.loads(path.read_bytes())
+    return document
+
+
+def facts(document: dict[str, Any]) -> CaseFacts:
+    return CaseFacts.model_validate_json(json.dumps(document))
+
+
+def get(document: dict[str, Any], path: str) -> Any:
+    node: Any = document
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def with_value(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of the document with one leaf set (sections created as needed)."""
+    changed = copy.deepcopy(document)
+    node = changed
+    *parents, leaf = path.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = value
+    return changed
+
+
+def leaf_paths() -> list[str]:
+    """Every leaf path of the contract, image counts included."""
+    paths = [f"{section}.{name}" for section, fields in FIELDS.items() for name in fields]
+    return paths + [f"offence.image_counts.{c}" for c in IMAGE_CATEGORIES]
+
+
+def leaf_strategy(path: str) -> st.SearchStrategy[Any]:
+    section, *rest = path.split(".")
+    if rest[0] == "image_counts":
+        return COUNT
+    return FIELDS[section][rest[0]]
