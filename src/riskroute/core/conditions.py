@@ -42,11 +42,13 @@ class ConditionError(ValueError):
 
 @dataclass(frozen=True)
 class Condition:
-    """A compiled condition and the fact paths it reads (for reporting what is missing)."""
+    """A compiled condition, the fact paths it reads (for reporting what is missing) and the file
+    parameters it uses (so a result relying on it can flag an unverified threshold)."""
 
     evaluate: Evaluator
     paths: tuple[str, ...]
     spec: Any
+    parameters: tuple[str, ...] = ()
 
     def unknown_paths(self, facts: Facts) -> list[str]:
         """The facts this condition reads that are unknown or only partly known."""
@@ -62,11 +64,16 @@ def compile_condition(
 ) -> Condition:
     """Compile a condition spec; `where` names its place in the file for error messages."""
     paths: list[str] = []
-    evaluate = _compile(spec, params or {}, where, paths)
-    return Condition(evaluate=evaluate, paths=tuple(dict.fromkeys(paths)), spec=spec)
+    used: list[str] = []
+    evaluate = _compile(spec, params or {}, where, paths, used)
+    return Condition(
+        evaluate=evaluate, paths=tuple(dict.fromkeys(paths)), spec=spec, parameters=tuple(dict.fromkeys(used))
+    )
 
 
-def _compile(spec: Any, params: Mapping[str, Any], where: str, paths: list[str]) -> Evaluator:
+def _compile(
+    spec: Any, params: Mapping[str, Any], where: str, paths: list[str], used: list[str]
+) -> Evaluator:
     if isinstance(spec, bool):
         constant = spec
         return lambda _facts: constant
@@ -76,12 +83,14 @@ def _compile(spec: Any, params: Mapping[str, Any], where: str, paths: list[str])
         key = "all" if "all" in spec else "any"
         if set(spec) != {key} or not isinstance(spec[key], list) or not spec[key]:
             raise ConditionError(f"{where}: '{key}' takes a non-empty list and nothing beside it")
-        parts = tuple(_compile(s, params, f"{where}.{key}[{i}]", paths) for i, s in enumerate(spec[key]))
+        parts = tuple(
+            _compile(s, params, f"{where}.{key}[{i}]", paths, used) for i, s in enumerate(spec[key])
+        )
         return _all(parts) if key == "all" else _any(parts)
     if "not" in spec:
         if set(spec) != {"not"}:
             raise ConditionError(f"{where}: 'not' stands alone")
-        inner = _compile(spec["not"], params, f"{where}.not", paths)
+        inner = _compile(spec["not"], params, f"{where}.not", paths, used)
 
         def negate(facts: Facts) -> bool | None:
             value = inner(facts)
@@ -89,7 +98,7 @@ def _compile(spec: Any, params: Mapping[str, Any], where: str, paths: list[str])
 
         return negate
     if "fact" in spec:
-        return _compile_fact(spec, params, where, paths)
+        return _compile_fact(spec, params, where, paths, used)
     raise ConditionError(f"{where}: unknown condition {spec!r}")
 
 
@@ -121,16 +130,19 @@ def _any(parts: tuple[Evaluator, ...]) -> Evaluator:
     return evaluate
 
 
-def _resolve(value: Any, params: Mapping[str, Any], where: str) -> Any:
+def _resolve(value: Any, params: Mapping[str, Any], where: str, used: list[str]) -> Any:
     if isinstance(value, str) and value.startswith("$"):
         name = value[1:]
         if name not in params:
             raise ConditionError(f"{where}: unknown parameter {value}")
+        used.append(name)
         return params[name]
     return value
 
 
-def _compile_fact(spec: dict[str, Any], params: Mapping[str, Any], where: str, paths: list[str]) -> Evaluator:
+def _compile_fact(
+    spec: dict[str, Any], params: Mapping[str, Any], where: str, paths: list[str], used: list[str]
+) -> Evaluator:
     path = spec["fact"]
     if not isinstance(path, str) or not path:
         raise ConditionError(f"{where}: 'fact' must name a fact path")
@@ -141,7 +153,7 @@ def _compile_fact(spec: dict[str, Any], params: Mapping[str, Any], where: str, p
     if len(ops) != 1 or ops[0] not in _OPS:
         raise ConditionError(f"{where}: expected one operator out of {sorted(_OPS)}, got {ops}")
     op = ops[0]
-    operand = _resolve(spec[op], params, where)
+    operand = _resolve(spec[op], params, where, used)
     if op in _COMPARE_OPS:
         if isinstance(operand, bool) or not isinstance(operand, int | float):
             raise ConditionError(f"{where}: '{op}' compares with a number, got {operand!r}")

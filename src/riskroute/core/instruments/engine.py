@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from riskroute.core.conditions import Condition, Span, compile_condition
 from riskroute.core.errors import InvalidInput, from_validation_error
-from riskroute.core.facts import CaseFacts, flatten
+from riskroute.core.facts import MAX_COUNT, CaseFacts, flatten
 from riskroute.core.knowledge import Definition, DefinitionError, Mark
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
@@ -172,12 +172,30 @@ def _field_type(name: str, spec: InputSpec) -> tuple[Any, Any]:
         if not spec.values:
             raise DefinitionError(f"input {name}: an enum needs values")
         base = Literal[tuple(spec.values)]
+    elif spec.type == "int":
+        # Unbounded above in a definition still means within JSON's exact integer range.
+        base = Annotated[int, Field(ge=spec.min, le=spec.max if spec.max is not None else MAX_COUNT)]
     else:
-        number = int if spec.type == "int" else float
-        base = Annotated[number, Field(ge=spec.min, le=spec.max)]
+        # NaN and Infinity are not JSON numbers, and an infinite "years since" would pass any test.
+        base = Annotated[float, Field(ge=spec.min, le=spec.max, allow_inf_nan=False)]
     nullable = spec.nullable if spec.nullable is not None else not spec.required
     annotation = base | None if nullable else base
     return (annotation, ... if spec.required else None)
+
+
+def _check_bands(spec: InstrumentSpec, where: str) -> None:
+    """Every band a definition names is one of LEVELS, and target days cover every level: a typo
+    in a force's own file is a clear error naming the file, not a failure halfway through a batch."""
+    named = [b.band if isinstance(b, BandSpec) else b for b in spec.bands or []]
+    named += [r.band for r in spec.lookup] + [r.band for r in spec.rules]
+    named += [r.if_unknown for r in spec.rules if r.if_unknown is not None]
+    if spec.method == "tree":
+        named.append(spec.default_band)
+    unknown = sorted(set(named) - set(LEVELS))
+    if unknown:
+        raise DefinitionError(f"{where}: unknown band(s) {unknown}; bands are {', '.join(LEVELS)}")
+    if spec.target_days is not None and set(spec.target_days.values) != set(LEVELS):
+        raise DefinitionError(f"{where}: target_days must give days for exactly {', '.join(LEVELS)}")
 
 
 class Instrument:
@@ -192,6 +210,7 @@ class Instrument:
         self.spec = spec
         self.id = spec.id
         where = str(definition.path)
+        _check_bands(spec, where)
 
         def compiled(condition: Any, name: str) -> Condition:
             return compile_condition(condition, where=f"{where}: {name}")
@@ -283,18 +302,30 @@ class Instrument:
             else:
                 inputs[name] = known[0] - sum(known[1:])
 
-    def inputs_from_case(self, flat: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-        """Read this instrument's items from a flattened case-facts document (the documented mapping)."""
+    def inputs_from_case(
+        self, flat: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, str], dict[str, list[str]]]:
+        """Read this instrument's items from a flattened case-facts document (the documented mapping).
+
+        Returns the inputs, where each came from, and for each unknown input the case-fact paths
+        whose absence leaves it unknown (an item read through a condition over several facts is
+        missing only the ones not recorded, each named by its own path).
+        """
         inputs: dict[str, Any] = {}
         sources: dict[str, str] = {}
+        unknown: dict[str, list[str]] = {}
         for name, rule in self._from_case.items():
             if isinstance(rule, str):
                 inputs[name] = flat.get(rule)
                 sources[name] = rule
+                if inputs[name] is None:
+                    unknown[name] = [rule]
             else:
                 inputs[name] = rule.evaluate(flat)
                 sources[name] = " | ".join(rule.paths)
-        return inputs, sources
+                if inputs[name] is None:
+                    unknown[name] = rule.unknown_paths(flat)
+        return inputs, sources, unknown
 
     # -- evaluation ------------------------------------------------------------------------------
     def evaluate_case(self, flat: Mapping[str, Any]) -> dict[str, Any]:
@@ -318,8 +349,8 @@ class Instrument:
         key = tuple([flat.get(p) for p in self._case_paths])
         result = self._case_cache.get(key)
         if result is None:
-            inputs, sources = self.inputs_from_case(flat)
-            result = self.evaluate(inputs, sources)
+            inputs, sources, unknown = self.inputs_from_case(flat)
+            result = self.evaluate(inputs, sources, unknown)
             self._remember(key, result)
         return result
 
@@ -327,13 +358,19 @@ class Instrument:
         if len(self._case_cache) < CASE_CACHE_SIZE:
             self._case_cache[key] = result
 
-    def evaluate(self, inputs: Mapping[str, Any], sources: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """Score validated inputs. `sources` names where each input came from (default: itself)."""
+    def evaluate(
+        self,
+        inputs: Mapping[str, Any],
+        sources: Mapping[str, str] | None = None,
+        unknown: Mapping[str, list[str]] | None = None,
+    ) -> dict[str, Any]:
+        """Score validated inputs. `sources` names where each input came from (default: itself);
+        `unknown` names, per unknown input, the facts to find (default: its source)."""
         if self.spec.method == "tree":
             return self._evaluate_tree(inputs, tuple([c.evaluate(inputs) for _, c in self._tree]))
         if self.spec.method == "lookup":
             return self._evaluate_lookup(inputs, sources)
-        return self._evaluate_sum(inputs, sources)
+        return self._evaluate_sum(inputs, sources, unknown or {})
 
     def _result(self, **fields: Any) -> dict[str, Any]:
         head = {
@@ -343,10 +380,13 @@ class Instrument:
         }
         return head | fields | self._static
 
-    def _evaluate_sum(self, inputs: Mapping[str, Any], sources: Mapping[str, str] | None) -> dict[str, Any]:
+    def _evaluate_sum(
+        self, inputs: Mapping[str, Any], sources: Mapping[str, str] | None, unknown: Mapping[str, list[str]]
+    ) -> dict[str, Any]:
         spec = self.spec
         items: list[dict[str, Any]] = []
         missing: list[str] = []
+        n_unknown = 0
         total = 0
         unknown_max = 0
         for item, static in zip(self._items, self._item_static, strict=True):
@@ -359,14 +399,14 @@ class Instrument:
             entry["source"] = source
             items.append(entry)
             if points is None:
-                missing.append(source)
+                n_unknown += 1
+                missing.extend(p for p in unknown.get(name, (source,)) if p not in missing)
                 unknown_max += item.max_points
             else:
                 total += points
         notes = list(spec.notes)
         applicable = self._applicable.evaluate(inputs) is not False
         allowed = spec.missing.max_unknown_items if spec.missing else 0
-        n_unknown = len(missing)
         scorable = applicable and n_unknown <= allowed and n_unknown < len(items)
         if not applicable:
             notes.insert(0, spec.not_applicable_reason)

@@ -127,11 +127,13 @@ class Policy:
             Rule(r, compile_condition(r.requires, params, where=f"{definition.path}: {r.id}"), "policy")
             for r in spec.rules
         ]
-        self._parameter_flags = [
-            {"id": f"parameter:{name}", "mark": p.mark.value, "citation": p.note}
+        # Unverified parameters are flagged wherever a rule the result relies on uses them.
+        self._parameter_flags = {
+            name: {"id": f"parameter:{name}", "mark": p.mark.value, "citation": p.note}
             for name, p in spec.parameters.items()
             if not p.mark.is_verified
-        ]
+        }
+        self._all_parameter_flags = self._flags_used_by(self.rules)
         ids = [rule.spec.id for rule in self.rules]
         if len(ids) != len(set(ids)):
             raise DefinitionError(f"{definition.path}: rule ids must be unique (safety rules included)")
@@ -172,8 +174,7 @@ class Policy:
         else:
             recommendation, eligible = "divert", True
         unverified = [r.unverified for r in relied if r.unverified is not None]
-        if not blocked:
-            unverified += self._parameter_flags
+        unverified += self._flags_used_by(blocked) if blocked else self._all_parameter_flags
         return {
             "recommendation": recommendation,
             "eligible_for_diversion": eligible,
@@ -182,6 +183,11 @@ class Policy:
             "unverified_rules": unverified,
             "trace": trace,
         }
+
+    def _flags_used_by(self, rules: list[Rule]) -> list[dict[str, str]]:
+        """The unverified-parameter flags of the parameters these rules use, each once, in order."""
+        names = dict.fromkeys(name for rule in rules for name in rule.condition.parameters)
+        return [self._parameter_flags[name] for name in names if name in self._parameter_flags]
 
 
 def _parse(definition: Definition) -> PolicySpec:
