@@ -66,11 +66,12 @@ def fail_internal(exc: BaseException) -> NoReturn:
 def run_json_command(action: Callable[[], Any]) -> None:
     """Run a command body that returns a JSON-ready document, mapping failures to exit codes."""
     try:
-        document = action()
+        output = dumps(action())  # serialised inside the guard: a fault here is exit 1, not a traceback
     except InvalidInput as exc:
         fail_invalid(exc)
     except SystemExit:
         raise
     except Exception as exc:  # the one place a fault becomes a one-line message, not a traceback
         fail_internal(exc)
-    emit(document)
+    sys.stdout.buffer.write(output + b"\n")
+    sys.stdout.buffer.flush()

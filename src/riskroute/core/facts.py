@@ -20,7 +20,10 @@ AgeBand = Literal["under_16", "16_17", "unknown"]
 Sex = Literal["male", "female"]
 
 ACTIVITIES: tuple[str, ...] = Activity.__args__  # type: ignore[attr-defined]
-Count = Annotated[int, Field(ge=0)]
+#: The largest integer every JSON reader keeps exact (2**53 - 1). A larger count is a typing
+#: error, and could not be written back out faithfully, so it is refused as bad input.
+MAX_COUNT = 2**53 - 1
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Age = Annotated[int, Field(ge=10, le=120)]
 
 
