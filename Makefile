@@ -46,6 +46,7 @@ test: assets lint unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/triage_throughput.py
+	$(BIN)/python benchmarks/simulation_scale.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -97,3 +97,14 @@ def test_triangular_sampling_has_the_right_mean(loaded):
     p = loaded.scenario.params()["cohort.contact_risk_share"]
     draws = np.array([loaded.scenario.sample(rng)["cohort.contact_risk_share"] for _ in range(4000)])
     assert draws.mean() == pytest.approx((p.low + p.value + p.high) / 3, abs=0.006)
+
+
+def test_docs_list_every_parameter_with_its_support(loaded):
+    """docs/simulation.md must not drift from the bundled scenario."""
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "simulation.md").read_text()
+    for name, p in loaded.scenario.params().items():
+        rows = [line for line in docs.splitlines() if line.startswith(f"| `{name}` |")]
+        assert len(rows) == 1, name
+        assert f"| {p.support} |" in rows[0], name
