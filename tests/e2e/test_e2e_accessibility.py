@@ -1,0 +1,189 @@
+"""Accessibility in a real browser: axe-core on every page, and a form used with the keyboard alone.
+
+The pages are filled from the synthetic demo data (cases in every workflow state), so each page is
+checked with realistic content: tables, tags, assessments, proposals and error summaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2ekit import PASSWORD, build_people, login, run_axe
+from playwright.sync_api import Page, expect
+
+from riskroute.cases import services
+from riskroute.cases.demo import DEMO_PASSWORD, load_demo
+from riskroute.cases.models import Case
+
+pytestmark = pytest.mark.e2e
+
+
+def _case(state: str) -> int:
+    case = Case.objects.filter(force__code="northshire", state=state).order_by("pk").first()
+    assert case is not None, f"the demo data has no case in state {state}"
+    return case.pk
+
+
+def test_no_serious_or_critical_axe_violation_on_any_page(
+    base_url: str, settings: Any, new_page: Any, axe_source: Path
+) -> None:
+    settings.DEMO_MODE = True  # demo accounts sign in only in demo mode
+    load_demo()
+    ids = {
+        state: _case(state)
+        for state in (
+            "referral",
+            "assessed",
+            "decision_pending",
+            "diversion_approved",
+            "caution_active",
+            "caution_complete",
+            "prosecution",
+            "prosecution_concluded",
+        )
+    }
+    page = new_page()
+    problems: dict[str, list[dict[str, Any]]] = {}
+
+    def check(label: str) -> None:
+        found = run_axe(page, axe_source)
+        if found:
+            problems[label] = found
+
+    page.goto(f"{base_url}/accounts/login/")
+    check("login")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    check("login with errors")
+    login(page, base_url, "northshire.sergeant", DEMO_PASSWORD)
+
+    pages = [
+        "/cases/mine/",
+        "/cases/team/",
+        "/cases/overdue/",
+        "/alerts/",
+        "/dashboard/",
+        "/cases/new/",
+        f"/cases/{ids['prosecution_concluded']}/",
+        f"/cases/{ids['caution_active']}/",
+        f"/cases/{ids['referral']}/facts/",
+        f"/cases/{ids['referral']}/enforcement/",
+        f"/cases/{ids['referral']}/safeguarding/",
+        f"/cases/{ids['assessed']}/assessment/",
+        f"/cases/{ids['assessed']}/disposal/propose/",
+        f"/cases/{ids['decision_pending']}/disposal/decide/",
+        f"/cases/{ids['diversion_approved']}/caution/",
+        f"/cases/{ids['caution_active']}/notification/",
+        f"/cases/{ids['caution_active']}/attendance/",
+        f"/cases/{ids['caution_active']}/breach/",
+        f"/cases/{ids['prosecution']}/prosecution/",
+        f"/cases/{ids['caution_complete']}/close/",
+        "/cases/999999/",
+    ]
+    for path in pages:
+        page.goto(base_url + path)
+        expect(page.locator("main")).to_be_visible()
+        check(path)
+
+    # Error states: the GOV.UK error summary and field errors must be accessible too.
+    page.goto(f"{base_url}/cases/new/")
+    page.get_by_role("button", name="Create the case").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    check("referral with errors")
+    page.goto(f"{base_url}/cases/{ids['caution_active']}/breach/")
+    page.get_by_role("button", name="Record the breach").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    check("breach with errors")
+
+    assert not problems, problems
+
+
+def _tab_to(page: Page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the element matching `selector` has focus (fails after `limit` presses)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} never received focus by Tab")
+
+
+def _focused(page: Page, selector: str) -> bool:
+    return bool(page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector))
+
+
+def test_sign_in_and_propose_with_the_keyboard_alone(base_url: str, new_page: Any) -> None:
+    people = build_people()
+    from riskroute.cases.demo import _LOW_RISK  # the demo's low-risk facts, reused as they are
+
+    today = dt.date.today()
+    case = services.create_referral(
+        people.investigator,
+        {
+            "source": "industry",
+            "received_on": today - dt.timedelta(days=20),
+            "summary": "Synthetic referral for the keyboard test.",
+            "suspected_activities": ["possession"],
+            "subject": {
+                "full_name": "Synthetic Keyboard Person",
+                "date_of_birth": "1975-05-05",
+                "address": "2 Example Road",
+            },
+            "facts": _LOW_RISK,
+        },
+    )
+    case = services.record_enforcement(
+        people.investigator, case.pk, {"version": case.version, "arrested_on": today - dt.timedelta(days=3)}
+    )
+    services.run_assessment(people.investigator, case.pk, {"version": case.version})
+
+    page = new_page()
+    page.goto(f"{base_url}/accounts/login/")
+    page.keyboard.press("Tab")
+    assert _focused(page, ".govuk-skip-link"), "the skip link must be the first thing Tab reaches"
+    _tab_to(page, "#id_username")
+    page.keyboard.type(people.investigator.username)
+    page.keyboard.press("Tab")
+    assert _focused(page, "#id_password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+
+    page.goto(f"{base_url}/cases/{case.pk}/disposal/propose/")
+    _tab_to(page, "#id_kind")  # first option of "Proposed disposal": diversion
+    page.keyboard.press("Space")
+    _tab_to(page, "#id_reason")
+    page.keyboard.type("Low risk on every recorded fact.")
+    _tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+
+    # Diversion without admission, consent and reasons: the error summary takes focus, and its
+    # first link moves focus to the first field at fault.
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link").first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_admission")).to_be_focused()
+    page.keyboard.press("Space")  # "Yes": admitted
+    _tab_to(page, "input[name=consent]")  # lands on the checked answer, "Not known"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")  # arrows move and select within the group: "Yes", consents
+    expect(page.locator("#id_consent")).to_be_checked()
+    _tab_to(page, "#id_exceptional_circumstances")
+    page.keyboard.type("First contact with police; engaged with the programme offer.")
+    _tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#case-state")).to_have_text("Disposal proposed; awaiting approval")
+
+
+def test_axe_harness_reports_a_known_violation(new_page: Any, axe_source: Path) -> None:
+    """Guards the check above against passing vacuously: a page with known faults must fail it."""
+    page = new_page()
+    page.set_content(
+        '<html lang="en"><body><main><h1>Faults</h1><img src="x.png"><a href="#"></a></main></body></html>'
+    )
+    found = {violation["id"] for violation in run_axe(page, axe_source)}
+    assert {"image-alt", "link-name"} <= found
