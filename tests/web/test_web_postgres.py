@@ -60,6 +60,9 @@ def test_web_suite_passes_on_postgresql() -> None:
             "-p",
             "no:cacheprovider",
             "--create-db",
+            # The subprocess tests of `serve` and `demo` use their own SQLite files; not repeated here.
+            "-m",
+            "not slow",
         ],
         cwd=ROOT,
         env=env,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -138,6 +139,8 @@ def has_demo_data() -> bool:
 
 
 def _world() -> DemoWorld:
+    # One shared, public password: hash it once (Argon2 is deliberately slow) and reuse the hash.
+    password = make_password(DEMO_PASSWORD)
     forces = [Force.objects.create(code=code, name=name) for code, name in FORCES]
     provider = ProviderOrganisation.objects.create(name=PROVIDER)
     users: dict[str, User] = {}
@@ -147,12 +150,13 @@ def _world() -> DemoWorld:
             username = f"{force.code}.{suffix}"
             first, last = "Demo", f"{suffix.replace('-', ' ').title()} ({force.code.title()})"
             users[username] = _demo_user(
-                username, first, last, force=force, unit=unit, roles=roles, rank=rank
+                username, first, last, password, force=force, unit=unit, roles=roles, rank=rank
             )
     users["provider"] = _demo_user(
         "provider.worker",
         "Demo",
         "Programme Worker",
+        password,
         roles=[Role.REHABILITATION_PROVIDER],
         rank=Rank.STAFF,
         provider_organisation=provider,
@@ -160,9 +164,10 @@ def _world() -> DemoWorld:
     return DemoWorld(forces, provider, users)
 
 
-def _demo_user(username: str, first: str, last: str, **fields: Any) -> User:
-    user = User(username=username, first_name=first, last_name=last, is_demo=True, **fields)
-    user.set_password(DEMO_PASSWORD)
+def _demo_user(username: str, first: str, last: str, password: str, **fields: Any) -> User:
+    user = User(
+        username=username, first_name=first, last_name=last, password=password, is_demo=True, **fields
+    )
     user.full_clean()
     user.save()
     return user

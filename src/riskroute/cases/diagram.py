@@ -1,0 +1,59 @@
+"""The case workflow diagram, generated from the state machine so that the two cannot drift.
+
+`python -m riskroute.cases.diagram > docs/case-workflow.md` regenerates the committed file; a test
+compares the file with `markdown()`. Mermaid renders on the usual code hosts and needs no
+graphviz at build or test time.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def mermaid() -> str:
+    """The workflow as a Mermaid state diagram: every state and transition, guards in brackets."""
+    from riskroute.cases.workflow import CaseWorkflow
+
+    lines = ["stateDiagram-v2", "    direction TB"]
+    for state in CaseWorkflow.states:
+        lines.append(f"    {state.id}: {state.id}<br/><i>{state.name}</i>")
+    initial = next(s for s in CaseWorkflow.states if s.initial)
+    lines.append(f"    [*] --> {initial.id}")
+    for state in CaseWorkflow.states:
+        for transition in state.transitions:
+            guards = "".join(f" [{c}]" for c in transition.cond)
+            for event in transition.events:
+                lines.append(f"    {state.id} --> {transition.target.id}: {event}{guards}")
+        if state.final:
+            lines.append(f"    {state.id} --> [*]")
+    return "\n".join(lines)
+
+
+def markdown() -> str:
+    """The committed document: the diagram and the message each guard gives when it refuses."""
+    from riskroute.cases.workflow import GUARD_REASONS
+
+    guards = "\n".join(f"- `{event}`: “{reason}”" for event, reason in GUARD_REASONS.items())
+    return f"""# Case workflow
+
+Generated from `riskroute.cases.workflow.CaseWorkflow` by `python -m riskroute.cases.diagram`;
+do not edit by hand (a test checks that this file matches the code).
+
+```mermaid
+{mermaid()}
+```
+
+A step that the current state does not allow, or whose guard (in brackets) fails, is refused
+with HTTP 409 (`illegal_transition`) and changes nothing. What each guarded step says when it
+refuses:
+
+{guards}
+"""
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskroute.web.settings")
+    import django
+
+    django.setup()
+    print(markdown(), end="")
