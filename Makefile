@@ -31,8 +31,10 @@ $(ASSETS_STAMP): $(NPM_STAMP) $(ASSET_SOURCES)
 	npm run --silent build
 	touch $(ASSETS_STAMP)
 
+# The case service on SQLite (var/) with synthetic demo data at http://127.0.0.1:8000.
 run: $(STAMP) assets
-	$(BIN)/riskroute tour
+	RISKROUTE_DEMO=1 $(BIN)/riskroute demo
+	RISKROUTE_DEMO=1 $(BIN)/riskroute serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
