@@ -91,7 +91,7 @@ def assessment_context(assessment: Any) -> dict[str, Any]:
             assessment.recommendation, assessment.recommendation
         ),
         "instrument_results": results,
-        "failed_rules": [step for step in triage.get("trace", []) if step.get("result") is not True],
+        "missing_labels": [(FACT_LABELS.get(path, path), path) for path in triage.get("missing_facts", [])],
     }
 
 

@@ -29,6 +29,7 @@ from riskroute.cases.ui.govuk import GovForm
 from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusals
 from riskroute.cases.ui.presenters import (
     ACTION_LINKS,
+    RECOMMENDATION_LABELS,
     assessment_context,
     case_facts_rows,
     guideline_summary,
@@ -322,7 +323,11 @@ def _pending_proposal(user: User, case: Case) -> dict[str, Any]:
         .select_related("proposed_by", "assessment")
         .first()
     )
-    return {"proposal": proposal, "own_proposal": proposal is not None and proposal.proposed_by_id == user.pk}
+    return {
+        "proposal": proposal,
+        "own_proposal": proposal is not None and proposal.proposed_by_id == user.pk,
+        "recommendation_label": RECOMMENDATION_LABELS.get(proposal.recommendation, "") if proposal else "",
+    }
 
 
 def _safeguarding_extra(user: User, case: Case) -> dict[str, Any]:
