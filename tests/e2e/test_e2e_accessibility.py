@@ -7,6 +7,7 @@ checked with realistic content: tables, tags, assessments, proposals and error s
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,9 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
         "/cases/999999/",
     ]
     for path in pages:
-        page.goto(base_url + path)
+        response = page.goto(base_url + path)
+        assert response is not None
+        _assert_no_inline_code(path, response.text())
         expect(page.locator("main")).to_be_visible()
         check(path)
 
@@ -99,6 +102,15 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
     check("breach with errors")
 
     assert not problems, problems
+
+
+def _assert_no_inline_code(path: str, html: str) -> None:
+    """A strict Content Security Policy (no 'unsafe-inline') must be able to apply to every page."""
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert all("src=" in tag for tag in scripts), f"{path}: inline <script> {scripts}"
+    assert not re.search(r"\sstyle=", html), f"{path}: inline style attribute"
+    assert not re.search(r"<style\b", html), f"{path}: inline <style> element"
+    assert not re.search(r"\son[a-z]+=", html), f"{path}: inline event handler"
 
 
 def _tab_to(page: Page, selector: str, limit: int = 80) -> None:

@@ -20,6 +20,8 @@ from e2ekit import (
 )
 from playwright.sync_api import expect
 
+from riskroute.cases import services
+
 pytestmark = pytest.mark.e2e
 
 
@@ -99,7 +101,9 @@ def test_referral_to_conditional_caution_with_supervisor_approval(
     # 8. The provider sees only this referred case and records attendance.
     provider = new_page()
     login(provider, base_url, people.provider.username)
-    provider.goto(case_url)
+    reference = investigator.locator("h1").inner_text().removeprefix("Case ")
+    provider.goto(f"{base_url}/cases/mine/")
+    provider.get_by_role("link", name=reference).click()
     open_case_step(provider, "Record attendance")
     for session in (1, 2):
         fill(provider, "Session number", session)
@@ -187,3 +191,38 @@ def test_referral_to_charge_and_sentence(base_url: str, people: Any, new_page: A
     expect(investigator.locator("#court-outcome")).to_contain_text("convicted")
     expect(investigator.get_by_text("Guideline starting point (for information)")).to_be_visible()
     expect(investigator.get_by_role("heading", name="Notification requirements")).to_be_visible()
+
+
+def test_a_stale_form_is_refused_with_the_conflict_message(base_url: str, people: Any, new_page: Any) -> None:
+    """Two people edit the same case: the second save is refused, never silently lost."""
+    today = timezone.localdate()
+    case = services.create_referral(
+        people.investigator,
+        {
+            "source": "local_intelligence",
+            "received_on": today - dt.timedelta(days=5),
+            "summary": "Synthetic referral for the concurrency test.",
+            "subject": {
+                "full_name": "Synthetic Conflict Person",
+                "date_of_birth": "1990-01-01",
+                "address": "3 Example Road",
+            },
+        },
+    )
+    first, second = new_page(), new_page()
+    login(first, base_url, people.investigator.username)
+    login(second, base_url, people.supervisor.username)
+    for page in (first, second):
+        page.goto(f"{base_url}/cases/{case.pk}/enforcement/")
+    fill(first, "Devices seized (count)", 3)
+    first.get_by_role("button", name="Save").click()
+    expect_saved(first, "Enforcement recorded.")
+
+    fill(second, "Devices seized (count)", 5)
+    second.get_by_role("button", name="Save").click()
+    summary = second.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Someone else changed this case")
+    expect(summary).to_be_focused()
+    second.goto(f"{base_url}/cases/{case.pk}/")
+    devices = second.locator(".govuk-summary-list__row", has_text="Devices seized").locator("dd")
+    expect(devices).to_have_text("3")  # the first save stands; the stale one changed nothing
