@@ -72,6 +72,10 @@ def test_the_tested_policy_diverts_some_of_the_unblocked(small_pool):
     share = (small_pool.policy_route[unblocked] == DIVERT).mean()
     assert 0 < share < 1
     assert small_pool.policy_identity["id"] == "npcc-2017"
+    # the rest are blocked by named rules of the policy, each a share of the unblocked stratum
+    assert small_pool.policy_blockers
+    assert all(0 < v <= 1 for v in small_pool.policy_blockers.values())
+    assert sum(small_pool.policy_blockers.values()) >= 1 - share - 1e-9  # each is blocked at least once
     assert small_pool.baseline_identity["id"] == "current-practice"
 
 

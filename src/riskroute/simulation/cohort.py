@@ -63,6 +63,9 @@ class RoutedPool:
     policy_needs_information: np.ndarray
     baseline_identity: dict[str, str]
     policy_identity: dict[str, str]
+    #: Share of the people with no recorded contact indicator and no access to children (stratum 0)
+    #: that each of the tested policy's rules blocks: why the unblocked are still not diverted.
+    policy_blockers: dict[str, float]
 
     def members(self) -> list[np.ndarray]:
         """Pool indices of each stratum 0..3."""
@@ -173,6 +176,7 @@ def build_pool(
     strata, bands, base, pol, base_ni, pol_ni = [], [], [], [], [], []
     base_identity: dict[str, str] = {}
     policy_identity: dict[str, str] = {}
+    blockers: dict[str, int] = {}
     for stratum in range(4):
         contact_found, access = bool(stratum // 2), bool(stratum % 2)
         for _ in range(per_stratum):
@@ -183,6 +187,9 @@ def build_pool(
             base.append(route)
             base_ni.append(needs)
             route, needs = _route(policy_result)
+            if stratum == 0:
+                for rule in policy_result["blocking_rules"]:
+                    blockers[rule["id"]] = blockers.get(rule["id"], 0) + 1
             pol.append(route)
             pol_ni.append(needs)
             strata.append(stratum)
@@ -198,4 +205,7 @@ def build_pool(
         policy_needs_information=np.array(pol_ni, dtype=bool),
         baseline_identity=base_identity,
         policy_identity=policy_identity,
+        policy_blockers={
+            rule: n / per_stratum for rule, n in sorted(blockers.items(), key=lambda kv: (-kv[1], kv[0]))
+        },
     )

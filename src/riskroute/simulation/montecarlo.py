@@ -197,7 +197,7 @@ class SimulationResult:
             "policy": self.policy_id,
             "seed": self.seed,
             "replications": len(self.replications),
-            "years": self.years,
+            "years": int(self.years) if float(self.years).is_integer() else self.years,
             "baseline": self.table("baseline"),
             "policy_run": self.table("policy_run"),
             "difference": self.table("difference"),
@@ -211,6 +211,7 @@ class SimulationResult:
                 "baseline": float(self.pool.base_needs_information.mean()),
                 "policy": float(self.pool.policy_needs_information.mean()),
             },
+            "policy_blockers_without_access_or_contact_indicator": self.pool.policy_blockers,
             "unverified_parameters": scenario.unverified(),
             "notes": [
                 "Totals are for England & Wales over the measured years, after warm-up (docs/simulation.md).",

@@ -95,6 +95,16 @@ def _parameters_table(result: SimulationResult) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def _blockers_table(blockers: dict[str, float]) -> str:
+    if not blockers:
+        return "<p>No rule blocked anyone in this group.</p>"
+    rows = "".join(
+        f"<tr><td>{html.escape(rule)}</td><td class='num'>{share:.0%}</td></tr>"
+        for rule, share in blockers.items()
+    )
+    return f"<table><tr><th>rule</th><th>share blocked</th></tr>{rows}</table>"
+
+
 def _figure(path: Path, caption: str) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return (
@@ -141,6 +151,10 @@ over the measured years.</p>
 {_metrics_table(document, list(CONTRACT_METRICS))}
 {"".join(figures)}
 {tornado_html}
+<h2>Why people are not diverted</h2>
+<p>Among synthetic people with no recorded contact indicator and no access to children, the share
+that each rule of {html.escape(result.policy_id)} blocks (a person may be blocked by several):</p>
+{_blockers_table(document["policy_blockers_without_access_or_contact_indicator"])}
 <h2>Further metrics and diagnostics</h2>
 {_metrics_table(document, extra)}
 <h2>Parameters</h2>
