@@ -59,6 +59,8 @@ def _bad(scenario_data, group, name, **fields):
         ("costs", "forensic_device", {"support": "Z"}, "parameters.costs.forensic_device.support"),
         ("arrivals", "annual_growth", {"surprise": 1}, "parameters.arrivals.annual_growth.surprise"),
         ("charging", "charge_share", {"value": "high"}, "parameters.charging.charge_share.value"),
+        ("enforcement", "warrant_to_arrest", {"low": 0}, "parameters.enforcement.warrant_to_arrest"),
+        ("model", "scale", {"low": 0, "value": 0, "high": 0}, "parameters.model.scale"),
     ],
 )
 def test_bad_parameters_are_named_by_path(scenario_data, group, name, fields, path):

@@ -143,7 +143,12 @@ def simulate_command(
         if report is not None:
             from riskroute.simulation.report import write_report
 
-            written = write_report(result, tornado, report)
+            try:
+                written = write_report(result, tornado, report)
+            except OSError as exc:
+                raise InvalidInput(
+                    [{"path": "--report", "message": f"cannot write the report: {exc}"}]
+                ) from exc
             document["report"] = {name: str(path) for name, path in written.items()}
     except InvalidInput as exc:
         fail_invalid(exc)

@@ -80,6 +80,16 @@ class Share(Param):
         return self
 
 
+class PositiveShare(Share):
+    """A share that divides something, so it must not reach zero."""
+
+    @model_validator(mode="after")
+    def _positive(self) -> PositiveShare:
+        if self.low <= 0:
+            raise ValueError("must be more than 0 (low <= 0)")
+        return self
+
+
 class Arrivals(_Strict):
     arrests_per_month: Positive
     annual_growth: Param
@@ -104,7 +114,7 @@ class Cohort(_Strict):
 class Enforcement(_Strict):
     investigators: Positive
     working_days_per_year: Positive
-    warrant_to_arrest: Share
+    warrant_to_arrest: PositiveShare
     investigator_days_per_warrant: Positive
     investigator_days_per_prosecution_file: Positive
     investigator_days_per_caution: Positive
@@ -173,7 +183,7 @@ class Costs(_Strict):
 
 
 class ModelChoices(_Strict):
-    scale: Share
+    scale: PositiveShare
     warmup_months: NonNegative
     capacity_growth: Param
 
