@@ -10,7 +10,14 @@ import typer
 from riskroute.cli.io import read_bytes, run_json_command
 from riskroute.core.conditions import ConditionError
 from riskroute.core.errors import InvalidInput
-from riskroute.core.instruments import INSTRUMENT_IDS, Instrument, get_instrument, load_instrument, score
+from riskroute.core.instruments import (
+    INSTRUMENT_IDS,
+    Instrument,
+    get_instrument,
+    load_instrument,
+    require_method,
+    score,
+)
 from riskroute.core.knowledge import DefinitionError
 
 
@@ -30,16 +37,17 @@ def score_command(
         if instrument not in INSTRUMENT_IDS:
             known = ", ".join(INSTRUMENT_IDS)
             raise InvalidInput([{"path": "instrument", "message": f"unknown instrument; use one of {known}"}])
-        chosen = _load(definition) if definition else get_instrument(instrument)
+        chosen = _load(definition, instrument) if definition else get_instrument(instrument)
         return score(instrument, read_bytes(source), chosen)
 
     run_json_command(action)
 
 
-def _load(path: Path) -> Instrument:
+def _load(path: Path, instrument: str) -> Instrument:
     """A definition file named on the command line is input too: a bad one is exit 2, not a crash."""
     try:
-        return load_instrument(path)
+        method = "tree" if instrument == "priority" else get_instrument(instrument).spec.method
+        return require_method(load_instrument(path), method)
     except (OSError, DefinitionError, ConditionError) as exc:
         raise InvalidInput([{"path": "--definition", "message": str(exc)}]) from exc
 

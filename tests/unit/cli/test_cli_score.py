@@ -261,3 +261,22 @@ def test_a_malformed_definition_file_is_exit_2_naming_it(tmp_path: Path) -> None
     assert str(path) in details[0]["message"]
     absent = tmp_path / "absent.yaml"
     assert_invalid(*run(["score", "priority", "--definition", str(absent)], "{}"), "--definition")
+
+
+@pytest.mark.parametrize(("instrument", "wrong"), [("priority", "cport.yaml"), ("osp-iic", "osp_dc.yaml")])
+def test_a_definition_of_another_kind_is_exit_2_naming_it(instrument: str, wrong: str) -> None:
+    path = DEFINITIONS / wrong
+    details = assert_invalid(
+        *run(["score", instrument, "--definition", str(path)], compact(VALID[instrument])), "--definition"
+    )
+    assert str(path) in details[0]["message"]
+
+
+def test_the_older_osp_iic_rule_set_through_definition() -> None:
+    document = changed("osp-iic", "indecent_image_sanctions", 0)
+    path = DEFINITIONS / "osp_iic_f134c2f.yaml"
+    code, out, err = run(["score", "osp-iic", "--definition", str(path)], document)
+    assert code == 0, err
+    result = json.loads(out)
+    assert (result["version"], result["probability"]) == ("hmpps-f134c2f+riskroute.1", 0.00062)
+    assert json.loads(run(["score", "osp-iic"], document)[1])["probability"] == 0

@@ -213,3 +213,13 @@ def test_a_force_tree_from_the_environment_is_used_by_triage(
     assert result["priority"]["band"] == "high"
     assert "force_category_b" in result["priority"]["rules_fired"]
     assert result["recommendation"] == "prosecute"  # npcc-2017 needs priority low or medium
+
+
+def test_a_force_tree_that_is_not_a_tree_fails_naming_the_file(
+    fresh_instruments: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = DEFINITIONS / "cport.yaml"
+    monkeypatch.setenv("RISKROUTE_PRIORITY_TREE", str(wrong))
+    get_instrument.cache_clear()
+    with pytest.raises(DefinitionError, match=str(wrong)):
+        get_instrument("priority")

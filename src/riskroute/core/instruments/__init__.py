@@ -15,9 +15,18 @@ from typing import Any
 
 from riskroute.core.facts import CaseFacts, flatten
 from riskroute.core.instruments.engine import LEVELS, Instrument
-from riskroute.core.knowledge import load_bundled, load_definition
+from riskroute.core.knowledge import DefinitionError, load_bundled, load_definition
 
-__all__ = ["INSTRUMENT_IDS", "LEVELS", "Instrument", "get_instrument", "load_instrument", "priority", "score"]
+__all__ = [
+    "INSTRUMENT_IDS",
+    "LEVELS",
+    "Instrument",
+    "get_instrument",
+    "load_instrument",
+    "priority",
+    "require_method",
+    "score",
+]
 
 _FILES = {
     "cport": "cport.yaml",
@@ -43,8 +52,19 @@ def get_instrument(instrument_id: str) -> Instrument:
     if instrument_id not in _FILES:
         raise KeyError(f"unknown instrument {instrument_id!r}; known: {', '.join(_FILES)}")
     if instrument_id == "priority" and os.environ.get(PRIORITY_TREE_ENV):
-        return load_instrument(Path(os.environ[PRIORITY_TREE_ENV]))
+        return require_method(load_instrument(Path(os.environ[PRIORITY_TREE_ENV])), "tree")
     return Instrument(load_bundled(f"instruments/definitions/{_FILES[instrument_id]}"))
+
+
+def require_method(instrument: Instrument, method: str) -> Instrument:
+    """A file standing in for a bundled instrument must work the same way (a force's priority file
+    must be a tree): otherwise a configuration slip would surface as errors blamed on the input."""
+    if instrument.spec.method != method:
+        raise DefinitionError(
+            f"{instrument.definition.path}: method {instrument.spec.method!r} cannot stand in for "
+            f"an instrument of method {method!r}"
+        )
+    return instrument
 
 
 def score(instrument_id: str, raw: bytes, instrument: Instrument | None = None) -> dict[str, Any]:
