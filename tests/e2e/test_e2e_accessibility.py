@@ -101,6 +101,19 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     check("breach with errors")
 
+    # The rehabilitation provider's own, reduced pages.
+    page = new_page()
+    login(page, base_url, "provider.worker", DEMO_PASSWORD)
+    for path in (
+        "/cases/mine/",
+        f"/cases/{ids['caution_active']}/",
+        f"/cases/{ids['caution_active']}/attendance/",
+    ):
+        response = page.goto(base_url + path)
+        assert response is not None and response.ok, path
+        check(f"provider {path}")
+    expect(page.get_by_text("Address")).to_have_count(0)  # the minimum: no address, no facts
+
     assert not problems, problems
 
 

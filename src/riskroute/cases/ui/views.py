@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from riskroute.accounts.models import ProviderOrganisation, Role, User
 from riskroute.cases import queries, services
+from riskroute.cases.documents import case_document
 from riskroute.cases.errors import CaseServiceError
 from riskroute.cases.models import Case, PriorityBand, ProposalStatus
 from riskroute.cases.ui import forms as f
@@ -62,12 +63,14 @@ def _labelled(cases: list[Case]) -> list[Case]:
     return cases
 
 
-def _worklist_page(request: HttpRequest, title: str, cases: list[Case], intro: str) -> HttpResponse:
+def _worklist_page(
+    request: HttpRequest, title: str, cases: list[Case], intro: str, *, minimal: bool = False
+) -> HttpResponse:
     cases = _labelled(cases)
     return page(
         request,
         "cases/worklist.html",
-        {"title": title, "cases": cases, "intro": intro, "today": timezone.localdate()},
+        {"title": title, "cases": cases, "intro": intro, "today": timezone.localdate(), "minimal": minimal},
     )
 
 
@@ -75,11 +78,12 @@ def _worklist_page(request: HttpRequest, title: str, cases: list[Case], intro: s
 @refusals
 def my_cases(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    intro = (
-        "Cases referred to your organisation."
-        if user.has_role(Role.REHABILITATION_PROVIDER)
-        else "Open cases assigned to you. Overdue cases come first, then by action deadline."
-    )
+    if user.has_role(Role.REHABILITATION_PROVIDER) and user.force_id is None:
+        # A provider sees the minimum it needs: who, and at which stage (as the API gives it).
+        return _worklist_page(
+            request, "My cases", queries.my_cases(user), "Cases referred to your organisation.", minimal=True
+        )
+    intro = "Open cases assigned to you. Overdue cases come first, then by action deadline."
     return _worklist_page(request, "My cases", queries.my_cases(user), intro)
 
 
@@ -158,9 +162,17 @@ def referral(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = queries.get_case(user, case_id)
+    document = case_document(user, case)
     actions = [
         ACTION_LINKS[a] + (reverse(ACTION_LINKS[a][1], args=[case.pk]),) for a in _page_actions(user, case)
     ]
+    if "facts" not in document:
+        # A rehabilitation provider gets the same minimum as from the API: the programme only.
+        return page(
+            request,
+            "cases/case_provider.html",
+            {"title": f"Case {case.reference}", "case": case, "document": document, "actions": actions},
+        )
     return page(
         request,
         "cases/case.html",
