@@ -64,3 +64,44 @@ def example_document(name_prefix: str) -> dict[str, Any]:
 
 def compact(document: Any) -> str:
     return json.dumps(document)
+
+
+#: A valid input document per `score` instrument.
+VALID: dict[str, dict[str, Any]] = {
+    "cport": {
+        "age_at_index": 30,
+        "any_prior_criminal_history": False,
+        "any_contact_sexual_offending": False,
+        "any_failure_on_conditional_release": None,
+        "sexual_interest_in_children": True,
+        "more_boys_than_girls_csem": False,
+        "more_boys_than_girls_other_child_content": False,
+    },
+    "casic": {
+        "never_married": True,
+        "csem_videos": True,
+        "csem_stories": False,
+        "interest_two_years_or_more": None,
+        "volunteered_with_high_access_to_children": False,
+        "online_sexual_communication_with_minor": False,
+    },
+    "osp-dc": {
+        "sex": "male",
+        "contact_adult_sexual_sanctions": 0,
+        "contact_child_sexual_sanctions": 0,
+        "non_contact_sexual_sanctions_excluding_images": 0,
+        "indecent_image_sanctions": 1,
+        "total_sanctions": 1,
+        "age_at_start_of_followup": 40,
+        "age_at_last_sexual_sanction": 40,
+        "current_offence_stranger_victim": False,
+    },
+    "osp-iic": {
+        "sex": "male",
+        "indecent_image_sanctions": 1,
+        "contact_child_sexual_sanctions": 0,
+        "contact_adult_sexual_sanctions": 0,
+        "non_contact_sexual_sanctions_excluding_images": 0,
+    },
+    "priority": example_document("01"),
+}
