@@ -113,9 +113,15 @@ def _incomplete_target_days(data: dict[str, Any]) -> None:
     del data["target_days"]["values"]["low"]
 
 
+def _if_unknown_above_band(data: dict[str, Any]) -> None:
+    rule = next(r for r in data["rules"] if r.get("if_unknown"))
+    rule["band"], rule["if_unknown"] = "medium", "high"
+
+
 @pytest.mark.parametrize(
     ("name", "edit", "error", "words"),
     [
+        ("priority.yaml", _if_unknown_above_band, DefinitionError, "if_unknown"),
         ("cport.yaml", _bad_item_mark, DefinitionError, "mark"),
         ("cport.yaml", _unknown_operator, ConditionError, "roughly"),
         ("priority.yaml", _unknown_band, DefinitionError, "urgent"),

@@ -196,6 +196,11 @@ def _check_bands(spec: InstrumentSpec, where: str) -> None:
         raise DefinitionError(f"{where}: unknown band(s) {unknown}; bands are {', '.join(LEVELS)}")
     if spec.target_days is not None and set(spec.target_days.values) != set(LEVELS):
         raise DefinitionError(f"{where}: target_days must give days for exactly {', '.join(LEVELS)}")
+    for rule in spec.rules:
+        # Otherwise learning that the fact is present would lower the band (and the band could
+        # leave the range the known facts allow).
+        if rule.if_unknown is not None and LEVEL[rule.if_unknown] > LEVEL[rule.band]:
+            raise DefinitionError(f"{where}: rule {rule.id}: if_unknown must not be above its band")
 
 
 class Instrument:
