@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from riskroute.cli import law, score, simulate, tour, triage, web
+from riskroute.cli import law, score, security, simulate, tour, triage, web
 
 app = typer.Typer(
     name="riskroute",
@@ -17,7 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (score, triage, law, simulate, tour, web):
+for module in (score, triage, law, simulate, tour, web, security):
     module.register(app)
 
 

@@ -58,6 +58,16 @@ def _database() -> dict[str, object]:
 
 
 SECRET_KEY = _secret_key()
+
+# Keys held outside the database (docs/security.md): the field-encryption key ring and the Ed25519
+# key that signs audit checkpoints. Each path can be set on its own, e.g. to a separate volume.
+KEYS_DIR = Path(os.environ.get("RISKROUTE_KEYS_DIR", DATA_DIR / "keys")).resolve()
+FIELD_KEYRING_FILE = Path(os.environ.get("RISKROUTE_FIELD_KEYRING", KEYS_DIR / "field-keys.json"))
+AUDIT_SIGNING_KEY_FILE = Path(os.environ.get("RISKROUTE_AUDIT_SIGNING_KEY", KEYS_DIR / "audit-signing.pem"))
+AUDIT_VERIFY_KEY_FILE = Path(os.environ.get("RISKROUTE_AUDIT_VERIFY_KEY", KEYS_DIR / "audit-verify.pem"))
+#: A signed checkpoint after every this many audit entries (0: only on demand).
+AUDIT_CHECKPOINT_EVERY = int(os.environ.get("RISKROUTE_AUDIT_CHECKPOINT_EVERY", "1000"))
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -75,6 +85,7 @@ INSTALLED_APPS = [
     "ninja",
     "riskroute.accounts",
     "riskroute.cases",
+    "riskroute.audit",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,34 @@
+"""The one definition of the bytes that are hashed and signed.
+
+Canonical JSON: keys sorted, no whitespace, UTF-8 (not ASCII-escaped), no NaN or infinity. Times
+are UTC ISO-8601 with microseconds and a `Z`. An entry's hash is SHA-256 over the canonical JSON
+of its fields *including* `prev_hash`, so every entry commits to the whole history before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+CHECKPOINT_PURPOSE = "riskroute-audit-checkpoint-v1"
+
+
+def canonical_json(document: Mapping[str, Any]) -> bytes:
+    return json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """A timezone-aware time as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (naive times are refused)."""
+    if moment.tzinfo is None:
+        raise ValueError("audit times must be timezone-aware")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

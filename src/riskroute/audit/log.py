@@ -1,0 +1,156 @@
+"""The one write path into the audit log: `record()`, and signed checkpoints.
+
+Appending is serialised so that two writers can never both extend the same entry (a fork): on
+PostgreSQL a transaction-scoped advisory lock is taken before the last entry is read; on SQLite
+the settings open every transaction with BEGIN IMMEDIATE, which takes the database write lock
+first. Whatever the database, `prev_hash` and `hash` are UNIQUE, so a fork cannot be stored.
+
+Called inside the caller's transaction, the entry commits or rolls back with the change it
+describes; the lock is then held until that transaction ends (writes are short, so this is cheap).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from riskroute.audit.actors import UserLike
+from riskroute.audit.canonical import GENESIS_HASH, canonical_json
+from riskroute.audit.models import AuditCheckpoint, AuditEntry
+from riskroute.audit.signing import key_id, signing_key
+from riskroute.audit.vocabulary import NEEDS_JUSTIFICATION, NEEDS_RECIPIENT, Action
+from riskroute.core.errors import ErrorDetail, InvalidInput
+
+#: Arbitrary constant naming the audit chain's advisory lock on PostgreSQL.
+_PG_LOCK_KEY = 0x5253_4155_4449_54  # "RSAUDIT"
+_MAX_DETAIL_TEXT = 200
+
+
+def _force_code(actor: UserLike) -> str:
+    force = getattr(actor, "force", None)
+    return str(getattr(force, "code", "")) if force is not None else ""
+
+
+def _check_details(value: Any, path: str, problems: list[ErrorDetail]) -> None:
+    """Details carry field names, counts and flags, never values: no floats, no long free text."""
+    if value is None or isinstance(value, bool | int):
+        return
+    if isinstance(value, str):
+        if len(value) > _MAX_DETAIL_TEXT:
+            problems.append({"path": path, "message": f"text longer than {_MAX_DETAIL_TEXT} characters"})
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_details(item, f"{path}[{index}]", problems)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                problems.append({"path": path, "message": "keys must be strings"})
+            else:
+                _check_details(item, f"{path}.{key}", problems)
+    else:
+        problems.append({"path": path, "message": f"{type(value).__name__} is not allowed in audit details"})
+
+
+def _validate(
+    action: str, obj_type: str, obj_id: str, justification: str, recipient: str, details: dict[str, Any]
+) -> Action:
+    problems: list[ErrorDetail] = []
+    if action not in Action.values:
+        problems.append({"path": "action", "message": f"not one of {', '.join(Action.values)}"})
+    if not obj_type or len(obj_type) > 64:
+        problems.append({"path": "obj_type", "message": "required, at most 64 characters"})
+    if not obj_id or len(obj_id) > 64:
+        problems.append({"path": "obj_id", "message": "required, at most 64 characters"})
+    if action in NEEDS_JUSTIFICATION and not justification:
+        problems.append({"path": "justification", "message": f"required for {action} (DPA 2018 s.62)"})
+    if action in NEEDS_RECIPIENT and not recipient:
+        problems.append({"path": "recipient", "message": f"required for {action} (DPA 2018 s.62)"})
+    if len(recipient) > 200:
+        problems.append({"path": "recipient", "message": "at most 200 characters"})
+    _check_details(details, "details", problems)
+    if problems:
+        raise InvalidInput(problems)
+    return Action(action)
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+    elif connection.vendor != "sqlite":
+        raise NotImplementedError(f"the audit chain supports SQLite and PostgreSQL, not {connection.vendor}")
+
+
+def _last_entry() -> AuditEntry | None:
+    return AuditEntry.objects.order_by("-sequence").only("sequence", "hash").first()
+
+
+def record(
+    actor: UserLike,
+    action: Action | str,
+    obj_type: str,
+    obj_id: object,
+    *,
+    justification: str | None = None,
+    recipient: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry; bad arguments raise `InvalidInput` naming each field, and nothing is written."""
+    justification = (justification or "").strip()
+    recipient = (recipient or "").strip()
+    details = dict(details or {})
+    obj_id_text = str(obj_id)
+    checked = _validate(str(action), obj_type, obj_id_text, justification, recipient, details)
+    with transaction.atomic():
+        _lock_chain()
+        last = _last_entry()
+        entry = AuditEntry(
+            sequence=1 if last is None else last.sequence + 1,
+            created_at=dt.datetime.now(dt.UTC),
+            actor_id=actor.pk,
+            actor_username=actor.get_username()[:150],
+            actor_force=_force_code(actor),
+            action=checked.value,
+            object_type=obj_type,
+            object_id=obj_id_text,
+            justification=justification,
+            recipient=recipient,
+            details=details,
+            prev_hash=GENESIS_HASH if last is None else last.hash,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save()
+        every = int(settings.AUDIT_CHECKPOINT_EVERY)
+        if every > 0 and entry.sequence % every == 0:
+            _sign(entry.sequence, entry.hash)
+    return entry
+
+
+def _sign(sequence: int, chain_hash: str) -> AuditCheckpoint:
+    private = signing_key()
+    checkpoint = AuditCheckpoint(
+        sequence=sequence,
+        chain_hash=chain_hash,
+        key_id=key_id(private.public_key()),
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    checkpoint.signature = base64.b64encode(
+        private.sign(canonical_json(checkpoint.signed_document()))
+    ).decode()
+    checkpoint.save()
+    return checkpoint
+
+
+def checkpoint() -> AuditCheckpoint | None:
+    """Sign the chain up to its last entry now (idempotent); None when the log is empty."""
+    with transaction.atomic():
+        _lock_chain()
+        last = _last_entry()
+        if last is None:
+            return None
+        existing = AuditCheckpoint.objects.filter(sequence=last.sequence).first()
+        return existing or _sign(last.sequence, last.hash)
