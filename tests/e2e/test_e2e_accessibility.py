@@ -71,6 +71,7 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
         f"/cases/{ids['prosecution_concluded']}/",
         f"/cases/{ids['caution_active']}/",
         f"/cases/{ids['referral']}/facts/",
+        f"/cases/{ids['referral']}/assign/",
         f"/cases/{ids['referral']}/enforcement/",
         f"/cases/{ids['referral']}/safeguarding/",
         f"/cases/{ids['assessed']}/assessment/",

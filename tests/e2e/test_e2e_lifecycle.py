@@ -170,6 +170,10 @@ def test_referral_to_charge_and_sentence(base_url: str, people: Any, new_page: A
     open_case_step(supervisor, "Approve or reject the proposal")
     supervisor.get_by_role("button", name="Approve").click()
     expect_state(supervisor, "Prosecution")
+    open_case_step(supervisor, "Assign the case")
+    supervisor.get_by_label("Investigator").select_option(label="Synthetic Investigator")
+    supervisor.get_by_role("button", name="Save").click()
+    expect_saved(supervisor, "Case assigned.")
 
     investigator.goto(case_url)
     open_case_step(investigator, "Record prosecution steps")

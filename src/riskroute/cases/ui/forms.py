@@ -265,6 +265,16 @@ class SafeguardingForm(VersionedForm):
         return data
 
 
+class AssignForm(VersionedForm):
+    assigned_to_id = forms.TypedChoiceField(label="Investigator", coerce=int, choices=())
+
+    def __init__(self, *args: Any, investigators: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        field = self.fields["assigned_to_id"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", "Choose an investigator"), *investigators]
+
+
 class ChildLinkForm(VersionedForm):
     relationship = forms.ChoiceField(
         label="How the person has access", choices=ChildRelationship.choices, widget=forms.RadioSelect

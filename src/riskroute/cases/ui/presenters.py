@@ -11,6 +11,7 @@ from riskroute.core.facts import FACT_PATHS
 #: service action -> (button text, URL name of the page that performs it)
 ACTION_LINKS: dict[str, tuple[str, str]] = {
     "update_facts": ("Edit facts", "cases-ui:facts"),
+    "assign_case": ("Assign the case", "cases-ui:assign"),
     "record_enforcement": ("Record enforcement", "cases-ui:enforcement"),
     "record_safeguarding": ("Record safeguarding", "cases-ui:safeguarding"),
     "link_children": ("Record safeguarding", "cases-ui:safeguarding"),

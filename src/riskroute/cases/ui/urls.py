@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/new/", views.referral, name="referral"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("cases/<int:case_id>/facts/", views.facts, name="facts"),
+    path("cases/<int:case_id>/assign/", views.assign, name="assign"),
     path("cases/<int:case_id>/enforcement/", views.enforcement, name="enforcement"),
     path("cases/<int:case_id>/safeguarding/", views.safeguarding, name="safeguarding"),
     path("cases/<int:case_id>/safeguarding/children/", views.children, name="children"),

@@ -380,7 +380,23 @@ def _providers() -> list[tuple[int, str]]:
     return [(p.pk, p.name) for p in ProviderOrganisation.objects.order_by("name")]
 
 
+def _investigators(user: User) -> list[tuple[int, str]]:
+    # Colleagues' names in the user's own force: reference data for the choice, not case data.
+    if user.force_id is None:
+        return []
+    colleagues = User.objects.filter(force_id=user.force_id, is_active=True).order_by("last_name", "username")
+    return [(u.pk, u.get_full_name() or u.username) for u in colleagues if u.has_role(Role.INVESTIGATOR)]
+
+
 STEPS: dict[str, Step] = {
+    "assign": Step(
+        "Assign the case",
+        "cases/step_form.html",
+        f.AssignForm,
+        services.assign_case,
+        "Case assigned.",
+        lambda case: {"assigned_to_id": case.assigned_to_id},
+    ),
     "enforcement": Step(
         "Enforcement",
         "cases/step_enforcement.html",
@@ -497,13 +513,18 @@ def _step_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
     @login_required
     @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, case_id: int) -> HttpResponse:
-        kwargs = {"providers": _providers()} if name == "caution" else None
+        kwargs: dict[str, Any] | None = None
+        if name == "caution":
+            kwargs = {"providers": _providers()}
+        elif name == "assign":
+            kwargs = {"investigators": _investigators(_user(request))}
         return _run_step(request, case_id, step, form_kwargs=kwargs)
 
     view.__name__ = f"{name}_view"
     return view
 
 
+assign = _step_view("assign")
 enforcement = _step_view("enforcement")
 safeguarding = _step_view("safeguarding")
 children = _step_view("children")
