@@ -89,10 +89,19 @@ def _paired_bars(ax: Axes, result: SimulationResult, metrics: list[str], labels:
     ax.legend(frameon=False)
 
 
+def _mostly_censored(result: SimulationResult, metric: str) -> bool:
+    return any(result.table(run)[f"{metric}_censored"]["mean"] > 0.5 for run in ("baseline", "policy_run"))
+
+
 def time_to_action(result: SimulationResult, directory: Path) -> dict[str, Path]:
     fig, ax = plt.subplots(figsize=(6, 3.2))
     metrics = [f"days_referral_to_action_median_{b}" for b in BANDS]
-    _paired_bars(ax, result, metrics, [b.replace("_", " ") for b in BANDS])
+    # A band whose median is censored in most replications is a lower bound: label it "at least".
+    labels = [
+        b.replace("_", " ") + ("\n(at least)" if _mostly_censored(result, m) else "")
+        for b, m in zip(BANDS, metrics, strict=True)
+    ]
+    _paired_bars(ax, result, metrics, labels)
     ax.set_ylabel("median days, referral to enforcement action")
     ax.set_title("Time to action by priority band (targets 1 / 7 / 14 / 30 days)")
     return _save(fig, directory, "time_to_action")

@@ -156,6 +156,7 @@ class RunRecord:
 
     route: np.ndarray
     band: np.ndarray
+    action: np.ndarray  # enforcement action starts (the referral is taken on)
     arrest: np.ndarray
     exam_done: np.ndarray
     file_done: np.ndarray
@@ -221,7 +222,8 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
 
     # Per-case outcomes as plain lists (faster than NumPy element writes inside the processes).
     nan = float("nan")
-    arrest, exam_done, file_done, caution, cps_done = [nan] * n, [nan] * n, [nan] * n, [nan] * n, [nan] * n
+    action, arrest, exam_done, file_done = [nan] * n, [nan] * n, [nan] * n, [nan] * n
+    caution, cps_done = [nan] * n, [nan] * n
     charged, court_done, disposal = [nan] * n, [nan] * n, [nan] * n
     convicted, breached = [False] * n, [False] * n
     awaiting_action = [0]
@@ -239,7 +241,9 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
         """One arrestee's path; written as one flat generator because nesting costs time per event."""
         if stage != COURT:
             if stage == ENFORCE:
-                yield from inv.visit(band_l[i], svc_enforce_l[i])
+                referred = env.now
+                waited = yield from inv.visit(band_l[i], svc_enforce_l[i])
+                action[i] = referred + waited  # investigators take the referral on
                 awaiting_action[0] -= 1
                 arrest[i] = env.now
             yield from exam.visit(band_l[i], svc_exam_l[i])
@@ -329,6 +333,7 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
     return RunRecord(
         route=route,
         band=band,
+        action=np.array(action),
         arrest=np.array(arrest),
         exam_done=np.array(exam_done),
         file_done=np.array(file_done),

@@ -98,14 +98,15 @@ def compute_metrics(params: dict[str, float], draws: CaseDraws, run: RunRecord) 
     )
 
     cohort = (draws.arrival >= start) & (draws.start_stage == 0)
-    acted = ~np.isnan(run.arrest[cohort])
-    wait = np.where(acted, run.arrest[cohort], end) - draws.arrival[cohort]
+    acted = ~np.isnan(run.action[cohort])
+    wait = np.where(acted, run.action[cohort], end) - draws.arrival[cohort]
     out["days_referral_to_action_median"], censored = km_median(wait, acted)
     out["days_referral_to_action_median_censored"] = float(censored)
     for b, name in enumerate(BANDS):
         in_band = run.band[cohort] == b
-        median, _ = km_median(wait[in_band], acted[in_band])
+        median, censored = km_median(wait[in_band], acted[in_band])
         out[f"days_referral_to_action_median_{name}"] = median
+        out[f"days_referral_to_action_median_{name}_censored"] = float(censored)
         out[f"share_band_{name}"] = float(in_band.mean()) if in_band.size else 0.0
 
     out["forensic_backlog_end"] = (
