@@ -71,9 +71,12 @@ IMAGE_CATEGORIES = ("A", "B", "C")
 ABSENT = object()
 
 
-def _leaf(values: st.SearchStrategy[Any], known_weight: int) -> st.SearchStrategy[Any]:
-    # Mostly known values, so that every recommendation (divert included) is reached often.
-    return st.one_of(*([values] * known_weight), st.none(), st.just(ABSENT))
+def _leaf(draw: st.DrawFn, values: st.SearchStrategy[Any], known_weight: int) -> Any:
+    # Mostly known values, so that every recommendation is reached often; else null or absent.
+    choice = draw(st.integers(0, known_weight + 1))
+    if choice < known_weight:
+        return draw(values)
+    return None if choice == known_weight else ABSENT
 
 
 @st.composite
@@ -83,9 +86,9 @@ def case_documents(draw: st.DrawFn, known_weight: int = 6) -> dict[str, Any]:
     for section, fields in FIELDS.items():
         if draw(st.integers(0, 20)) == 0:
             continue  # a whole section absent
-        body = {name: draw(_leaf(values, known_weight)) for name, values in fields.items()}
+        body = {name: _leaf(draw, values, known_weight) for name, values in fields.items()}
         if section == "offence":
-            counts = {c: draw(_leaf(COUNT, known_weight)) for c in IMAGE_CATEGORIES}
+            counts = {c: _leaf(draw, COUNT, known_weight) for c in IMAGE_CATEGORIES}
             body["image_counts"] = {k: v for k, v in counts.items() if v is not ABSENT}
         document[section] = {k: v for k, v in body.items() if v is not ABSENT}
     return document

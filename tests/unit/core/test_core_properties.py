@@ -130,6 +130,8 @@ def test_divert_only_when_every_rule_is_true(document: dict[str, Any], policy: s
         assert result["eligible_for_diversion"] is True
     if any(entry["result"] is False for entry in result["trace"]):
         assert result["recommendation"] == "prosecute"
+    if policy == "current-practice":
+        assert result["recommendation"] == "prosecute"  # never diverts, whatever the facts
 
 
 def forget_memos() -> None:
