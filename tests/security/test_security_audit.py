@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from seckit import consult, execute
 
 from riskroute.accounts.models import User
@@ -31,6 +31,12 @@ from riskroute.audit.models import AppendOnlyError, AuditCheckpoint, AuditEntry
 from riskroute.core.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
+
+REFUSED = [
+    "UPDATE {t} SET sequence = sequence + 1000000",
+    "DELETE FROM {t}",
+    *(["TRUNCATE {t}"] if connection.vendor == "postgresql" else []),  # SQLite has no TRUNCATE
+]
 
 
 def _paths(exc: pytest.ExceptionInfo[InvalidInput]) -> set[str]:
@@ -147,7 +153,7 @@ def test_rows_cannot_be_changed_or_deleted_through_the_orm(officer: User) -> Non
 
 
 @pytest.mark.parametrize("table", ["audit_entry", "audit_checkpoint"])
-@pytest.mark.parametrize("statement", ["UPDATE {t} SET sequence = sequence + 1000000", "DELETE FROM {t}"])
+@pytest.mark.parametrize("statement", REFUSED)
 def test_triggers_refuse_raw_update_and_delete(officer: User, table: str, statement: str) -> None:
     consult(officer, 11, 2)
     checkpoint()
@@ -207,3 +213,17 @@ def test_justification_is_asked_once_per_case_per_session() -> None:
     assert require_justification(session, "case", 5) == "preparing the supervisor review"
     with pytest.raises(JustificationRequired):
         require_justification(session, "case", 6)
+
+
+def test_a_replaced_signing_key_leaves_older_checkpoints_verifiable(
+    officer: User, settings: Any, tmp_path: Path
+) -> None:
+    consult(officer, 51, 2)
+    first = checkpoint()
+    settings.AUDIT_SIGNING_KEY_FILE = tmp_path / "replacement-signing.pem"  # the old key is gone
+    consult(officer, 51, 2)
+    second = checkpoint()
+    assert first is not None and second is not None and first.key_id != second.key_id
+    report = verify_log()
+    assert report["ok"] is True, report
+    assert {first.key_id, second.key_id} <= set(report["checkpoints"]["public_keys"])

@@ -1,4 +1,4 @@
-"""A justification asked once per record per session, before the first consultation (s.62(2)).
+"""A justification asked once per record per session, before the first consultation (DPA 2018 s.62).
 
 A view calls `require_justification(request.session, "case", case.pk)`: it returns the reason the
 user gave earlier in this session, or raises `JustificationRequired`, which the view answers with a

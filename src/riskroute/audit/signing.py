@@ -1,14 +1,14 @@
 """The Ed25519 checkpoint key, held in files outside the database.
 
 The private key (`settings.AUDIT_SIGNING_KEY_FILE`, PKCS#8 PEM, mode 0600) is created on first
-use; its public half is written beside it (`settings.AUDIT_VERIFY_KEY_FILE`). Verification needs
-only the public key, so it can run on a machine that cannot sign. A key id is the first 16 hex
+use; its public half is appended to `settings.AUDIT_VERIFY_KEY_FILE`, which keeps the public key of
+every signing key used so far (replace a signing key and older checkpoints still verify).
+Verification needs only that file, so it can run on a machine that cannot sign. A key id is the first 16 hex
 digits of SHA-256 over the raw 32-byte public key.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import threading
@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 
 _lock = threading.Lock()
+_PEM_BEGIN = b"-----BEGIN PUBLIC KEY-----"
 
 
 class SigningKeyError(RuntimeError):
@@ -50,8 +51,36 @@ def _create(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
+def _published(path: Path) -> dict[str, Ed25519PublicKey]:
+    """Every Ed25519 public key in a PEM file (one per signing key ever used), by key id."""
+    if not path.exists():
+        return {}
+    keys: dict[str, Ed25519PublicKey] = {}
+    text = path.read_bytes()
+    for block in text.split(_PEM_BEGIN)[1:]:
+        try:
+            loaded = serialization.load_pem_public_key(_PEM_BEGIN + block)
+        except ValueError as exc:
+            raise SigningKeyError(f"{path} holds a malformed public key") from exc
+        if not isinstance(loaded, Ed25519PublicKey):
+            raise SigningKeyError(f"{path} holds a key that is not Ed25519")
+        keys[key_id(loaded)] = loaded
+    return keys
+
+
+def _publish(public: Ed25519PublicKey) -> None:
+    """Append the signing key's public half to the verify-key file unless it is there already."""
+    path = Path(settings.AUDIT_VERIFY_KEY_FILE)
+    if key_id(public) in _published(path):
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    with os.fdopen(fd, "ab") as handle:
+        handle.write(_public_pem(public))
+
+
 def signing_key() -> Ed25519PrivateKey:
-    """The private key, created (0600) on first use; its public key file is written if missing."""
+    """The private key, created (0600) on first use; its public half is published for verify."""
     path = Path(settings.AUDIT_SIGNING_KEY_FILE)
     with _lock:
         if not path.exists():
@@ -62,25 +91,14 @@ def signing_key() -> Ed25519PrivateKey:
             raise SigningKeyError(f"cannot read the audit signing key {path}: {exc}") from exc
         if not isinstance(private, Ed25519PrivateKey):
             raise SigningKeyError(f"{path} is not an Ed25519 private key")
-        public_path = Path(settings.AUDIT_VERIFY_KEY_FILE)
-        if not public_path.exists():
-            with contextlib.suppress(FileExistsError):
-                fd = os.open(public_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(_public_pem(private.public_key()))
+        _publish(private.public_key())
         return private
 
 
 def verify_keys() -> dict[str, Ed25519PublicKey]:
-    """Public keys by id: the verify-key file, else the public half of the signing key if present."""
-    public_path = Path(settings.AUDIT_VERIFY_KEY_FILE)
-    private_path = Path(settings.AUDIT_SIGNING_KEY_FILE)
-    public: Ed25519PublicKey | None = None
-    if public_path.exists():
-        loaded = serialization.load_pem_public_key(public_path.read_bytes())
-        if not isinstance(loaded, Ed25519PublicKey):
-            raise SigningKeyError(f"{public_path} is not an Ed25519 public key")
-        public = loaded
-    elif private_path.exists():
+    """Public keys by id from the verify-key file; old keys stay there, so old checkpoints verify."""
+    keys = _published(Path(settings.AUDIT_VERIFY_KEY_FILE))
+    if not keys and Path(settings.AUDIT_SIGNING_KEY_FILE).exists():
         public = signing_key().public_key()
-    return {} if public is None else {key_id(public): public}
+        keys = {key_id(public): public}
+    return keys

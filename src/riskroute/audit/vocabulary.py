@@ -1,4 +1,4 @@
-"""The closed vocabulary of audit actions (DPA 2018 s.62(1) categories first, then security events).
+"""The closed vocabulary of audit actions (DPA 2018 s.62 categories first, then security events).
 
 Closed at three levels: this enum, the `record()` check, and a CHECK constraint in the database.
 Adding an action means a migration, on purpose.
@@ -10,14 +10,14 @@ from django.db import models
 
 
 class Action(models.TextChoices):
-    # DPA 2018 s.62(1)(a)-(f): the processing operations that must be logged.
+    # DPA 2018 s.62: the processing operations that must be logged (shared/domain/law.md §11).
     COLLECTION = "collection", "Collection"
     ALTERATION = "alteration", "Alteration"
     CONSULTATION = "consultation", "Consultation"
     DISCLOSURE = "disclosure", "Disclosure (including transfers)"
     COMBINATION = "combination", "Combination"
     ERASURE = "erasure", "Erasure"
-    # Security events that s.62(4) lets the log serve (self-monitoring, data security).
+    # Security events: self-monitoring and data security are permitted uses of the s.62 log.
     LOGIN = "login", "Signed in"
     LOGOUT = "logout", "Signed out"
     LOGIN_FAILED = "login_failed", "Failed sign-in"
@@ -26,9 +26,9 @@ class Action(models.TextChoices):
     KEY_ROTATED = "key_rotated", "Field-encryption key rotated"
 
 
-#: s.62(2)-(3): consultation and disclosure logs must make the justification possible to establish.
+#: s.62: consultation and disclosure logs must make the justification possible to establish.
 NEEDS_JUSTIFICATION = frozenset({Action.CONSULTATION, Action.DISCLOSURE})
-#: s.62(3)(c): disclosure logs must identify the recipients.
+#: s.62: disclosure logs must identify the recipients.
 NEEDS_RECIPIENT = frozenset({Action.DISCLOSURE})
 #: Actions on personal data, as opposed to security events; `who_accessed` reports these.
 PERSONAL_DATA_ACTIONS = frozenset(

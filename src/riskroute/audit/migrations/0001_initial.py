@@ -45,6 +45,12 @@ POSTGRESQL_TRIGGERS = [
         "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()"
         for table in TABLES
     ),
+    # TRUNCATE fires no row trigger. Django's flush never truncates these (unmanaged) tables.
+    *(
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()"
+        for table in TABLES
+    ),
 ]
 
 
