@@ -49,7 +49,7 @@ def run_mmc(
 def test_mmc_mean_wait_matches_erlang_c(servers, arrival):
     analytic = erlang_c_wait(arrival, 1.0, servers)
     waits = [
-        run_mmc(seed, arrival, 1.0, servers, horizon=12_000, warmup=1_000).summary()["Wq"]
+        run_mmc(seed, arrival, 1.0, servers, horizon=15_000 / arrival, warmup=1_000 / arrival).summary()["Wq"]
         for seed in range(6)
     ]
     mean, se = float(np.mean(waits)), float(np.std(waits, ddof=1) / np.sqrt(len(waits)))
