@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from riskroute.cli import security
 from riskroute.crypto import DecryptionError, blind_index, decrypt_text, encrypt_text, normalise
 from riskroute.crypto.keyring import KeyRingError, add_active_key, load_keyring, retire_key
-from riskroute.crypto.rotation import encrypted_models, key_usage, reencrypt_all
+from riskroute.crypto.rotation import encrypted_models, key_usage, reencrypt_all, seal_plaintext
 
 # Obviously synthetic people; nothing here resembles a real person's data.
 PEOPLE = [
@@ -218,6 +218,31 @@ def test_a_retired_key_means_a_clear_error_not_garbage(vault: None) -> None:
     retire_key(old)  # forced without re-encrypting (what `keys retire` refuses to do)
     with pytest.raises(DecryptionError, match="retired"):
         SealedPerson.objects.get(pk=person.pk)
+
+
+@pytest.mark.django_db
+def test_plaintext_left_in_a_newly_encrypted_column_is_sealed_once(vault: None) -> None:
+    """What the data migration does after turning an existing column into an encrypted field."""
+    sealed_already = _people()[0]
+    execute(
+        f"INSERT INTO {_table(SealedPerson)} (full_name, date_of_birth, address, notes, name_index) "
+        "VALUES (%s, %s, %s, NULL, '')",
+        ["Legacy Plaintext-Person", "1990-01-02", "9 Old Format Lane"],
+    )
+    before = _raw_values(SealedPerson, "full_name")[0]
+    counts = seal_plaintext(SealedPerson, batch_size=2)
+    assert counts["securityvault.sealedperson.full_name"] == 1
+    assert counts["securityvault.sealedperson.date_of_birth"] == 1
+    assert counts["securityvault.sealedperson.notes"] == 0  # NULL stays NULL
+    assert _raw_values(SealedPerson, "full_name")[0] == before  # sealed values are not touched
+    legacy = SealedPerson.objects.get(name_index="")
+    assert (legacy.full_name, legacy.date_of_birth, legacy.address) == (
+        "Legacy Plaintext-Person",
+        dt.date(1990, 1, 2),
+        "9 Old Format Lane",
+    )
+    assert SealedPerson.objects.get(pk=sealed_already.pk).full_name == PEOPLE[0][0]
+    assert set(seal_plaintext(SealedPerson).values()) == {0}  # re-running changes nothing
 
 
 def _cli(args: list[str]) -> tuple[int, str, str]:

@@ -16,6 +16,10 @@ import pytest
 import typer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import transaction
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from seckit import FAR, consult, disable_audit_triggers, execute, rehash_in_place
 from typer.testing import CliRunner
 
@@ -243,3 +247,40 @@ def test_cli_checkpoint_and_who_accessed(officer: User) -> None:
     code, answer = _cli(["audit", "who-accessed", "36"])
     assert code == 0
     assert [a["sequence"] for a in answer["accesses"]] == [e.sequence for e in entries]
+
+
+TAMPERABLE = {
+    "justification": "another reason",
+    "actor_username": "someone.else",
+    "object_type": "subject",
+    "recipient": "someone",
+    "actor_force": "elsewhere",
+}
+
+
+@hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.data(),
+    operation=st.sampled_from(["edit", "delete", "swap"]),
+)
+def test_any_single_tampering_is_named_at_its_position(chain: list[int], data: Any, operation: str) -> None:
+    """Property: one edit, deletion or swap anywhere in the chain is named at exactly that entry."""
+    index = data.draw(st.integers(min_value=0, max_value=len(chain) - 2), label="index")
+    target = chain[index]
+    with transaction.atomic():
+        if operation == "edit":
+            column = data.draw(st.sampled_from(sorted(TAMPERABLE)), label="column")
+            execute(f"UPDATE audit_entry SET {column} = %s WHERE sequence = %s", [TAMPERABLE[column], target])
+            expected = (target, "altered")
+        elif operation == "delete":
+            execute("DELETE FROM audit_entry WHERE sequence = %s", [target])
+            expected = (target, "missing")
+        else:
+            execute("UPDATE audit_entry SET sequence = %s WHERE sequence = %s", [FAR, target])
+            execute("UPDATE audit_entry SET sequence = %s WHERE sequence = %s", [target, target + 1])
+            execute("UPDATE audit_entry SET sequence = %s WHERE sequence = %s", [target + 1, FAR])
+            expected = (target, "altered")
+        assert _first_bad(verify_log()) == expected
+        transaction.set_rollback(True)  # undo, so the next example starts from the intact chain

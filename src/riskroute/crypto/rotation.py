@@ -122,3 +122,31 @@ def reencrypt_all(
             if progress is not None:
                 progress(columns.label, len(batch))
     return rewritten
+
+
+def seal_plaintext(model: type[models.Model], batch_size: int = DEFAULT_BATCH) -> dict[str, int]:
+    """Encrypt values still held as plaintext in a model's encrypted columns; returns counts per column.
+
+    For the data migration that follows turning an existing column into an encrypted field: pass
+    the historical model (`apps.get_model("cases", "Subject")`) from a `RunPython` step. Values
+    already in the `v1.` form are left alone, so the step can be re-run safely.
+    """
+    fields = tuple(f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))
+    columns = EncryptedColumns(model, fields)
+    quote = connection.ops.quote_name
+    pk = quote(_pk_column(model))
+    sealed = {f"{columns.label}.{field.name}": 0 for field in fields}
+    for batch in _batches(columns, batch_size):
+        with transaction.atomic(), connection.cursor() as cursor:
+            for row in batch:
+                for field_index, field in enumerate(fields):
+                    stored = row[1 + field_index]
+                    if stored is None or key_id_of(str(stored)) is not None:
+                        continue
+                    col = quote(str(field.column))
+                    cursor.execute(
+                        f"UPDATE {quote(model._meta.db_table)} SET {col} = %s WHERE {pk} = %s AND {col} = %s",
+                        [encrypt_text(field.to_text(stored), field.context), row[0], stored],
+                    )
+                    sealed[f"{columns.label}.{field.name}"] += cursor.rowcount
+    return sealed
