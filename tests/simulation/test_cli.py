@@ -60,6 +60,12 @@ def test_bad_options_exit_2_with_the_option_named(args, path):
     assert path in [d["path"] for d in error["details"]]
 
 
+def test_missing_scenario_is_invalid_input():
+    result = runner.invoke(app, ["simulate", "--json"])
+    assert result.exit_code == 2
+    assert orjson.loads(result.stderr)["details"][0]["path"] == "scenario"
+
+
 def test_bad_scenario_yaml_names_the_field(tmp_path, scenario_data):
     data = yaml.safe_load(yaml.safe_dump(scenario_data))
     data["parameters"]["forensics"]["devices_per_case"]["low"] = -1

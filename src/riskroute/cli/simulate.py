@@ -60,8 +60,8 @@ def _summary_table(document: dict[str, Any]) -> Table:
 
 def simulate_command(
     scenario: Annotated[
-        str, typer.Argument(help="Bundled scenario id (e.g. england-wales-2017) or a YAML path.")
-    ],
+        str | None, typer.Argument(help="Bundled scenario id (e.g. england-wales-2017) or a YAML path.")
+    ] = None,
     policy: Annotated[str, typer.Option(help=f"Policy to test: {', '.join(POLICY_IDS)}.")] = "npcc-2017",
     replications: Annotated[str, typer.Option(help="Monte Carlo replications.")] = "100",
     seed: Annotated[str, typer.Option(help="Root seed; the same seed gives identical output.")] = "0",
@@ -95,6 +95,10 @@ def simulate_command(
             raise InvalidInput([{"path": "--seed", "message": "must not be negative"}])
         if n_tornado < 1:
             raise InvalidInput([{"path": "--tornado-replications", "message": "must be at least 1"}])
+        if scenario is None:
+            raise InvalidInput(
+                [{"path": "scenario", "message": "required: a bundled scenario id or a YAML path"}]
+            )
         validate_options(policy, n_reps, n_years, n_workers)
         loaded = load_scenario(scenario)
         console = Console(stderr=True)
