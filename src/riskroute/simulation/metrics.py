@@ -194,6 +194,8 @@ def compute_metrics(params: dict[str, float], draws: CaseDraws, run: RunRecord) 
     )
     for name, summary in run.stations.items():
         out[f"utilisation_{name}"] = summary["utilisation"]
+        out[f"mean_wait_days_{name}"] = summary["Wq"]
+        out[f"completed_per_month_{name}"] = summary["throughput"] * DAYS_PER_MONTH * up
     return {k: float(v) for k, v in out.items()}
 
 
