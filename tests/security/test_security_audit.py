@@ -95,6 +95,8 @@ def test_chain_links_each_entry_to_the_one_before(officer: User) -> None:
         ("viewed", {}, {"action"}),
         ("collection", {"details": {"old_value": 1.5}}, {"details.old_value"}),
         ("collection", {"details": {"note": "x" * 201}}, {"details.note"}),
+        ("collection", {"details": {"fields": ["a\x00b"]}}, {"details.fields[0]"}),
+        ("consultation", {"justification": "review\x00 of the case"}, {"justification"}),
     ],
 )
 def test_bad_entries_are_refused_naming_the_field(

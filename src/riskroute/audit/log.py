@@ -40,7 +40,9 @@ def _check_details(value: Any, path: str, problems: list[ErrorDetail]) -> None:
     if value is None or isinstance(value, bool | int):
         return
     if isinstance(value, str):
-        if len(value) > _MAX_DETAIL_TEXT:
+        if "\x00" in value:
+            problems.append({"path": path, "message": "NUL characters are not allowed"})
+        elif len(value) > _MAX_DETAIL_TEXT:
             problems.append({"path": path, "message": f"text longer than {_MAX_DETAIL_TEXT} characters"})
     elif isinstance(value, list):
         for index, item in enumerate(value):
@@ -69,6 +71,14 @@ def _validate(
         problems.append({"path": "justification", "message": f"required for {action} (DPA 2018 s.62)"})
     if action in NEEDS_RECIPIENT and not recipient:
         problems.append({"path": "recipient", "message": f"required for {action} (DPA 2018 s.62)"})
+    for name, text in (
+        ("obj_type", obj_type),
+        ("obj_id", obj_id),
+        ("justification", justification),
+        ("recipient", recipient),
+    ):
+        if "\x00" in text:  # PostgreSQL text cannot hold NUL; refuse it the same way on SQLite
+            problems.append({"path": name, "message": "NUL characters are not allowed"})
     if len(recipient) > 200:
         problems.append({"path": "recipient", "message": "at most 200 characters"})
     _check_details(details, "details", problems)
