@@ -42,8 +42,10 @@ def _require(path: Path, what: str) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     _require(CHROMIUM, "Debian chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Generous waits: CI runs on two shared cores. Auto-waiting returns as soon as the page is ready.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
@@ -84,7 +86,7 @@ def new_page(browser: Any) -> Iterator[Any]:
 
     def make(**options: Any) -> Any:
         context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, **options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from e2ekit import PASSWORD, build_people, login, run_axe
 from playwright.sync_api import Page, expect
 
@@ -144,7 +145,7 @@ def test_sign_in_and_propose_with_the_keyboard_alone(base_url: str, new_page: An
     people = build_people()
     from riskroute.cases.demo import _LOW_RISK  # the demo's low-risk facts, reused as they are
 
-    today = dt.date.today()
+    today = timezone.localdate()
     case = services.create_referral(
         people.investigator,
         {
