@@ -20,6 +20,8 @@ from seckit import execute, rows
 from securityvault.models import SealedNote, SealedPerson
 from typer.testing import CliRunner
 
+from riskroute.audit import who_accessed
+from riskroute.audit.models import AuditEntry
 from riskroute.cli import security
 from riskroute.crypto import DecryptionError, blind_index, decrypt_text, encrypt_text, normalise
 from riskroute.crypto.keyring import KeyRingError, add_active_key, load_keyring, retire_key
@@ -208,6 +210,15 @@ def test_rows_written_under_the_old_key_during_rotation_are_caught(vault: None) 
     assert stale.active in json.loads(out)["retirable"]
     code, out, _ = _cli(["keys", "retire", stale.active])
     assert code == 0 and json.loads(out)["retired_now"] == stale.active
+    code, out, _ = _cli(["keys", "status"])
+    status = json.loads(out)
+    assert code == 0 and stale.active in status["retired"] and stale.active not in status["keys"]
+    assert {k for counts in status["usage"].values() for k in counts} == {status["active"]}
+    assert "secret" not in out and "blind_index_key" not in out  # ids only, never key material
+    assert [a["action"] for a in who_accessed(stale.active, obj_type="keyring")] == []  # not personal data
+    assert AuditEntry.objects.filter(object_type="keyring", object_id=stale.active).exists()
+    code, _, err = _cli(["keys", "retire", status["active"]])
+    assert code == 2 and "active" in err
 
 
 @pytest.mark.django_db

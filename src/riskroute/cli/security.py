@@ -8,9 +8,12 @@ fails verification, with the JSON report (naming the first bad entry) on stdout.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from riskroute.cli.io import run_json_command
 from riskroute.core.errors import InvalidInput
@@ -80,6 +83,19 @@ def who_accessed(
     run_json_command(action)
 
 
+def _progress() -> Progress:
+    """Rows re-encrypted so far, on stderr and only on a terminal (stdout stays one JSON document)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} rows"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    )
+
+
 def _ring_summary() -> dict[str, Any]:
     from riskroute.crypto.keyring import load_keyring
 
@@ -113,7 +129,12 @@ def rotate(
         from riskroute.crypto.rotation import key_usage, reencrypt_all
 
         ring = add_active_key()
-        rewritten = reencrypt_all(batch_size=batch_size)
+        with _progress() as progress:
+            task = progress.add_task("re-encrypting", total=None)
+            rewritten = reencrypt_all(
+                batch_size=batch_size,
+                progress=lambda label, rows: progress.update(task, advance=rows, description=label),
+            )
         usage = key_usage()
         in_use = {key for counts in usage.values() for key in counts}
         record(
@@ -139,9 +160,12 @@ def retire(key_id: Annotated[str, typer.Argument(help="The key id to destroy (se
 
     def action() -> dict[str, Any]:
         _django()
-        from riskroute.crypto.keyring import KeyRingError, retire_key
+        from riskroute.audit import Action, SystemActor, record
+        from riskroute.crypto.keyring import KeyRingError, load_keyring, retire_key
         from riskroute.crypto.rotation import key_usage
 
+        if key_id == load_keyring().active:
+            raise InvalidInput([{"path": "key_id", "message": "this is the active key; rotate first"}])
         still = {column: counts[key_id] for column, counts in key_usage().items() if counts.get(key_id)}
         if still:
             raise InvalidInput(
@@ -151,6 +175,7 @@ def retire(key_id: Annotated[str, typer.Argument(help="The key id to destroy (se
             retire_key(key_id)
         except KeyRingError as exc:
             raise InvalidInput([{"path": "key_id", "message": str(exc)}]) from exc
+        record(SystemActor("keys retire"), Action.KEY_ROTATED, "keyring", key_id, details={"retired": True})
         return {**_ring_summary(), "retired_now": key_id}
 
     run_json_command(action)
