@@ -26,7 +26,7 @@ from riskroute.cases.demo import DEMO_PASSWORD, load_demo
 from riskroute.cases.models import Case
 from riskroute.web.wsgi import application
 
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 10
 
 
 @pytest.fixture
