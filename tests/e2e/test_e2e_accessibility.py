@@ -115,6 +115,10 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
         assert response is not None and response.ok, path
         check(f"provider {path}")
     expect(page.get_by_text("Address")).to_have_count(0)  # the minimum: no address, no facts
+    response = page.goto(f"{base_url}/cases/team/")  # police worklists are refused to providers
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", name="You cannot do this")).to_be_visible()
+    check("provider refused")
 
     assert not problems, problems
 
