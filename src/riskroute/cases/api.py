@@ -77,6 +77,10 @@ def _service_error(request: HttpRequest, exc: CaseServiceError) -> HttpResponse:
     )
 
 
+#: The same plain wording the CLI uses for these pydantic error types (riskroute.core.errors).
+_PLAIN_MESSAGES = {"missing": "required field is missing", "extra_forbidden": "unknown field"}
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     details = []
@@ -86,7 +90,8 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
         if loc and loc[0] in {"body", "query", "path"}:
             loc = loc[2:] if loc[0] == "body" and len(loc) > 1 and loc[1] == "data" else loc[1:]
         loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
-        details.append({"path": format_path(loc), "message": str(err.get("msg", "invalid"))})
+        message = _PLAIN_MESSAGES.get(str(err.get("type")), str(err.get("msg", "invalid")))
+        details.append({"path": format_path(loc), "message": message})
     return _error(request, 422, "invalid_input", details)
 
 
