@@ -12,6 +12,7 @@ Environment variables (see docs/case-service.md):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -163,8 +164,9 @@ STATIC_ROOT = DATA_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # `collectstatic` target; whitenoise warns if missing
 # Compiled front-end assets (GOV.UK Frontend, htmx) are built from npm into this directory.
 FRONTEND_ASSETS_DIR = PACKAGE_DIR / "static"
-FRONTEND_ASSETS_DIR.mkdir(exist_ok=True)
-STATICFILES_DIRS = [FRONTEND_ASSETS_DIR]
+with contextlib.suppress(OSError):  # a read-only install has it already, or has no assets to serve
+    FRONTEND_ASSETS_DIR.mkdir(exist_ok=True)
+STATICFILES_DIRS = [FRONTEND_ASSETS_DIR] if FRONTEND_ASSETS_DIR.is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
