@@ -946,7 +946,7 @@ def _most_serious_category(case: Case) -> str | None:
 
 @transaction.atomic
 def record_outcome(user: User, case_id: int, data: OutcomeIn | Mapping[str, Any]) -> Prosecution:
-    """Record the court outcome; on conviction, recompute notification from the actual sentence.
+    """Record the court outcome; on conviction, recompute notification and MAPPA from the sentence.
 
     The sentencing-guideline starting point for the most serious category is stored for
     information only (it is never used to decide anything).
@@ -988,7 +988,20 @@ def record_outcome(user: User, case_id: int, data: OutcomeIn | Mapping[str, Any]
             disposal["custody_months"] = payload.custody_months
         if payload.discharge_months is not None and payload.sentence_type == "conditional_discharge":
             disposal["discharge_months"] = payload.discharge_months
-        _notify(case, "sentence", disposal, payload.sentenced_on)
+        record = _notify(case, "sentence", disposal, payload.sentenced_on)
+        arrangements = decisions.mappa_arrangements(
+            record.notifiable,
+            diverted_low_risk=False,
+            custody_months=payload.custody_months if payload.sentence_type == "custody" else None,
+        )
+        Mappa.objects.update_or_create(
+            case=case,
+            defaults={
+                "category": arrangements["category"],
+                "level": arrangements["level"],
+                "output": arrangements,
+            },
+        )
     fire(case, "conclude_prosecution")
     _commit(case, user, "record_outcome", before, f"Court outcome: {payload.outcome}")
     return prosecution
