@@ -98,8 +98,39 @@ class TriStateField(forms.TypedChoiceField):
         return value
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def plain_messages(name: str, field: forms.Field) -> dict[str, str]:
+    """GOV.UK-style error messages that say what to do, naming the field (not "This field...")."""
+    label = str(field.label or name.replace("_", " "))
+    widget = field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        required = f"Select at least one option for “{label}”"
+    elif isinstance(widget, forms.RadioSelect | forms.Select):
+        required = f"Select an answer for “{label}”"
+    else:
+        required = f"Enter {_lower_first(label)}"
+    numeric = isinstance(field, forms.IntegerField | forms.FloatField)
+    return {
+        "required": required,
+        "invalid": f"{label} must be a number" if numeric else f"Enter a valid value for “{label}”",
+        "incomplete": f"{label} must include a day, month and year",
+        "invalid_choice": f"Select one of the options for “{label}”",
+        "min_value": f"{label} must be %(limit_value)s or more",
+        "max_value": f"{label} must be %(limit_value)s or less",
+        "max_length": f"{label} must be %(limit_value)d characters or fewer",
+    }
+
+
 class GovForm(forms.Form):
     """A form whose errors can be listed in a GOV.UK error summary, each linking to its field."""
+
+    def full_clean(self) -> None:
+        for name, field in self.fields.items():
+            field.error_messages.update(plain_messages(name, field))
+        super().full_clean()
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor id, message) for every error, in field order; form-wide errors come first."""

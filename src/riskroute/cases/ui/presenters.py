@@ -8,25 +8,26 @@ from riskroute.cases.ui.forms import ACTIVITY_LABELS, FACT_LABELS, FACT_SECTIONS
 from riskroute.cases.workflow import CaseWorkflow
 from riskroute.core.facts import FACT_PATHS
 
-#: service action -> (button text, URL name of the page that performs it)
+#: service action -> (button text, URL name of the page that performs it), in the order the case page
+#: offers them: the steps that move the case on first, housekeeping (assignment) last.
 ACTION_LINKS: dict[str, tuple[str, str]] = {
     "update_facts": ("Edit facts", "cases-ui:facts"),
-    "assign_case": ("Assign the case", "cases-ui:assign"),
     "record_enforcement": ("Record enforcement", "cases-ui:enforcement"),
-    "record_safeguarding": ("Record safeguarding", "cases-ui:safeguarding"),
-    "link_children": ("Record safeguarding", "cases-ui:safeguarding"),
     "run_assessment": ("Run the assessment", "cases-ui:assessment"),
     "propose_disposal": ("Propose a disposal", "cases-ui:propose"),
     "approve_disposal": ("Approve or reject the proposal", "cases-ui:decide"),
     "reject_disposal": ("Approve or reject the proposal", "cases-ui:decide"),
     "record_caution": ("Record the conditional caution", "cases-ui:caution"),
-    "record_notification": ("Record a notification", "cases-ui:notification"),
     "record_attendance": ("Record attendance", "cases-ui:attendance"),
     "complete_caution": ("Record attendance", "cases-ui:attendance"),
     "record_breach": ("Record a breach", "cases-ui:breach"),
+    "record_notification": ("Record a notification", "cases-ui:notification"),
     "update_prosecution": ("Record prosecution steps", "cases-ui:prosecution"),
     "record_outcome": ("Record prosecution steps", "cases-ui:prosecution"),
     "close_case": ("Close the case", "cases-ui:close"),
+    "record_safeguarding": ("Record safeguarding", "cases-ui:safeguarding"),
+    "link_children": ("Record safeguarding", "cases-ui:safeguarding"),
+    "assign_case": ("Assign the case", "cases-ui:assign"),
 }
 
 _STATE_LABELS = {state.value: state.name for state in CaseWorkflow.states}

@@ -199,7 +199,10 @@ def _page_actions(user: User, case: Case) -> list[str]:
     """Next actions that have a page, without duplicates (approve and reject share one page)."""
     seen: set[str] = set()
     out = []
-    for action in queries.next_actions(user, case):
+    order = list(ACTION_LINKS)
+    for action in sorted(
+        queries.next_actions(user, case), key=lambda a: order.index(a) if a in order else len(order)
+    ):
         if action in ACTION_LINKS and ACTION_LINKS[action][1] not in seen:
             seen.add(ACTION_LINKS[action][1])
             out.append(action)
