@@ -141,6 +141,15 @@ def test_referral_to_charge_and_sentence(base_url: str, people: Any, new_page: A
     case_url = investigator.url
 
     open_case_step(investigator, "Record enforcement")
+    # A service-side check (no dates in the future) comes back as a GOV.UK error at the field.
+    fill_date(investigator, "Date of arrest", today + dt.timedelta(days=1))
+    investigator.get_by_role("button", name="Save").click()
+    error = investigator.locator(".govuk-error-summary").get_by_role(
+        "link", name="Date of arrest must not be in the future"
+    )
+    expect(error).to_be_visible()
+    error.click()
+    expect(investigator.locator("#id_arrested_on_0")).to_be_focused()
     fill_date(investigator, "Date the warrant was executed", today - dt.timedelta(days=5))
     fill_date(investigator, "Date of arrest", today - dt.timedelta(days=5))
     fill(investigator, "Category A images (count)", 40)

@@ -157,9 +157,15 @@ class GovForm(forms.Form):
         for path, message in details:
             name = self.field_for_path(path)
             if name is not None:
-                self.add_error(name, message)
+                self.add_error(name, self._worded(name, message))
             else:
                 self.add_error(None, f"{path}: {message}" if path else message)
+
+    def _worded(self, name: str, message: str) -> str:
+        """Give a bare service message its field's name: "Date of arrest must not be in the future"."""
+        if message.startswith(("must ", "is ", "cannot ", "needs ")):
+            return f"{self.fields[name].label or name} {message}"
+        return message[:1].upper() + message[1:]
 
     def field_for_path(self, path: str) -> str | None:
         """Map a service field path (e.g. ``facts.offence.image_counts.A``) to a field name."""
