@@ -70,9 +70,7 @@ AUDIT_VERIFY_KEY_FILE = Path(os.environ.get("RISKROUTE_AUDIT_VERIFY_KEY", KEYS_D
 AUDIT_CHECKPOINT_EVERY = int(os.environ.get("RISKROUTE_AUDIT_CHECKPOINT_EVERY", "1000"))
 
 ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-    if h
+    h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
 
 INSTALLED_APPS = [
