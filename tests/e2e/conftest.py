@@ -81,15 +81,31 @@ def people(transactional_db: Any) -> Any:
 
 @pytest.fixture
 def new_page(browser: Any) -> Iterator[Any]:
-    """Open a page in a fresh browser context (one per user, so sessions never mix)."""
+    """Open a page in a fresh browser context (one per user, so sessions never mix).
+
+    Any script error or console error (a failed script, a blocked resource, a Content Security
+    Policy violation) fails the test: a page that only looks right is not enough.
+    """
     contexts: list[Any] = []
+    errors: list[str] = []
 
     def make(**options: Any) -> Any:
         context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: _console(errors, page, message))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not errors, errors
+
+
+def _console(errors: list[str], page: Any, message: Any) -> None:
+    # Status errors are the pages under test answering 403/404/422 on purpose; the status is
+    # asserted where it matters.
+    if message.type == "error" and "the server responded with a status of" not in message.text:
+        errors.append(f"{page.url}: {message.text}")
