@@ -239,3 +239,96 @@ def test_a_stale_form_is_refused_with_the_conflict_message(base_url: str, people
     second.goto(f"{base_url}/cases/{case.pk}/")
     devices = second.locator(".govuk-summary-list__row", has_text="Devices seized").locator("dd")
     expect(devices).to_have_text("3")  # the first save stands; the stale one changed nothing
+
+
+def _case_under_caution(people: Any) -> int:
+    """A diverted case with its caution in force, built through the services as its users would."""
+    from riskroute.cases.demo import _LOW_RISK  # the demo's low-risk facts, reused as they are
+
+    today = timezone.localdate()
+    inv, sup = people.investigator, people.supervisor
+    case = services.create_referral(
+        inv,
+        {
+            "source": "nca_ceop",
+            "received_on": today - dt.timedelta(days=60),
+            "summary": "Synthetic referral for the breach test.",
+            "suspected_activities": ["possession"],
+            "subject": {
+                "full_name": "Synthetic Breach Person",
+                "date_of_birth": "1985-07-07",
+                "address": "4 Example Road",
+            },
+            "facts": _LOW_RISK,
+        },
+    )
+    version = services.record_enforcement(
+        inv, case.pk, {"version": case.version, "arrested_on": today - dt.timedelta(days=50)}
+    ).version
+    services.run_assessment(inv, case.pk, {"version": version})
+    services.propose_disposal(
+        inv,
+        case.pk,
+        {
+            "version": version + 1,
+            "kind": "diversion",
+            "reason": "Low risk.",
+            "admission": True,
+            "consent": True,
+            "exceptional_circumstances": "First offence; engaged.",
+        },
+    )
+    services.approve_disposal(sup, case.pk, {"version": version + 2, "reason": "Agreed."})
+    services.record_caution(
+        inv,
+        case.pk,
+        {
+            "version": version + 3,
+            "programme_name": "Inform Plus",
+            "provider_organisation_id": people.organisation.pk,
+            "sessions": 3,
+            "signed_on": today - dt.timedelta(days=30),
+            "programme_deadline": today + dt.timedelta(weeks=8),
+            "explained_and_warned": True,
+        },
+    )
+    return int(case.pk)
+
+
+def test_breach_without_excuse_prosecutes_the_original_offence_then_closes(
+    base_url: str, people: Any, new_page: Any
+) -> None:
+    today = timezone.localdate()
+    case_id = _case_under_caution(people)
+    investigator = new_page()
+    login(investigator, base_url, people.investigator.username)
+    investigator.goto(f"{base_url}/cases/{case_id}/")
+    expect_state(investigator, "Conditional caution in force")
+
+    # 8. Breach without reasonable excuse: prosecution for the original offence (CJA 2003 s.24).
+    open_case_step(investigator, "Record a breach")
+    fill_date(investigator, "Date of the breach", today - dt.timedelta(days=2))
+    fill(investigator, "What happened", "Did not attend two sessions and gave no reason.")
+    choose(investigator, "Did the person have a reasonable excuse?", "No: prosecute for the original offence")
+    investigator.get_by_role("button", name="Record the breach").click()
+    expect_state(investigator, "Prosecution")
+    expect(investigator.get_by_text("Breach of conditional caution (CJA 2003 s.24)")).to_be_visible()
+    expect(investigator.get_by_text("Ceased (breach)")).to_be_visible()  # the caution stays as history
+
+    # 9. Outcome and sentence.
+    open_case_step(investigator, "Record prosecution steps")
+    choose(investigator, "Court outcome", "Convicted")
+    fill_date(investigator, "Date of the outcome", today)
+    investigator.get_by_label("Sentence", exact=True).select_option(label="Community order")
+    fill_date(investigator, "Date of sentence", today)
+    investigator.get_by_role("button", name="Record the outcome").click()
+    expect_state(investigator, "Prosecution concluded")
+
+    # 10. Closure with review dates.
+    open_case_step(investigator, "Close the case")
+    fill_date(investigator, "Date closed", today)
+    fill(investigator, "Reason for closing", "Sentence passed; offender management continues under MAPPA.")
+    fill_date(investigator, "First review date", today + dt.timedelta(days=365))
+    investigator.get_by_role("button", name="Save").click()
+    expect_state(investigator, "Closed")
+    expect(investigator.get_by_role("heading", name="Closure")).to_be_visible()
