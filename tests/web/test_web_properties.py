@@ -72,6 +72,7 @@ ACTIONS: list[Action] = [
     ("approve", services.approve_disposal, lambda w, c, n: {"reason": "ok"}),
     ("reject", services.reject_disposal, lambda w, c, n: {"reason": "no"}),
     ("caution", services.record_caution, lambda w, c, n: caution_data(c, w, sessions=1 + n % 2)),
+    ("mappa_level", services.set_mappa_level, lambda w, c, n: {"level": 1 + n % 3}),
     (
         "notified",
         services.record_notification,

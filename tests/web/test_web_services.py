@@ -483,6 +483,9 @@ def test_breach_leads_to_prosecution_and_sentence_recomputes_notification(world:
     assert [(r.basis, r.current) for r in records] == [("conditional_caution", False), ("sentence", True)]
     assert records[1].period_years == 10.0  # more than 6 and less than 30 months: 10 years (s.82)
     assert case.mappa.category == 1 and case.mappa.level is None  # level: the responsible authority decides
+    services.set_mappa_level(world["om"], case.pk, {"version": case.version, "level": 2})
+    case.refresh_from_db()
+    assert case.mappa.level == 2 and case.mappa.category == 1
     assert case.prosecution.sentencing_guideline["starting_point"]["weeks"] == 26  # category B possession
     actions = list(case.events.values_list("action", flat=True))
     assert actions.index("record_caution") < actions.index("record_breach") < actions.index("record_outcome")

@@ -35,6 +35,7 @@ from riskroute.cases.schemas import (
     DecisionIn,
     EnforcementIn,
     FactsIn,
+    MappaIn,
     NotifiedIn,
     OutcomeIn,
     ProposalIn,
@@ -283,6 +284,11 @@ def record_caution(request: HttpRequest, case_id: int, data: CautionIn) -> Docum
 @cases.post("/{case_id}/notifications", response={200: Document, **ERRORS}, summary="7. Notification made")
 def record_notification(request: HttpRequest, case_id: int, data: NotifiedIn) -> Document:
     return _write(request, case_id, services.record_notification, data)
+
+
+@cases.post("/{case_id}/mappa", response={200: Document, **ERRORS}, summary="7. MAPPA management level")
+def set_mappa_level(request: HttpRequest, case_id: int, data: MappaIn) -> Document:
+    return _write(request, case_id, services.set_mappa_level, data)
 
 
 @cases.post("/{case_id}/attendance", response={200: Document, **ERRORS}, summary="8. Programme attendance")

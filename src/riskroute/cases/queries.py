@@ -108,6 +108,11 @@ ACTIONS: dict[str, tuple[str | None, str, frozenset[str]]] = {
         "manage_offender",
         frozenset({"caution_active", "caution_complete", "prosecution_concluded", "closed"}),
     ),
+    "set_mappa_level": (
+        None,
+        "manage_offender",
+        frozenset({"caution_active", "caution_complete", "prosecution", "prosecution_concluded"}),
+    ),
     "record_attendance": (None, "record_attendance", frozenset({"caution_active"})),
     "complete_caution": ("complete_caution", "manage_offender", frozenset()),
     "record_breach": (None, "manage_offender", frozenset({"caution_active"})),

@@ -144,6 +144,12 @@ class CautionIn(_Write):
     )
 
 
+class MappaIn(_Write):
+    """The MAPPA management level, a judgement of the responsible authority (CJA 2003 s.325)."""
+
+    level: Annotated[int, Field(ge=1, le=3)]
+
+
 class NotifiedIn(_Write):
     kind: Literal["initial", "periodic"]
     notified_on: date

@@ -70,6 +70,7 @@ from riskroute.cases.schemas import (
     DecisionIn,
     EnforcementIn,
     FactsIn,
+    MappaIn,
     NotifiedIn,
     OutcomeIn,
     ProposalIn,
@@ -100,6 +101,7 @@ __all__ = [
     "refer_to_provider",
     "reject_disposal",
     "run_assessment",
+    "set_mappa_level",
     "update_facts",
     "update_prosecution",
 ]
@@ -783,6 +785,23 @@ def record_caution(user: User, case_id: int, data: CautionIn | Mapping[str, Any]
     fire(case, "administer_caution")
     _commit(case, user, "record_caution", before, f"Conditional caution signed {payload.signed_on:%d %b %Y}")
     return caution
+
+
+@transaction.atomic
+def set_mappa_level(user: User, case_id: int, data: MappaIn | Mapping[str, Any]) -> Mappa:
+    """Set the MAPPA management level once MAPPA arrangements exist (the category stays computed)."""
+    payload = _parse(MappaIn, data)
+    case = _open(user, case_id, payload.version, "manage_offender")
+    mappa = Mappa.objects.filter(case=case).first()
+    if mappa is None or case.state == "closed":
+        raise IllegalTransition("set_mappa_level", case.state, "no MAPPA arrangements are in place")
+    previous = mappa.level
+    mappa.level = payload.level
+    mappa.save()
+    _commit(
+        case, user, "set_mappa_level", case.state, f"MAPPA level {previous or 'unset'} -> {payload.level}"
+    )
+    return mappa
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ Environment variables (see docs/case-service.md):
   so there is never a secret in the source code.
 - `DJANGO_DEBUG=1`: debug pages (never in production; off by default).
 - `DJANGO_ALLOWED_HOSTS`: comma-separated host names (default localhost names only).
+- `DJANGO_CSRF_TRUSTED_ORIGINS`, `RISKROUTE_BEHIND_HTTPS_PROXY=1`: for serving behind an HTTPS proxy.
 """
 
 from __future__ import annotations
@@ -72,6 +73,12 @@ AUDIT_CHECKPOINT_EVERY = int(os.environ.get("RISKROUTE_AUDIT_CHECKPOINT_EVERY", 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
+# Behind an HTTPS reverse proxy: the origins forms are posted from, and the header it sets.
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+if os.environ.get("RISKROUTE_BEHIND_HTTPS_PROXY", "") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
