@@ -161,7 +161,6 @@ class RunRecord:
     exam_done: np.ndarray
     file_done: np.ndarray
     caution: np.ndarray
-    cps_done: np.ndarray
     charged: np.ndarray
     court_done: np.ndarray
     convicted: np.ndarray
@@ -223,7 +222,7 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
     # Per-case outcomes as plain lists (faster than NumPy element writes inside the processes).
     nan = float("nan")
     action, arrest, exam_done, file_done = [nan] * n, [nan] * n, [nan] * n, [nan] * n
-    caution, cps_done = [nan] * n, [nan] * n
+    caution = [nan] * n
     charged, court_done, disposal = [nan] * n, [nan] * n, [nan] * n
     convicted, breached = [False] * n, [False] * n
     awaiting_action = [0]
@@ -262,7 +261,6 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
                     return
                 breached[i] = True  # back to the CPS for prosecution of the original offence
             yield from cps.visit(band_l[i], svc_cps_l[i])
-            cps_done[i] = env.now
             if u_charge_l[i] >= charge_share:
                 if disposal[i] != disposal[i]:  # NaN: not yet disposed of
                     disposal[i] = env.now  # no further action
@@ -338,7 +336,6 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
         exam_done=np.array(exam_done),
         file_done=np.array(file_done),
         caution=np.array(caution),
-        cps_done=np.array(cps_done),
         charged=np.array(charged),
         court_done=np.array(court_done),
         convicted=np.array(convicted, dtype=bool),
