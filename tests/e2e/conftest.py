@@ -1,8 +1,9 @@
 """End-to-end harness: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-The browser is the system one (/usr/bin/chromium, installed with apt); Playwright never downloads
-its own. Without it the tests are skipped with the reason, except in CI (`CI` set), where a missing
-browser is a failure: an end-to-end suite that silently skips proves nothing.
+The browser is the system one (/usr/bin/chromium, installed with apt; RISKROUTE_CHROMIUM names
+another binary); Playwright never downloads its own. Without it the tests are skipped with the
+reason, except in CI (`CI` set), where a missing browser is a failure: an end-to-end suite that
+silently skips proves nothing.
 """
 
 from __future__ import annotations
