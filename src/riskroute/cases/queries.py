@@ -1,6 +1,7 @@
 """Every read of case data, scoped to the acting user. Views and the API call only these.
 
 - `visible_cases(user)`: the queryset of cases the user may see (same rule as `view_case`);
+- `list_cases(user, state)`: the visible cases as a list (the API's case index);
 - `get_case(user, case_id)`: one case with its records, or `NotFound`;
 - `next_actions(user, case)`: the steps this user may take now (state and permission both);
 - worklists: `my_cases`, `team_worklist` (overdue first, then by deadline), `overdue_by_band`;
@@ -66,6 +67,14 @@ def visible_cases(user: User) -> QuerySet[Case]:
     if _is_provider(user):
         scope |= Q(provider_organisation_id=user.provider_organisation_id)
     return Case.objects.filter(scope)
+
+
+def list_cases(user: User, state: str | None = None, limit: int = 500) -> list[Case]:
+    """Cases the user may see (optionally in one state), by action deadline: the API's case list."""
+    cases = visible_cases(user).select_related("subject", "assigned_to")
+    if state:
+        cases = cases.filter(state=state)
+    return list(cases.order_by("action_deadline", "reference")[:limit])
 
 
 def get_case(user: User, case_id: int) -> Case:
