@@ -126,10 +126,7 @@ def memo_hit_rates(cases: Path) -> dict[str, float]:
     lines = cases.read_bytes().splitlines()
     for line in lines:
         triage(CaseFacts.model_validate_json(line), "npcc-2017")
-    rates = {
-        name: 1 - len(get_instrument(name)._case_cache) / len(lines)
-        for name in ("priority", "cport", "casic")
-    }
+    rates = {name: 1 - get_instrument(name).memo_size / len(lines) for name in ("priority", "cport", "casic")}
     rules = get_policy("npcc-2017").rules
     rates["policy rules (mean)"] = 1 - sum(len(r.memo) for r in rules) / (len(rules) * len(lines))
     return rates

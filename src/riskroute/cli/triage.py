@@ -19,7 +19,7 @@ from riskroute.cli.io import fail_internal, fail_invalid, read_bytes, run_json_c
 from riskroute.core.errors import InvalidInput, from_validation_error
 from riskroute.core.facts import CaseFacts
 from riskroute.core.policy import POLICY_IDS
-from riskroute.core.triage import DEFAULT_POLICY, triage
+from riskroute.core.triage import DEFAULT_POLICY, triage, triage_json
 
 _validate = CaseFacts.model_validate_json
 
@@ -36,13 +36,12 @@ def triage_lines(lines: Iterable[bytes], policy: str) -> Iterator[tuple[bytes, b
         if not line.strip():
             continue
         try:
-            result = triage(_validate(line), policy)
+            facts = _validate(line)
         except ValidationError as exc:
             error = from_validation_error(exc).as_document()
             yield orjson.dumps({"line": number} | error) + b"\n", False
             continue
-        result["line"] = number
-        yield orjson.dumps(result) + b"\n", True
+        yield triage_json(facts, policy, line=number) + b"\n", True
 
 
 def _run_batch(stream: IO[bytes], policy: str) -> int:

@@ -19,10 +19,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from riskroute.core.conditions import Span
 from riskroute.core.facts import CaseFacts, flatten
 from riskroute.core.instruments import get_instrument
 from riskroute.core.law.notification import notification_if_cautioned
+from riskroute.core.memo import Memo
 from riskroute.core.policy import POLICY_IDS, get_policy
 
 DEFAULT_POLICY = "npcc-2017"
@@ -58,36 +61,70 @@ def _notification_offence(activities: tuple[str, ...] | None) -> str:
     return "cja1988_s160" if activities == ("possession",) else "pca1978_s1"
 
 
-def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
-    """Triage one validated case; deterministic: the same facts and policy give the same document."""
+def _notification_json(offence: str, youngest: str | None, age: int | None) -> orjson.Fragment:
+    return orjson.Fragment(orjson.dumps(_notification_preview(offence, youngest, age)))
+
+
+_notification_preview_json = lru_cache(maxsize=4096)(_notification_json)
+
+
+def _priority_summary(memo: Memo) -> Memo:
+    """The priority part of a triage result, kept beside the memoised tree result it summarises."""
+    if memo.extra is None:
+        memo.extra = Memo({key: memo.value[key] for key in _PRIORITY_SUMMARY})
+    return memo.extra  # type: ignore[no-any-return]
+
+
+def _assemble(facts: CaseFacts, policy_id: str, as_json: bool) -> dict[str, Any]:
+    """Build the triage document; with `as_json`, memoised parts are pre-serialised fragments."""
     if policy_id not in POLICY_IDS:
         raise KeyError(f"unknown policy {policy_id!r}; known: {', '.join(POLICY_IDS)}")
     flat = flatten(facts)
     priority_tree = get_instrument("priority")
-    priority = priority_tree.evaluate_case(flat)
-    scores = {name: get_instrument(name).evaluate_case(flat) for name in ("cport", "casic")}
-
-    context = dict(flat)
-    context["priority.level"] = priority_tree.level_span(priority)
-    context["scores.cport.total"] = _cport_total(scores["cport"])
-    provenance = {"priority.level": priority["missing"], "scores.cport.total": scores["cport"]["missing"]}
+    priority = priority_tree.case_memo(flat)
+    cport, casic = get_instrument("cport").case_memo(flat), get_instrument("casic").case_memo(flat)
+    notification_args = (
+        _notification_offence(flat["offence.activities"]),
+        flat["offence.youngest_depicted"],
+        flat["subject.age"],
+    )
+    # The derived facts the policies read (see the module docstring), beside the case facts.
+    flat["priority.level"] = priority_tree.level_span(priority.value)
+    flat["scores.cport.total"] = _cport_total(cport.value)
+    provenance = {"priority.level": priority.value["missing"], "scores.cport.total": cport.value["missing"]}
     policy = get_policy(policy_id)
-    outcome = policy.evaluate(context, provenance)
-
+    outcome = policy.evaluate(flat, provenance, as_json=as_json)
+    summary = _priority_summary(priority)
     return {
         "recommendation": outcome["recommendation"],
         "eligible_for_diversion": outcome["eligible_for_diversion"],
         "blocking_rules": outcome["blocking_rules"],
         "missing_facts": outcome["missing_facts"],
-        "priority": {key: priority[key] for key in _PRIORITY_SUMMARY},
-        "scores": scores,
-        "notification_if_cautioned": _notification_preview(
-            _notification_offence(flat["offence.activities"]),
-            flat["offence.youngest_depicted"],
-            flat["subject.age"],
-        ),
+        "priority": summary.json if as_json else summary.value,
+        "scores": {"cport": cport.json, "casic": casic.json}
+        if as_json
+        else {"cport": cport.value, "casic": casic.value},
+        "notification_if_cautioned": _notification_preview_json(*notification_args)
+        if as_json
+        else _notification_preview(*notification_args),
         "policy": policy.identity,
         "unverified_rules": outcome["unverified_rules"],
         "trace": outcome["trace"],
         "disclaimer": DISCLAIMER,
     }
+
+
+def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
+    """Triage one validated case; deterministic: the same facts and policy give the same document."""
+    return _assemble(facts, policy_id, as_json=False)
+
+
+def triage_json(facts: CaseFacts, policy_id: str = DEFAULT_POLICY, **extra: Any) -> bytes:
+    """The same document as `triage`, serialised (plus `extra` fields), for the batch path.
+
+    Memoised parts are written from their pre-serialised JSON, so a caseload re-score does not
+    encode the same instrument results and trace entries again for every case.
+    """
+    document = _assemble(facts, policy_id, as_json=True)
+    document.update(extra)
+    return orjson.dumps(document)

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from riskroute.core.instruments import get_instrument
 from riskroute.core.policy import get_policy
-from riskroute.core.triage import triage
+from riskroute.core.triage import triage, triage_json
 
 LEVEL = {"low": 0, "medium": 1, "high": 2, "very_high": 3}
 SETTINGS = settings(max_examples=120, deadline=None)
@@ -137,10 +137,9 @@ def test_divert_only_when_every_rule_is_true(document: dict[str, Any], policy: s
 def forget_memos() -> None:
     """Empty every memo, so the next triage is a first evaluation."""
     for name in ("priority", "cport", "casic"):
-        get_instrument(name)._case_cache.clear()
+        get_instrument(name).clear_memos()
     for policy in POLICIES:
-        for rule in get_policy(policy).rules:
-            rule.memo.clear()
+        get_policy(policy).clear_memos()
 
 
 @settings(max_examples=60, deadline=None)
@@ -155,6 +154,21 @@ def test_same_input_gives_byte_identical_output(
     again = orjson.dumps(triage(facts(document), policy))
     assert again == first
     assert orjson.dumps(triage(facts(document), policy)) == first
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_document(), st.lists(any_document(), min_size=1, max_size=5), st.sampled_from(POLICIES))
+def test_batch_serialisation_equals_the_document(
+    document: dict[str, Any], others: list[dict[str, Any]], policy: str
+) -> None:
+    """The batch path writes memoised parts from pre-serialised JSON: it must be the same bytes."""
+    forget_memos()
+    first = triage_json(facts(document), policy, line=7)
+    for other in others:
+        triage_json(facts(other), policy, line=1)
+    expected = orjson.dumps(triage(facts(document), policy) | {"line": 7})
+    assert first == expected
+    assert triage_json(facts(document), policy, line=7) == expected
 
 
 @st.composite

@@ -25,6 +25,7 @@ from riskroute.core.conditions import Condition, Span, compile_condition
 from riskroute.core.errors import InvalidInput, from_validation_error
 from riskroute.core.facts import MAX_COUNT, CaseFacts, flatten
 from riskroute.core.knowledge import Definition, DefinitionError, Mark
+from riskroute.core.memo import Memo, MemoTable
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
 LEVEL = {name: rank for rank, name in enumerate(LEVELS)}
@@ -266,7 +267,7 @@ class Instrument:
         for _, condition in self._tree:
             read.extend(condition.paths)
         self._case_paths = tuple(dict.fromkeys(read))
-        self._case_cache: dict[Any, dict[str, Any]] = {}
+        self._memo = MemoTable(CASE_CACHE_SIZE)
         fields: dict[str, Any] = {name: _field_type(name, s) for name, s in spec.inputs.items()}
         config = ConfigDict(strict=True, extra="forbid")
         self._model: type[BaseModel] = create_model(f"{spec.id}_inputs", __config__=config, **fields)
@@ -334,34 +335,39 @@ class Instrument:
 
     # -- evaluation ------------------------------------------------------------------------------
     def evaluate_case(self, flat: Mapping[str, Any]) -> dict[str, Any]:
-        """Score a flattened case-facts document, memoised on the facts this instrument reads.
+        """Score a flattened case-facts document (memoised; the result is shared: read-only)."""
+        return self.case_memo(flat).value  # type: ignore[no-any-return]
+
+    def case_memo(self, flat: Mapping[str, Any]) -> Memo:
+        """The memoised result for a case, keyed on exactly the facts this instrument reads.
 
         An instrument is a pure function of those few facts, and a caseload repeats the same
-        combinations many times, so re-scoring 500,000 subjects mostly hits the cache. The result
-        is shared between callers: treat it as read-only. The cache is bounded; once full, new
-        combinations are computed each time (correct, only slower).
+        combinations many times, so re-scoring 500,000 subjects mostly hits the memo.
         """
         if self.spec.method == "tree":
             # A tree result holds its rules' answers and which facts are unknown, never raw
             # values, so those two are the whole key (and most of a caseload shares them).
             answers = tuple([condition.evaluate(flat) for _, condition in self._tree])
             tree_key = (answers, tuple([flat.get(p) is None for p in self._case_paths]))
-            result = self._case_cache.get(tree_key)
-            if result is None:
-                result = self._evaluate_tree(flat, answers)
-                self._remember(tree_key, result)
-            return result
+            memo = self._memo.get(tree_key)
+            if memo is None:
+                memo = self._memo.put(tree_key, Memo(self._evaluate_tree(flat, answers)))
+            return memo
         key = tuple([flat.get(p) for p in self._case_paths])
-        result = self._case_cache.get(key)
-        if result is None:
+        memo = self._memo.get(key)
+        if memo is None:
             inputs, sources, unknown = self.inputs_from_case(flat)
-            result = self.evaluate(inputs, sources, unknown)
-            self._remember(key, result)
-        return result
+            memo = self._memo.put(key, Memo(self.evaluate(inputs, sources, unknown)))
+        return memo
 
-    def _remember(self, key: Any, result: dict[str, Any]) -> None:
-        if len(self._case_cache) < CASE_CACHE_SIZE:
-            self._case_cache[key] = result
+    def clear_memos(self) -> None:
+        """Forget memoised results (tests compare fresh and memoised evaluations)."""
+        self._memo.clear()
+
+    @property
+    def memo_size(self) -> int:
+        """How many distinct fact combinations are memoised (the benchmark reports hit rates)."""
+        return len(self._memo)
 
     def evaluate(
         self,

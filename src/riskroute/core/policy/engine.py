@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from riskroute.core.conditions import Condition, compile_condition
 from riskroute.core.knowledge import Definition, DefinitionError, Mark, load_bundled
+from riskroute.core.memo import Memo, MemoTable
 
 POLICY_IDS: tuple[str, ...] = ("npcc-2017", "justice-2019", "current-practice")
 SAFETY_FILE = "policy/policies/_safety.yaml"
@@ -86,29 +87,26 @@ class Rule:
     trace_static: dict[str, Any] = field(init=False, repr=False, compare=False)
     blocking: dict[str, str] = field(init=False, repr=False, compare=False)
     unverified: dict[str, str] | None = field(init=False, repr=False, compare=False)
-    memo: dict[tuple[Any, ...], tuple[dict[str, Any], list[str]]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
+    memo: MemoTable = field(
+        default_factory=lambda: MemoTable(RULE_MEMO_SIZE), init=False, repr=False, compare=False
     )
 
-    def check(self, facts: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """The rule's trace entry and its unknown fact paths, memoised on the facts it reads.
+    def check(self, facts: Mapping[str, Any], values: tuple[Any, ...]) -> Memo:
+        """The rule's trace entry (`value`) and unknown fact paths (`extra`), memoised on `values`.
 
-        A rule is a pure function of one to three facts, so the same few answers recur across a
-        caseload; memoising them is exact. Entries are shared: read-only.
+        `values` are the facts the rule reads, in the order of its paths. A rule is a pure
+        function of those one to three facts, so the same few answers recur across a caseload;
+        memoising them is exact. Entries are shared: read-only.
         """
-        paths = self.condition.paths
-        values = (facts.get(paths[0]),) if len(paths) == 1 else tuple([facts.get(p) for p in paths])
-        found = self.memo.get(values)
-        if found is None:
+        memo = self.memo.get(values)
+        if memo is None:
             result = self.condition.evaluate(facts)
             entry = dict(self.trace_static)
             entry["result"] = result
-            entry["facts"] = dict(zip(paths, values, strict=True))
+            entry["facts"] = dict(zip(self.condition.paths, values, strict=True))
             unknown = self.condition.unknown_paths(facts) if result is None else []
-            found = (entry, unknown)
-            if len(self.memo) < RULE_MEMO_SIZE:
-                self.memo[values] = found
-        return found
+            memo = self.memo.put(values, Memo(entry, unknown))
+        return memo
 
 
 class Policy:
@@ -134,33 +132,38 @@ class Policy:
             if not p.mark.is_verified
         }
         self._all_parameter_flags = self._flags_used_by(self.rules)
+        # What the hot loop needs per rule, looked up once: the rule, its paths, and its memo.
+        self._plan = [(r, r.condition.paths, len(r.condition.paths) == 1, r.memo.get) for r in self.rules]
         ids = [rule.spec.id for rule in self.rules]
         if len(ids) != len(set(ids)):
             raise DefinitionError(f"{definition.path}: rule ids must be unique (safety rules included)")
         self.identity = definition.identity() | {"name": spec.name, "safety_sha256": safety.sha256}
 
-    def evaluate(self, facts: Mapping[str, Any], provenance: Mapping[str, list[str]]) -> dict[str, Any]:
+    def evaluate(
+        self, facts: Mapping[str, Any], provenance: Mapping[str, list[str]], *, as_json: bool = False
+    ) -> dict[str, Any]:
         """Evaluate every rule (all of them, for a full trace) and derive the recommendation.
 
         `provenance` maps a derived fact (such as `scores.cport.total`) to the case facts whose
         absence leaves it unknown, so `missing_facts` names things an investigator can find.
+        With `as_json` the trace entries are pre-serialised JSON fragments (the batch path).
         """
-        trace: list[dict[str, Any]] = []
+        trace: list[Any] = []
         blocked: list[Rule] = []
         unknown = False
         missing: dict[str, None] = {}
-        for rule in self.rules:
-            paths = rule.condition.paths
-            key = (facts.get(paths[0]),) if len(paths) == 1 else tuple([facts.get(p) for p in paths])
-            found = rule.memo.get(key)  # inlined fast path of Rule.check (the batch loop is hot)
-            entry, unknown_paths = found if found is not None else rule.check(facts)
-            trace.append(entry)
+        get = facts.get
+        for rule, paths, single, memo_get in self._plan:
+            values = (get(paths[0]),) if single else tuple([get(p) for p in paths])
+            memo = memo_get(values) or rule.check(facts, values)
+            entry = memo.value
+            trace.append(memo.json if as_json else entry)
             result = entry["result"]
             if result is False:
                 blocked.append(rule)
             elif result is None:
                 unknown = True
-                for path in unknown_paths:
+                for path in memo.extra:
                     for fact in provenance.get(path, (path,)):
                         missing[fact] = None
         # The rules a recommendation relies on: the blocking ones for prosecution, all otherwise.
@@ -183,6 +186,11 @@ class Policy:
             "unverified_rules": unverified,
             "trace": trace,
         }
+
+    def clear_memos(self) -> None:
+        """Forget memoised rule answers (tests compare fresh and memoised evaluations)."""
+        for rule in self.rules:
+            rule.memo.clear()
 
     def _flags_used_by(self, rules: list[Rule]) -> list[dict[str, str]]:
         """The unverified-parameter flags of the parameters these rules use, each once, in order."""

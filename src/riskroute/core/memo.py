@@ -1,0 +1,49 @@
+"""Bounded memo tables for the decision core's pure functions, each result with its JSON.
+
+Instruments and policy rules are pure functions of the few facts they read, so their results are
+memoised on those facts (docs/decisions/0003). A memoised result also keeps its serialised JSON,
+built once on first use, so the batch path can write it verbatim instead of encoding it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+
+class Memo:
+    """One memoised result (`value`, shared: read-only), optional `extra` data, and its JSON."""
+
+    __slots__ = ("_json", "extra", "value")
+
+    def __init__(self, value: Any, extra: Any = None) -> None:
+        self.value = value
+        self.extra = extra
+        self._json: orjson.Fragment | None = None
+
+    @property
+    def json(self) -> orjson.Fragment:
+        if self._json is None:
+            self._json = orjson.Fragment(orjson.dumps(self.value))
+        return self._json
+
+
+class MemoTable:
+    """A bounded table of memos: once full, new keys are computed each time (correct, slower)."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: dict[Any, Memo] = {}
+        self._size = size
+        self.get = self._entries.get  # bound once: this lookup is on the hot path
+
+    def put(self, key: Any, memo: Memo) -> Memo:
+        if len(self._entries) < self._size:
+            self._entries[key] = memo
+        return memo
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
