@@ -72,6 +72,13 @@ def login(page: Page, base_url: str, username: str, password: str = PASSWORD) ->
     expect(page.get_by_text("Signed in as")).to_be_visible()
 
 
+def give_justification(page: Page, reason: str = "Synthetic test: the task I was given on this case") -> None:
+    """Answer the question asked once per case per session before the case is shown (s.62)."""
+    expect(page.get_by_role("heading", name="Why do you need this case?")).to_be_visible()
+    page.get_by_label("Why do you need to open this case?").fill(reason)
+    page.get_by_role("button", name="Continue to the case").click()
+
+
 def group(page: Page, legend: str) -> Any:
     return page.get_by_role("group", name=legend, exact=True)
 

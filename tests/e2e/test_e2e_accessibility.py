@@ -62,6 +62,16 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
     check("login with errors")
     login(page, base_url, "northshire.sergeant", DEMO_PASSWORD)
 
+    # The question asked before a case is shown (s.62): empty, then refused with an error.
+    page.goto(f"{base_url}/cases/{ids['referral']}/")
+    expect(page.get_by_role("heading", name="Why do you need this case?")).to_be_visible()
+    check("justification")
+    page.get_by_role("button", name="Continue to the case").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    check("justification with errors")
+    for case_id in sorted(set(ids.values())):  # answered once per case, so the pages below show
+        justify(page, base_url, case_id)
+
     pages = [
         "/cases/mine/",
         "/cases/team/",
@@ -84,6 +94,7 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
         f"/cases/{ids['caution_active']}/breach/",
         f"/cases/{ids['prosecution']}/prosecution/",
         f"/cases/{ids['caution_complete']}/close/",
+        f"/cases/{ids['caution_active']}/shares/",
         "/cases/999999/",
     ]
     for path in pages:
@@ -103,9 +114,19 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     check("breach with errors")
 
+    # The administrator's records pages: records due for review, and erasure.
+    page = new_page()
+    login(page, base_url, "northshire.admin", DEMO_PASSWORD)
+    for path in ("/records/review/", f"/cases/{ids['caution_complete']}/erase/"):
+        response = page.goto(base_url + path)
+        assert response is not None and response.ok, path
+        _assert_no_inline_code(path, response.text())
+        check(f"administrator {path}")
+
     # The rehabilitation provider's own, reduced pages.
     page = new_page()
     login(page, base_url, "provider.worker", DEMO_PASSWORD)
+    justify(page, base_url, ids["caution_active"])
     for path in (
         "/cases/mine/",
         f"/cases/{ids['caution_active']}/",
@@ -121,6 +142,14 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
     check("provider refused")
 
     assert not problems, problems
+
+
+def justify(page: Page, base_url: str, case_id: int) -> None:
+    """Give this session's reason for a case, so its pages show rather than the question."""
+    page.goto(f"{base_url}/cases/{case_id}/justification/")
+    page.get_by_label("Why do you need to open this case?").fill("Synthetic test: accessibility review")
+    page.get_by_role("button", name="Continue to the case").click()
+    expect(page.locator("h1")).to_contain_text("Case ")  # the case page itself
 
 
 def _assert_no_inline_code(path: str, html: str) -> None:
@@ -183,6 +212,12 @@ def test_sign_in_and_propose_with_the_keyboard_alone(base_url: str, new_page: An
     expect(page.get_by_text("Signed in as")).to_be_visible()
 
     page.goto(f"{base_url}/cases/{case.pk}/disposal/propose/")
+    # First the reason for opening the case (asked once per session), by keyboard too.
+    _tab_to(page, "#id_justification")
+    page.keyboard.type("Proposing the disposal for my case.")
+    _tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Propose a disposal")).to_be_visible()
     _tab_to(page, "#id_kind")  # first option of "Proposed disposal": diversion
     page.keyboard.press("Space")
     _tab_to(page, "#id_reason")

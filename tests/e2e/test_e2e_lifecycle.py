@@ -14,6 +14,7 @@ from e2ekit import (
     expect_state,
     fill,
     fill_date,
+    give_justification,
     login,
     open_case_step,
     refer,
@@ -78,6 +79,7 @@ def test_referral_to_conditional_caution_with_supervisor_approval(
     supervisor = new_page()
     login(supervisor, base_url, people.supervisor.username)
     supervisor.goto(case_url)
+    give_justification(supervisor)
     open_case_step(supervisor, "Approve or reject the proposal")
     expect(supervisor.locator("#proposed-kind")).to_have_text("Diversion (conditional caution)")
     fill(supervisor, "Reasons for your decision", "Agree: exclusions checked, low risk.")
@@ -104,6 +106,7 @@ def test_referral_to_conditional_caution_with_supervisor_approval(
     reference = investigator.locator("h1").inner_text().removeprefix("Case ")
     provider.goto(f"{base_url}/cases/mine/")
     provider.get_by_role("link", name=reference).click()
+    give_justification(provider, "Programme attendance for this referral")
     open_case_step(provider, "Record attendance")
     for session in (1, 2):
         fill(provider, "Session number", session)
@@ -176,6 +179,7 @@ def test_referral_to_charge_and_sentence(base_url: str, people: Any, new_page: A
     supervisor = new_page()
     login(supervisor, base_url, people.supervisor.username)
     supervisor.goto(case_url)
+    give_justification(supervisor)
     open_case_step(supervisor, "Approve or reject the proposal")
     supervisor.get_by_role("button", name="Approve").click()
     expect_state(supervisor, "Prosecution")
@@ -227,6 +231,7 @@ def test_a_stale_form_is_refused_with_the_conflict_message(base_url: str, people
     login(second, base_url, people.supervisor.username)
     for page in (first, second):
         page.goto(f"{base_url}/cases/{case.pk}/enforcement/")
+        give_justification(page)  # then back to the form asked for
     fill(first, "Devices seized (count)", 3)
     first.get_by_role("button", name="Save").click()
     expect_saved(first, "Enforcement recorded.")
@@ -303,6 +308,7 @@ def test_breach_without_excuse_prosecutes_the_original_offence_then_closes(
     investigator = new_page()
     login(investigator, base_url, people.investigator.username)
     investigator.goto(f"{base_url}/cases/{case_id}/")
+    give_justification(investigator)
     expect_state(investigator, "Conditional caution in force")
 
     # 8. Breach without reasonable excuse: prosecution for the original offence (CJA 2003 s.24).

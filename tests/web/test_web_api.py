@@ -15,11 +15,16 @@ from riskroute.accounts.models import User
 PASSWORD = "correct horse battery staple"
 
 
+#: Every case read needs a reason (DPA 2018 s.62); tests of that rule live in tests/integration_audit.
+JUSTIFICATION = {"X-Justification": "Synthetic test: working on this case"}
+
+
 class Api:
-    """A logged-in API client that sends the CSRF token like a browser's script would."""
+    """A logged-in API client that sends the CSRF token like a browser's script would, and the
+    justification header that every case read needs."""
 
     def __init__(self, user: User) -> None:
-        self.client = Client(enforce_csrf_checks=True)
+        self.client = Client(enforce_csrf_checks=True, headers=JUSTIFICATION)
         self.client.get("/accounts/login/")
         token = self.client.cookies["csrftoken"].value
         response = self.client.post(

@@ -1,9 +1,9 @@
 """Contract fuzzing: schemathesis generates requests from /api/openapi.json; no response may be a 5xx.
 
-The requests are authenticated (a supervisor's session and CSRF token, so writes get past the
-door) and run against the demo data; half of the generated case ids are replaced by real ones so
-that the handlers behind the 404 are reached too. Bounded by a fixed number of examples per
-operation so the whole run stays well under a minute.
+The requests are authenticated (a supervisor's session, also holding the administrator role, and
+its CSRF token, so writes get past the door) and run against the demo data; half of the generated
+case ids are replaced by real ones so that the handlers behind the 404 are reached too. Bounded by
+a fixed number of examples per operation so the whole run stays well under a minute.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riskroute.accounts.models import User
+from riskroute.accounts.models import Role, User
 from riskroute.cases.demo import DEMO_PASSWORD, load_demo
 from riskroute.cases.models import Case
 from riskroute.web.wsgi import application
@@ -32,6 +32,11 @@ EXAMPLES_PER_OPERATION = 10
 @pytest.fixture
 def session(db: Any) -> dict[str, str]:
     load_demo()
+    # The administrator role as well, so the administrator-only operations (erasure, retention
+    # review) are reached too rather than refused at the door.
+    sergeant = User.objects.get(username="northshire.sergeant")
+    sergeant.roles = [*sergeant.roles, Role.ADMINISTRATOR]
+    sergeant.save()
     client = Client()
     assert client.login(username="northshire.sergeant", password=DEMO_PASSWORD)
     client.get("/accounts/login/")
@@ -82,7 +87,10 @@ def fuzz(session: dict[str, str]) -> None:
         def run(case: Any, real: bool, pick: int) -> None:
             if real and case.path_parameters and "case_id" in case.path_parameters:
                 case.path_parameters["case_id"] = case_ids[pick % len(case_ids)]
-            response = case.call(headers=headers, cookies=session)
+            # With a real id, a valid reason too, so the handler behind the 428 is reached;
+            # otherwise the generated X-Justification (or none) is sent as it is.
+            sent = {**headers, "X-Justification": "Synthetic fuzzing of the API"} if real else headers
+            response = case.call(headers=sent, cookies=session)
             statuses[response.status_code] += 1
             if response.status_code >= 500:
                 failures.append(

@@ -32,6 +32,9 @@ from riskroute.core.facts import CaseFacts
 from riskroute.core.law.dates import add_months
 from riskroute.core.triage import triage
 
+#: The reason every case read quotes (DPA 2018 s.62; tested in tests/integration_audit).
+WHY = "Synthetic test: checking who may read this case"
+
 
 def snapshot(case: Case) -> tuple[Any, ...]:
     """Everything a refused write must leave untouched."""
@@ -96,7 +99,7 @@ def test_invalid_facts_are_refused_with_field_paths(world: World) -> None:
 def test_other_force_sees_nothing_and_cannot_write(world: World) -> None:
     case = services.create_referral(world["inv"], referral())
     with pytest.raises(NotFound):
-        queries.get_case(world["b_inv"], case.pk)
+        queries.get_case(world["b_inv"], case.pk, justification=WHY)
     with pytest.raises(NotFound):
         services.update_facts(world["b_sup"], case.pk, {"version": 1, "facts": LOW_RISK_FACTS})
     assert list(queries.visible_cases(world["b_inv"])) == []
@@ -106,7 +109,7 @@ def test_other_force_sees_nothing_and_cannot_write(world: World) -> None:
 def test_analyst_sees_aggregates_but_no_case(world: World) -> None:
     case = services.create_referral(world["inv"], referral())
     with pytest.raises(NotFound):
-        queries.get_case(world["analyst"], case.pk)
+        queries.get_case(world["analyst"], case.pk, justification=WHY)
     assert list(queries.visible_cases(world["analyst"])) == []
     counts = queries.dashboard(world["analyst"])
     assert sum(counts["series"]["referrals"]) == 1
@@ -116,7 +119,7 @@ def test_analyst_sees_aggregates_but_no_case(world: World) -> None:
 
 def test_only_assigned_investigator_or_supervisor_may_investigate(world: World) -> None:
     case = services.create_referral(world["inv"], referral())
-    queries.get_case(world["inv2"], case.pk)  # same force: may read
+    queries.get_case(world["inv2"], case.pk, justification=WHY)  # same force: may read
     with pytest.raises(PermissionDenied):
         services.record_enforcement(
             world["inv2"], case.pk, {"version": case.version, "arrested_on": days_ago(5)}
@@ -136,11 +139,11 @@ def test_only_assigned_investigator_or_supervisor_may_investigate(world: World) 
 def test_provider_sees_only_cases_referred_to_its_organisation(world: World) -> None:
     case = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
     with pytest.raises(NotFound):
-        queries.get_case(world["provider"], case.pk)
+        queries.get_case(world["provider"], case.pk, justification=WHY)
     services.record_caution(world["om"], case.pk, caution_data(case, world))
-    assert queries.get_case(world["provider"], case.pk).pk == case.pk
+    assert queries.get_case(world["provider"], case.pk, justification=WHY).pk == case.pk
     with pytest.raises(NotFound):
-        queries.get_case(world["other_provider"], case.pk)
+        queries.get_case(world["other_provider"], case.pk, justification=WHY)
     assert [c.pk for c in queries.my_cases(world["provider"])] == [case.pk]
     case.refresh_from_db()
     services.record_attendance(

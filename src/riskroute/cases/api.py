@@ -4,7 +4,14 @@ Authentication is the Django session (log in at /accounts/login/); unsafe method
 token (`X-CSRFToken` header), as for the HTML forms. Every error has one shape,
 `{"error": code, "details": [{"path": ..., "message": ...}]}`, with these statuses: 401 not
 logged in, 403 not allowed, 404 not found or not visible, 409 stale version or illegal workflow
-step, 422 invalid input (paths name the field in the request body). No traceback is ever sent.
+step, 422 invalid input (paths name the field in the request body), 428 no justification.
+No traceback is ever sent.
+
+Justification (DPA 2018 s.62): every read of a case's personal data is logged with the reason for
+it. Send it in the `X-Justification` header (10 to 500 characters) on the first request about a
+case in a session; it is remembered for that case for the rest of the session. Without one, a
+request that reads or changes a case is refused with 428 and the path `X-Justification` (before
+any change is made). Lists that show subjects' names are logged with their stated purpose.
 """
 
 from __future__ import annotations
@@ -20,9 +27,11 @@ from ninja.responses import Status
 from ninja.security import django_auth
 
 from riskroute.accounts.models import ProviderOrganisation, User
-from riskroute.cases import queries, services
+from riskroute.audit import JustificationRequired, remember_justification, require_justification
+from riskroute.cases import queries, services, trail
 from riskroute.cases.documents import case_document, case_summary
-from riskroute.cases.errors import CaseServiceError
+from riskroute.cases.errors import CaseServiceError, JustificationNeeded, ValidationFailed
+from riskroute.cases.models import CaseShare
 from riskroute.cases.schemas import (
     AssessmentIn,
     AssignIn,
@@ -34,6 +43,7 @@ from riskroute.cases.schemas import (
     CompletionIn,
     DecisionIn,
     EnforcementIn,
+    ErasureIn,
     FactsIn,
     MappaIn,
     NotifiedIn,
@@ -42,9 +52,11 @@ from riskroute.cases.schemas import (
     ProsecutionIn,
     ProviderReferralIn,
     ReferralIn,
+    ReviewIn,
     SafeguardingIn,
+    ShareIn,
 )
-from riskroute.core.errors import format_path
+from riskroute.core.errors import InvalidInput, format_path
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +85,10 @@ def _error(request: HttpRequest, status: int, code: str, details: list[dict[str,
 
 @api.exception_handler(CaseServiceError)
 def _service_error(request: HttpRequest, exc: CaseServiceError) -> HttpResponse:
-    return _error(
-        request, exc.status, exc.code, [{"path": d["path"], "message": d["message"]} for d in exc.details]
-    )
+    details = [{"path": d["path"], "message": d["message"]} for d in exc.details]
+    if isinstance(exc, JustificationNeeded):  # the API takes the justification from this header
+        details = [{"path": JUSTIFICATION_HEADER, "message": d["message"]} for d in details]
+    return _error(request, exc.status, exc.code, details)
 
 
 #: The same plain wording the CLI uses for these pydantic error types (riskroute.core.errors).
@@ -122,8 +135,24 @@ ERRORS: dict[int, type[Schema]] = {
     404: ErrorOut,
     409: ErrorOut,
     422: ErrorOut,
+    428: ErrorOut,
 }
 Document = dict[str, Any]
+
+JUSTIFICATION_HEADER = "X-Justification"
+#: The header, documented on every operation that reads a case's personal data.
+JUSTIFIED: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": JUSTIFICATION_HEADER,
+            "required": False,
+            "description": "Why you need this case (10 to 500 characters; DPA 2018 s.62). Required on the "
+            "first request about a case in a session, then remembered for that case; otherwise 428.",
+            "schema": {"type": "string", "minLength": 10, "maxLength": 500},
+        }
+    ]
+}
 
 
 def _user(request: HttpRequest) -> User:
@@ -132,9 +161,29 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _justification(request: HttpRequest, case_id: int) -> str | None:
+    """The header's justification (remembered for the session), else the session's, else None."""
+    given = request.headers.get(JUSTIFICATION_HEADER)
+    if given is not None:
+        if any(ord(c) < 32 or ord(c) == 127 for c in given):
+            raise ValidationFailed.field(JUSTIFICATION_HEADER, "control characters are not allowed")
+        try:
+            return remember_justification(request.session, "case", case_id, given)
+        except InvalidInput as exc:
+            raise ValidationFailed(
+                [{"path": JUSTIFICATION_HEADER, "message": d["message"]} for d in exc.details]
+            ) from exc
+    try:
+        return require_justification(request.session, "case", case_id)
+    except JustificationRequired:
+        return None
+
+
 def _document(request: HttpRequest, case_id: int) -> Document:
     user = _user(request)
-    return case_document(user, queries.get_case(user, case_id))
+    return case_document(
+        user, queries.get_case(user, case_id, justification=_justification(request, case_id))
+    )
 
 
 # --- who am I -------------------------------------------------------------------------------
@@ -172,25 +221,43 @@ cases = Router(tags=["cases"])
 
 class CaseFilter(Schema):
     state: str | None = None
+    subject_name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Exact name (case and spacing ignored), via its blind index.",
+    )
 
 
 @cases.get("", response={200: list[Document], **ERRORS}, summary="Cases visible to me")
 def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> list[Document]:
-    return [case_summary(c) for c in queries.list_cases(_user(request), filters.state)]
+    found = queries.list_cases(_user(request), filters.state, subject_name=filters.subject_name)
+    return [case_summary(c) for c in found]
 
 
 @cases.post("", response={201: Document, **ERRORS}, summary="1. Create a case from a referral")
 def create_referral(request: HttpRequest, data: ReferralIn) -> Status[Document]:
     case = services.create_referral(_user(request), data)
+    if request.headers.get(JUSTIFICATION_HEADER) is None:
+        remember_justification(request.session, "case", case.pk, trail.CREATOR_JUSTIFICATION)
     return Status(201, _document(request, case.pk))
 
 
-@cases.get("/{case_id}", response={200: Document, **ERRORS}, summary="One case, with the actions I may take")
+@cases.get(
+    "/{case_id}",
+    response={200: Document, **ERRORS},
+    summary="One case, with the actions I may take",
+    openapi_extra=JUSTIFIED,
+)
 def get_case(request: HttpRequest, case_id: int) -> Document:
     return _document(request, case_id)
 
 
-@cases.get("/{case_id}/history", response={200: list[Document], **ERRORS}, summary="The case history")
+@cases.get(
+    "/{case_id}/history",
+    response={200: list[Document], **ERRORS},
+    summary="The case history",
+    openapi_extra=JUSTIFIED,
+)
 def case_history(request: HttpRequest, case_id: int) -> list[Document]:
     return [
         {
@@ -202,124 +269,259 @@ def case_history(request: HttpRequest, case_id: int) -> list[Document]:
             "version": e.version,
             "summary": e.summary,
         }
-        for e in queries.case_history(_user(request), case_id)
+        for e in queries.case_history(_user(request), case_id, justification=_justification(request, case_id))
     ]
 
 
 def _write(request: HttpRequest, case_id: int, action: Any, data: Any) -> Document:
-    action(_user(request), case_id, data)
+    """Refuse a write without a justification before making it: its answer shows the case."""
+    user = _user(request)
+    justification = _justification(request, case_id)
+    queries.case_reference(user, case_id)  # 404 first, so the 428 below reveals nothing
+    if justification is None:
+        raise JustificationNeeded(case_id)
+    action(user, case_id, data)
     return _document(request, case_id)
 
 
 @cases.put(
-    "/{case_id}/facts", response={200: Document, **ERRORS}, summary="2. Replace the facts (re-prioritises)"
+    "/{case_id}/facts",
+    response={200: Document, **ERRORS},
+    summary="2. Replace the facts (re-prioritises)",
+    openapi_extra=JUSTIFIED,
 )
 def update_facts(request: HttpRequest, case_id: int, data: FactsIn) -> Document:
     return _write(request, case_id, services.update_facts, data)
 
 
-@cases.post("/{case_id}/assignment", response={200: Document, **ERRORS}, summary="Assign to an investigator")
+@cases.post(
+    "/{case_id}/assignment",
+    response={200: Document, **ERRORS},
+    summary="Assign to an investigator",
+    openapi_extra=JUSTIFIED,
+)
 def assign_case(request: HttpRequest, case_id: int, data: AssignIn) -> Document:
     return _write(request, case_id, services.assign_case, data)
 
 
 @cases.post(
-    "/{case_id}/provider", response={200: Document, **ERRORS}, summary="Refer to a provider organisation"
+    "/{case_id}/provider",
+    response={200: Document, **ERRORS},
+    summary="Refer to a provider organisation",
+    openapi_extra=JUSTIFIED,
 )
 def refer_to_provider(request: HttpRequest, case_id: int, data: ProviderReferralIn) -> Document:
     return _write(request, case_id, services.refer_to_provider, data)
 
 
 @cases.post(
-    "/{case_id}/enforcement", response={200: Document, **ERRORS}, summary="3. Warrant, arrest, forensics"
+    "/{case_id}/enforcement",
+    response={200: Document, **ERRORS},
+    summary="3. Warrant, arrest, forensics",
+    openapi_extra=JUSTIFIED,
 )
 def record_enforcement(request: HttpRequest, case_id: int, data: EnforcementIn) -> Document:
     return _write(request, case_id, services.record_enforcement, data)
 
 
-@cases.post("/{case_id}/safeguarding", response={200: Document, **ERRORS}, summary="4. Safeguarding")
+@cases.post(
+    "/{case_id}/safeguarding",
+    response={200: Document, **ERRORS},
+    summary="4. Safeguarding",
+    openapi_extra=JUSTIFIED,
+)
 def record_safeguarding(request: HttpRequest, case_id: int, data: SafeguardingIn) -> Document:
     return _write(request, case_id, services.record_safeguarding, data)
 
 
-@cases.post("/{case_id}/children", response={200: Document, **ERRORS}, summary="4. Link children (no names)")
+@cases.post(
+    "/{case_id}/children",
+    response={200: Document, **ERRORS},
+    summary="4. Link children (no names)",
+    openapi_extra=JUSTIFIED,
+)
 def link_children(request: HttpRequest, case_id: int, data: ChildLinkIn) -> Document:
     return _write(request, case_id, services.link_children, data)
 
 
-@cases.post("/{case_id}/assessments", response={200: Document, **ERRORS}, summary="5. Run the assessment")
+@cases.post(
+    "/{case_id}/assessments",
+    response={200: Document, **ERRORS},
+    summary="5. Run the assessment",
+    openapi_extra=JUSTIFIED,
+)
 def run_assessment(request: HttpRequest, case_id: int, data: AssessmentIn) -> Document:
     return _write(request, case_id, services.run_assessment, data)
 
 
-@cases.post("/{case_id}/proposals", response={200: Document, **ERRORS}, summary="6. Propose a disposal")
+@cases.post(
+    "/{case_id}/proposals",
+    response={200: Document, **ERRORS},
+    summary="6. Propose a disposal",
+    openapi_extra=JUSTIFIED,
+)
 def propose_disposal(request: HttpRequest, case_id: int, data: ProposalIn) -> Document:
     return _write(request, case_id, services.propose_disposal, data)
 
 
 @cases.post(
-    "/{case_id}/proposals/approve", response={200: Document, **ERRORS}, summary="6. Approve (supervisor)"
+    "/{case_id}/proposals/approve",
+    response={200: Document, **ERRORS},
+    summary="6. Approve (supervisor)",
+    openapi_extra=JUSTIFIED,
 )
 def approve_disposal(request: HttpRequest, case_id: int, data: DecisionIn) -> Document:
     return _write(request, case_id, services.approve_disposal, data)
 
 
 @cases.post(
-    "/{case_id}/proposals/reject", response={200: Document, **ERRORS}, summary="6. Reject (supervisor)"
+    "/{case_id}/proposals/reject",
+    response={200: Document, **ERRORS},
+    summary="6. Reject (supervisor)",
+    openapi_extra=JUSTIFIED,
 )
 def reject_disposal(request: HttpRequest, case_id: int, data: DecisionIn) -> Document:
     return _write(request, case_id, services.reject_disposal, data)
 
 
 @cases.post(
-    "/{case_id}/caution", response={200: Document, **ERRORS}, summary="7. Conditional caution conditions"
+    "/{case_id}/caution",
+    response={200: Document, **ERRORS},
+    summary="7. Conditional caution conditions",
+    openapi_extra=JUSTIFIED,
 )
 def record_caution(request: HttpRequest, case_id: int, data: CautionIn) -> Document:
     return _write(request, case_id, services.record_caution, data)
 
 
-@cases.post("/{case_id}/notifications", response={200: Document, **ERRORS}, summary="7. Notification made")
+@cases.post(
+    "/{case_id}/notifications",
+    response={200: Document, **ERRORS},
+    summary="7. Notification made",
+    openapi_extra=JUSTIFIED,
+)
 def record_notification(request: HttpRequest, case_id: int, data: NotifiedIn) -> Document:
     return _write(request, case_id, services.record_notification, data)
 
 
-@cases.post("/{case_id}/mappa", response={200: Document, **ERRORS}, summary="7. MAPPA management level")
+@cases.post(
+    "/{case_id}/mappa",
+    response={200: Document, **ERRORS},
+    summary="7. MAPPA management level",
+    openapi_extra=JUSTIFIED,
+)
 def set_mappa_level(request: HttpRequest, case_id: int, data: MappaIn) -> Document:
     return _write(request, case_id, services.set_mappa_level, data)
 
 
-@cases.post("/{case_id}/attendance", response={200: Document, **ERRORS}, summary="8. Programme attendance")
+@cases.post(
+    "/{case_id}/attendance",
+    response={200: Document, **ERRORS},
+    summary="8. Programme attendance",
+    openapi_extra=JUSTIFIED,
+)
 def record_attendance(request: HttpRequest, case_id: int, data: AttendanceIn) -> Document:
     return _write(request, case_id, services.record_attendance, data)
 
 
 @cases.post(
-    "/{case_id}/caution/complete", response={200: Document, **ERRORS}, summary="8. Conditions completed"
+    "/{case_id}/caution/complete",
+    response={200: Document, **ERRORS},
+    summary="8. Conditions completed",
+    openapi_extra=JUSTIFIED,
 )
 def complete_caution(request: HttpRequest, case_id: int, data: CompletionIn) -> Document:
     return _write(request, case_id, services.complete_caution, data)
 
 
-@cases.post("/{case_id}/breaches", response={200: Document, **ERRORS}, summary="8. Breach (s.24)")
+@cases.post(
+    "/{case_id}/breaches",
+    response={200: Document, **ERRORS},
+    summary="8. Breach (s.24)",
+    openapi_extra=JUSTIFIED,
+)
 def record_breach(request: HttpRequest, case_id: int, data: BreachIn) -> Document:
     return _write(request, case_id, services.record_breach, data)
 
 
-@cases.post("/{case_id}/prosecution", response={200: Document, **ERRORS}, summary="9. Charge, CPS, court")
+@cases.post(
+    "/{case_id}/prosecution",
+    response={200: Document, **ERRORS},
+    summary="9. Charge, CPS, court",
+    openapi_extra=JUSTIFIED,
+)
 def update_prosecution(request: HttpRequest, case_id: int, data: ProsecutionIn) -> Document:
     return _write(request, case_id, services.update_prosecution, data)
 
 
 @cases.post(
-    "/{case_id}/prosecution/outcome", response={200: Document, **ERRORS}, summary="9. Outcome, sentence"
+    "/{case_id}/prosecution/outcome",
+    response={200: Document, **ERRORS},
+    summary="9. Outcome, sentence",
+    openapi_extra=JUSTIFIED,
 )
 def record_outcome(request: HttpRequest, case_id: int, data: OutcomeIn) -> Document:
     return _write(request, case_id, services.record_outcome, data)
 
 
-@cases.post("/{case_id}/closure", response={200: Document, **ERRORS}, summary="10. Close with review dates")
+@cases.post(
+    "/{case_id}/closure",
+    response={200: Document, **ERRORS},
+    summary="10. Close with review dates",
+    openapi_extra=JUSTIFIED,
+)
 def close_case(request: HttpRequest, case_id: int, data: CloseIn) -> Document:
     return _write(request, case_id, services.close_case, data)
+
+
+def _share_document(share: CaseShare) -> Document:
+    return {
+        "id": share.pk,
+        "case_id": share.case_id,
+        "recipient_force": share.recipient_force.code,
+        "granted_by": share.granted_by.username,
+        "granted_at": share.granted_at,
+        "expires_at": share.expires_at,
+        "revoked_at": share.revoked_at,
+    }
+
+
+@cases.post(
+    "/{case_id}/shares",
+    response={201: Document, **ERRORS},
+    summary="11. Share read access with another force until a date (supervisor, administrator)",
+)
+def grant_share(request: HttpRequest, case_id: int, data: ShareIn) -> Status[Document]:
+    return Status(201, _share_document(services.grant_share(_user(request), case_id, data)))
+
+
+@cases.post(
+    "/{case_id}/shares/{share_id}/revoke",
+    response={200: Document, **ERRORS},
+    summary="11. End a share now (supervisor, administrator)",
+)
+def revoke_share(request: HttpRequest, case_id: int, share_id: int) -> Document:
+    return _share_document(services.revoke_share(_user(request), case_id, share_id))
+
+
+@cases.post(
+    "/{case_id}/erasure",
+    response={200: Document, **ERRORS},
+    summary="12. Erase personal data, or the whole case (administrator); leaves an audit tombstone",
+)
+def erase_case(request: HttpRequest, case_id: int, data: ErasureIn) -> Document:
+    services.erase_case(_user(request), case_id, data)
+    return {"case_id": case_id, "erased": data.scope}
+
+
+@cases.post(
+    "/{case_id}/reviews",
+    response={200: Document, **ERRORS},
+    summary="12. Record a retention review of a closed case (administrator)",
+    openapi_extra=JUSTIFIED,
+)
+def record_review(request: HttpRequest, case_id: int, data: ReviewIn) -> Document:
+    return _write(request, case_id, services.record_review, data)
 
 
 # --- worklists and dashboard ----------------------------------------------------------------
@@ -359,6 +561,19 @@ class DashboardQuery(Schema):
 @work.get("/dashboard", response={200: Document, **ERRORS}, summary="Monthly counts for my force")
 def dashboard(request: HttpRequest, params: Query[DashboardQuery]) -> Document:
     return queries.dashboard(_user(request), params.months)
+
+
+class ReviewQuery(Schema):
+    within_days: int = Field(default=90, ge=0, le=3660)
+
+
+@work.get(
+    "/records/due-for-review",
+    response={200: list[Document], **ERRORS},
+    summary="Closed records whose retention review is due (administrator)",
+)
+def records_due_for_review(request: HttpRequest, params: Query[ReviewQuery]) -> list[Document]:
+    return [d.as_dict() for d in queries.records_due_for_review(_user(request), params.within_days)]
 
 
 api.add_router("", meta)

@@ -10,6 +10,7 @@ status, so a view never has to invent wording:
 | NotFound           | 404    | no such case, or not visible to this user (no existence leak)  |
 | ConflictError      | 409    | the version quoted is stale: someone else changed the case     |
 | IllegalTransition  | 409    | the workflow does not allow this step from the current state   |
+| JustificationNeeded| 428    | a read of personal data without a justification (s.62)         |
 """
 
 from __future__ import annotations
@@ -84,3 +85,18 @@ class IllegalTransition(CaseServiceError):
         super().__init__(message, [{"path": "state", "message": message}])
         self.action = action
         self.state = state
+
+
+class JustificationNeeded(CaseServiceError):
+    """A read of a case's personal data without a justification (DPA 2018 s.62 requires one).
+
+    The HTML views ask for it on a page of its own; the API takes it from the `X-Justification`
+    header (and names that header as the path); this is the service layer's last line of defence.
+    """
+
+    status = 428
+    code = "justification_required"
+
+    def __init__(self, case_id: object, path: str = "justification") -> None:
+        message = "say why you need to consult this case (10 to 500 characters)"
+        super().__init__(f"case {case_id}: {message}", [{"path": path, "message": message}])

@@ -3,8 +3,9 @@
 Design rules, applied throughout:
 - counts and facts only: the forensic summary holds counts by category, never an image, a hash
   or a path to one; linked children are held as relationship, age band and count, never names;
-- personal data of the subject sits in `Subject` alone, so that it can be encrypted field by
-  field (issue 4) without touching the rest;
+- personal data of the subject sits in `Subject` alone; it and every free-text note or summary
+  (which may name people) are encrypted at rest field by field (`riskroute.crypto.fields`); the
+  subject's name is searchable only by exact match through its blind index `name_index`;
 - history is kept: priority changes, assessments, proposals, notification computations, breaches
   and every workflow step (`CaseEvent`) are rows that are added, never overwritten;
 - `Case.version` is the optimistic-concurrency counter that every write must quote.
@@ -12,12 +13,15 @@ Design rules, applied throughout:
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from riskroute.accounts.models import Force, ProviderOrganisation, Unit
+from riskroute.crypto import blind_index
+from riskroute.crypto.fields import EncryptedDateField, EncryptedTextField
 
 
 class ReferralSource(models.TextChoices):
@@ -57,7 +61,7 @@ class Case(models.Model):
 
     referral_source = models.CharField(max_length=32, choices=ReferralSource.choices)
     received_on = models.DateField()
-    summary = models.TextField()
+    summary = EncryptedTextField()
     suspected_activities = models.JSONField(default=list)
     offence = models.CharField(max_length=32, choices=Offence.choices)
 
@@ -73,6 +77,9 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    personal_data_erased_on = models.DateField(
+        null=True, blank=True, help_text="Set by the erasure service; the audit log holds the tombstone."
+    )
 
     class Meta:
         ordering: ClassVar = ["action_deadline", "reference"]
@@ -83,12 +90,23 @@ class Case(models.Model):
 
 
 class Subject(models.Model):
-    """The person under investigation: the only personal data about them, kept apart."""
+    """The person under investigation: the only personal data about them, kept apart and encrypted.
+
+    The fields are NULL only after erasure. `name_index` is the blind index of `full_name`
+    (`riskroute.crypto.blind_index(name, NAME_INDEX_PURPOSE)`), kept in step by `save()`.
+    """
+
+    NAME_INDEX_PURPOSE = "cases.subject.full_name"
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="subject")
-    full_name = models.CharField(max_length=200)
-    date_of_birth = models.DateField()
-    address = models.TextField()
+    full_name = EncryptedTextField(null=True)
+    date_of_birth = EncryptedDateField(null=True)
+    address = EncryptedTextField(null=True)
+    name_index = models.CharField(max_length=64, blank=True, db_index=True)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_index = blind_index(self.full_name, self.NAME_INDEX_PURPOSE) if self.full_name else ""
+        super().save(*args, **kwargs)
 
 
 class PriorityRecord(models.Model):
@@ -213,18 +231,18 @@ class DisposalProposal(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="proposals")
     recommendation = models.CharField(max_length=32)
     departs_from_recommendation = models.BooleanField(default=False)
-    departure_reason = models.TextField(blank=True)
-    reason = models.TextField()
+    departure_reason = EncryptedTextField(blank=True)
+    reason = EncryptedTextField()
     admission = models.BooleanField(null=True)
     consent = models.BooleanField(null=True)
-    exceptional_circumstances = models.TextField(blank=True)
+    exceptional_circumstances = EncryptedTextField(blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
+    decision_reason = EncryptedTextField(blank=True)
 
     class Meta:
         ordering: ClassVar = ["proposed_at", "id"]
@@ -239,10 +257,10 @@ class ConditionalCaution(models.Model):
     sessions = models.PositiveIntegerField()
     programme_deadline = models.DateField()
     window_weeks = models.PositiveIntegerField(default=16)
-    exceptional_window_reason = models.TextField(blank=True)
+    exceptional_window_reason = EncryptedTextField(blank=True)
     reparative_hours = models.FloatField(default=0)
     punitive_hours = models.FloatField(default=0)
-    other_conditions = models.TextField(blank=True)
+    other_conditions = EncryptedTextField(blank=True)
     signed_on = models.DateField()
     checks = models.JSONField(default=dict)
     completed_on = models.DateField(null=True, blank=True)
@@ -289,7 +307,7 @@ class Attendance(models.Model):
     session_number = models.PositiveIntegerField()
     session_on = models.DateField()
     attended = models.BooleanField()
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -305,9 +323,9 @@ class Breach(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="breaches")
     occurred_on = models.DateField()
-    description = models.TextField()
+    description = EncryptedTextField()
     reasonable_excuse = models.BooleanField()
-    excuse_details = models.TextField(blank=True)
+    excuse_details = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -339,7 +357,7 @@ class Closure(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="closure")
     closed_on = models.DateField()
-    reason = models.TextField()
+    reason = EncryptedTextField()
     review_dates = models.JSONField(default=list)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -359,3 +377,60 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering: ClassVar = ["at", "id"]
+
+
+class CaseShareQuerySet(models.QuerySet["CaseShare"]):
+    def active(self) -> CaseShareQuerySet:
+        """Shares neither revoked nor expired now."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class CaseShare(models.Model):
+    """An explicit, time-limited grant letting another force's caseworkers read (never write) a case.
+
+    Cross-force access exists only through one of these: granted by a supervisor or administrator
+    of the owning force with a reason, logged (`share_granted`, `share_revoked`), and over at
+    `expires_at` or when revoked, whichever comes first.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    recipient_force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="shared_cases")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    reason = EncryptedTextField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = CaseShareQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["-granted_at", "-id"]
+        indexes: ClassVar = [
+            models.Index(fields=["recipient_force", "expires_at"], name="share_force_expiry")
+        ]
+
+
+class ReviewOutcome(models.TextChoices):
+    RETAIN = "retain", "Retain until the next review"
+    ERASE = "erase", "Erase (the erasure itself is a separate, logged step)"
+
+
+class RecordReview(models.Model):
+    """A recorded retention review of a closed case (APP "Review, retention and disposal").
+
+    IIOC cases are public-protection records (MoPI Group 1): they are reviewed at intervals and
+    never deleted by a timer; each review is recorded with who decided, what and why.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=16, choices=ReviewOutcome.choices)
+    next_review_on = models.DateField(null=True, blank=True)
+    reason = EncryptedTextField()
+
+    class Meta:
+        ordering: ClassVar = ["reviewed_on", "id"]

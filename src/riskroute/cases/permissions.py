@@ -8,7 +8,10 @@ shortcut can bypass them.
 - a rehabilitation provider sees only cases referred to its organisation, and records attendance;
 - investigative steps need the assigned investigator or a supervisor of the same force;
 - approval needs a supervisor (sergeant or above) of the same force, never the proposer (checked
-  in the service, which knows the proposal).
+  in the service, which knows the proposal);
+- another force's caseworkers may read (never write) a case only while an explicit share of it
+  with their force is in force (`CaseShare`); supervisors and administrators of the owning force
+  grant shares; only administrators erase.
 """
 
 from __future__ import annotations
@@ -58,11 +61,21 @@ def _has_force(user: Any) -> bool:
     return user.force_id is not None
 
 
+def _shared_with_force(user: Any, case: Any) -> bool:
+    """An unexpired, unrevoked share of this case with the user's force (read access only)."""
+    if user.force_id is None or user.force_id == case.force_id:
+        return False
+    from riskroute.cases.models import CaseShare  # models import this module's callers, not it
+
+    return CaseShare.objects.active().filter(case_id=case.pk, recipient_force_id=user.force_id).exists()
+
+
 same_force = _predicate(_same_force)
 is_assigned = _predicate(_is_assigned)
 is_supervisor = _predicate(_is_supervisor)
 provider_for_case = _predicate(_provider_for_case)
 has_force = _predicate(_has_force)
+shared_with_force = _predicate(_shared_with_force)
 investigator = _has_role(Role.INVESTIGATOR)
 safeguarding_officer = _has_role(Role.SAFEGUARDING_OFFICER)
 offender_manager = _has_role(Role.OFFENDER_MANAGER)
@@ -72,7 +85,7 @@ police_caseworker = investigator | is_supervisor | safeguarding_officer | offend
 assigned_investigator = investigator & is_assigned
 
 case_rules = _RuleSet()
-case_rules.add_rule("view_case", (same_force & police_caseworker) | provider_for_case)
+case_rules.add_rule("view_case", ((same_force | shared_with_force) & police_caseworker) | provider_for_case)
 case_rules.add_rule("create_case", has_force & (investigator | is_supervisor))
 case_rules.add_rule("investigate", same_force & (assigned_investigator | is_supervisor))
 case_rules.add_rule("assign", same_force & (is_supervisor | administrator))
@@ -86,6 +99,9 @@ case_rules.add_rule(
 )
 case_rules.add_rule("view_dashboard", has_force & (analyst | police_caseworker))
 case_rules.add_rule("view_worklists", has_force & police_caseworker)
+case_rules.add_rule("share", same_force & (is_supervisor | administrator))
+case_rules.add_rule("erase", same_force & administrator)
+case_rules.add_rule("review_records", has_force & administrator)
 
 
 def allowed(permission: str, user: Any, case: Any = None) -> bool:

@@ -1,13 +1,19 @@
 """Every read of case data, scoped to the acting user. Views and the API call only these.
 
-- `visible_cases(user)`: the queryset of cases the user may see (same rule as `view_case`);
-- `list_cases(user, state)`: the visible cases as a list (the API's case index);
-- `get_case(user, case_id)`: one case with its records, or `NotFound`;
+- `visible_cases(user)`: the queryset of cases the user may see (same rule as `view_case`),
+  including other forces' cases shared with the user's force;
+- `list_cases(user, state, subject_name=...)`: the visible cases as a list (the API's case index);
+- `get_case(user, case_id, justification=...)`: one case with its records, or `NotFound`;
+  `JustificationNeeded` without a justification;
 - `next_actions(user, case)`: the steps this user may take now (state and permission both);
 - worklists: `my_cases`, `team_worklist` (overdue first, then by deadline), `overdue_by_band`;
 - `alerts(user)`: overdue actions, missed sessions, overdue notifications, programme deadlines;
 - `dashboard(user)`: monthly counts for the force (aggregates only: analysts may read these);
-- `case_document(user, case)`: the JSON form of a case for the API (providers get the minimum).
+- `records_due_for_review(user)`: closed records whose retention review is due (administrators).
+
+Every read that shows personal data is logged here (DPA 2018 s.62, see `cases.trail`): a case
+read as a consultation (or a disclosure to a provider or another force) with its justification,
+a list that shows subjects' names as one entry naming the cases shown.
 """
 
 from __future__ import annotations
@@ -18,24 +24,29 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.utils import timezone
 
 from riskroute.accounts.models import Role, User
-from riskroute.cases.errors import NotFound, PermissionDenied
+from riskroute.cases import retention, trail
+from riskroute.cases.errors import JustificationNeeded, NotFound, PermissionDenied
 from riskroute.cases.models import (
     Breach,
     Case,
     CaseEvent,
+    CaseShare,
     ConditionalCaution,
     Enforcement,
     NotificationRecord,
     PriorityBand,
     Prosecution,
     Safeguarding,
+    Subject,
 )
 from riskroute.cases.permissions import allowed
 from riskroute.cases.workflow import CaseWorkflow, allowed_events
+from riskroute.crypto import blind_index
 
 _POLICE_ROLES = (
     Role.INVESTIGATOR,
@@ -57,28 +68,54 @@ def _is_police(user: User) -> bool:
     return user.is_supervisor or any(user.has_role(r) for r in _POLICE_ROLES if r != Role.SUPERVISOR)
 
 
-def visible_cases(user: User) -> QuerySet[Case]:
-    """Cases the user may see; mirrors the `view_case` rule so lists and pages never disagree."""
+def visible_cases(user: User, *, shared: bool = True) -> QuerySet[Case]:
+    """Cases the user may see; mirrors the `view_case` rule so lists and pages never disagree.
+
+    `shared=False` leaves out other forces' cases shared with the user's force: worklists and
+    alerts are about a force's own work; shared cases are found through the case index.
+    """
     if not (user.is_authenticated and user.is_active):
         return Case.objects.none()
     scope = Q(pk__in=[])
     if _is_police(user):
         scope |= Q(force_id=user.force_id)
+        if shared:
+            shares = CaseShare.objects.active().filter(recipient_force_id=user.force_id)
+            scope |= Q(pk__in=shares.values("case_id"))
     if _is_provider(user):
         scope |= Q(provider_organisation_id=user.provider_organisation_id)
     return Case.objects.filter(scope)
 
 
-def list_cases(user: User, state: str | None = None, limit: int = 500) -> list[Case]:
-    """Cases the user may see (optionally in one state), by action deadline: the API's case list."""
+def _listed(user: User, name: str, purpose: str, cases: list[Case]) -> list[Case]:
+    """Record a list that shows subjects' names (one s.62 entry naming every case shown)."""
+    with transaction.atomic():
+        trail.listed(user, name, purpose, cases)
+    return cases
+
+
+def list_cases(
+    user: User, state: str | None = None, limit: int = 500, *, subject_name: str | None = None
+) -> list[Case]:
+    """Cases the user may see (optionally in one state, or by the subject's exact name), by action
+    deadline: the API's case index. Names are encrypted, so the name search matches the blind index
+    of the normalised name (case and spacing do not matter; spelling does)."""
     cases = visible_cases(user).select_related("subject", "assigned_to")
     if state:
         cases = cases.filter(state=state)
-    return list(cases.order_by("action_deadline", "reference")[:limit])
+    if subject_name is not None:
+        cases = cases.filter(subject__name_index=blind_index(subject_name, Subject.NAME_INDEX_PURPOSE))
+    found = list(cases.order_by("action_deadline", "reference")[:limit])
+    return _listed(user, "case_index", "Case index: finding a case I am working on", found)
 
 
-def get_case(user: User, case_id: int) -> Case:
-    """One case the user may see, with its one-to-one records loaded; otherwise NotFound."""
+def get_case(user: User, case_id: int, *, justification: str | None) -> Case:
+    """One case the user may see, with its one-to-one records loaded; otherwise NotFound.
+
+    Every call is a consultation of the case's personal data (a disclosure when the reader is a
+    provider or another force) and is logged with the justification given for this case in this
+    session; without one, `JustificationNeeded` (after the visibility check, so it leaks nothing).
+    """
     case = (
         visible_cases(user)
         .select_related("force", "unit", "assigned_to", "subject", "provider_organisation")
@@ -87,12 +124,70 @@ def get_case(user: User, case_id: int) -> Case:
     )
     if case is None or not allowed("view_case", user, case):
         raise NotFound(f"case {case_id} not found")
+    if not (justification or "").strip():
+        raise JustificationNeeded(case_id)
+    with transaction.atomic():
+        trail.consulted(user, case, str(justification))
     return case
 
 
-def case_history(user: User, case_id: int) -> list[CaseEvent]:
+def case_reference(user: User, case_id: int) -> str:
+    """The reference of a case the user may see (no personal data, so no consultation); else NotFound.
+
+    For the page that asks for a justification: it may name the case, and must not reveal one the
+    user cannot see.
+    """
+    case = visible_cases(user).filter(pk=case_id).only("pk", "reference", "force_id").first()
+    if case is None or not allowed("view_case", user, case):
+        raise NotFound(f"case {case_id} not found")
+    return case.reference
+
+
+def record_case(user: User, case_id: int, permission: str) -> Case:
+    """A case's record-keeping fields (reference, version, state; no personal data) for a user
+    who holds `permission` on it: for the share, erasure and review pages. NotFound or
+    PermissionDenied otherwise."""
+    case = (
+        visible_cases(user)
+        .filter(pk=case_id)
+        .only("pk", "reference", "version", "state", "force_id", "personal_data_erased_on")
+        .first()
+    )
+    if case is None or not allowed("view_case", user, case):
+        raise NotFound(f"case {case_id} not found")
+    if not allowed(permission, user, case):
+        raise PermissionDenied(f"you may not do this on case {case.reference}")
+    return case
+
+
+def case_shares(user: User, case_id: int) -> list[CaseShare]:
+    """The shares of a case, newest first, for a user who may grant them."""
+    case = record_case(user, case_id, "share")
+    return list(case.shares.select_related("recipient_force", "granted_by", "revoked_by"))
+
+
+def record_actions(user: User, case: Case) -> list[str]:
+    """Record-keeping steps this user may take on the case: `share`, `erase`."""
+    return [permission for permission in ("share", "erase") if allowed(permission, user, case)]
+
+
+def share_forces(user: User) -> list[tuple[str, str]]:
+    """(code, name) of every force but the user's own: where a case may be shared to."""
+    from riskroute.accounts.models import Force  # reference data, not case data
+
+    forces = Force.objects.order_by("name")
+    if user.force_id is not None:
+        forces = forces.exclude(pk=user.force_id)
+    return [(force.code, force.name) for force in forces]
+
+
+def case_history(user: User, case_id: int, *, justification: str | None) -> list[CaseEvent]:
     """The case's events, oldest first (who did what, and the state before and after)."""
-    case = get_case(user, case_id)
+    return history_of(get_case(user, case_id, justification=justification))
+
+
+def history_of(case: Case) -> list[CaseEvent]:
+    """The events of a case already read through `get_case` (so the read is already logged)."""
     return list(case.events.select_related("actor"))
 
 
@@ -160,7 +255,7 @@ _WORKLIST_ORDER = (F("is_overdue").desc(), F("action_deadline").asc(nulls_last=T
 
 def _open_cases(user: User) -> QuerySet[Case]:
     return (
-        visible_cases(user)
+        visible_cases(user, shared=False)
         .exclude(state="closed")
         .select_related("subject", "assigned_to", "unit")
         .annotate(is_overdue=ExpressionWrapper(_overdue(), output_field=BooleanField()))
@@ -172,7 +267,9 @@ def my_cases(user: User) -> list[Case]:
     cases = _open_cases(user)
     if not _is_provider(user):
         cases = cases.filter(assigned_to=user)
-    return list(cases.order_by(*_WORKLIST_ORDER))
+    return _listed(
+        user, "my_cases", "My worklist: open cases I work on", list(cases.order_by(*_WORKLIST_ORDER))
+    )
 
 
 def team_worklist(user: User) -> list[Case]:
@@ -182,7 +279,8 @@ def team_worklist(user: User) -> list[Case]:
     cases = _open_cases(user)
     if user.unit_id is not None:
         cases = cases.filter(unit_id=user.unit_id)
-    return list(cases.order_by(*_WORKLIST_ORDER))
+    found = list(cases.order_by(*_WORKLIST_ORDER))
+    return _listed(user, "team_worklist", "Team worklist: open cases of my unit", found)
 
 
 _BAND_ORDER = [PriorityBand.VERY_HIGH, PriorityBand.HIGH, PriorityBand.MEDIUM, PriorityBand.LOW]
@@ -193,7 +291,8 @@ def overdue_by_band(user: User) -> dict[str, list[Case]]:
     if not allowed("view_worklists", user):
         raise PermissionDenied("worklists are for police caseworkers")
     grouped: dict[str, list[Case]] = {band.value: [] for band in _BAND_ORDER}
-    for case in _open_cases(user).filter(_overdue()).order_by("action_deadline", "reference"):
+    overdue = list(_open_cases(user).filter(_overdue()).order_by("action_deadline", "reference"))
+    for case in _listed(user, "overdue_by_band", "Overdue worklist: cases past their deadline", overdue):
         grouped.setdefault(case.priority_band or "unknown", []).append(case)
     return grouped
 
@@ -213,7 +312,7 @@ class Alert:
 def alerts(user: User) -> list[Alert]:
     """Things that need doing now across the cases the user can see, most overdue first."""
     today = timezone.localdate()
-    cases = visible_cases(user).exclude(state="closed")
+    cases = visible_cases(user, shared=False).exclude(state="closed")
     out: list[Alert] = []
     if _is_police(user):
         for case in cases.filter(action_taken_on__isnull=True, action_deadline__lt=today):
@@ -337,3 +436,51 @@ def dashboard(user: User, months: int = 12) -> dict[str, Any]:
         "series": {name: [counts[name].get(k, 0) for k in keys] for name in DASHBOARD_SERIES},
         "cases_by_state": {state.value: by_state.get(state.value, 0) for state in CaseWorkflow.states},
     }
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueReview:
+    case_id: int
+    reference: str
+    record_class: str
+    closed_on: str | None
+    review_due: str
+    personal_data_erased: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def records_due_for_review(user: User, within_days: int = 90) -> list[DueReview]:
+    """Closed records of the user's force whose review falls due within `within_days` (or is past).
+
+    References, classes and dates only (no personal data, so nothing to log): administrators plan
+    reviews from this list, then open a case (with a justification) to review it.
+    """
+    if not allowed("review_records", user) or user.force_id is None:
+        raise PermissionDenied("the records review list is for administrators")
+    horizon = timezone.localdate() + dt.timedelta(days=max(0, within_days))
+    due: list[DueReview] = []
+    closed = (
+        Case.objects.filter(force_id=user.force_id, state="closed")
+        .select_related("closure")
+        .prefetch_related("reviews")
+        .only("pk", "reference", "state", "offence", "personal_data_erased_on", "closure")
+    )
+    for case in closed:
+        when = retention.next_review_on(case)
+        if when is not None and when <= horizon:
+            due.append(
+                DueReview(
+                    case.pk,
+                    case.reference,
+                    retention.record_class(case).key,
+                    _iso(getattr(case, "closure", None) and case.closure.closed_on),
+                    when.isoformat(),
+                    case.personal_data_erased_on is not None,
+                )
+            )
+    return sorted(due, key=lambda d: (d.review_due, d.reference))

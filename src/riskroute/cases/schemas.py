@@ -208,3 +208,35 @@ class CloseIn(_Write):
     closed_on: date
     reason: Text
     review_dates: list[date] = Field(min_length=1, max_length=10)
+
+
+#: A reason that explains itself: long enough to say why, short enough to read in the log.
+Reason = Annotated[str, Field(min_length=10, max_length=500)]
+#: The longest a cross-force share may run before it must be granted again.
+MAX_SHARE_DAYS = 90
+
+
+class ShareIn(_In):
+    """Let another force's caseworkers read this case (never change it) until the share expires."""
+
+    recipient_force: ShortText = Field(description="The code of the force receiving access.")
+    days: int = Field(ge=1, le=MAX_SHARE_DAYS, description="How long the share lasts.")
+    reason: Reason
+
+
+class ErasureIn(_Write):
+    """Erase the subject's personal data and the free text of a case, or the whole case record."""
+
+    scope: Literal["personal_data", "case"]
+    reason: Reason
+
+
+class ReviewIn(_Write):
+    """A retention review of a closed record: retain it until a later review, or decide to erase."""
+
+    reviewed_on: date
+    outcome: Literal["retain", "erase"]
+    next_review_on: date | None = Field(
+        default=None, description="Required when retaining; at most 10 years after the review."
+    )
+    reason: Reason

@@ -14,8 +14,10 @@ Module layout of the case service (for anyone building a view):
 Every write runs in one transaction: it locks the case row, checks scope, checks the version the
 caller read (a stale one raises ConflictError, so no update is ever lost), writes its records,
 fires the workflow event if the step has one, bumps `Case.version` and appends a `CaseEvent`. Any
-refusal rolls the whole transaction back, so a refused step changes nothing. The hardening issue
-adds audit logging and field encryption here, behind these same signatures.
+refusal rolls the whole transaction back, so a refused step changes nothing. The same transaction
+writes the DPA 2018 s.62 audit entries (`cases.trail`): collection on referral, alteration in
+`_commit`, combination on assessment, share grants and revocations, erasure. Personal data and
+free text are encrypted at rest by the model fields themselves (`riskroute.crypto.fields`).
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
-from riskroute.accounts.models import ProviderOrganisation, Role, User
-from riskroute.cases import decisions
+from riskroute.accounts.models import Force, ProviderOrganisation, Role, User
+from riskroute.cases import decisions, retention, trail
 from riskroute.cases.errors import (
     ConflictError,
     IllegalTransition,
@@ -43,6 +45,7 @@ from riskroute.cases.models import (
     Breach,
     Case,
     CaseEvent,
+    CaseShare,
     ChildLink,
     Closure,
     ConditionalCaution,
@@ -54,6 +57,8 @@ from riskroute.cases.models import (
     PriorityRecord,
     ProposalStatus,
     Prosecution,
+    RecordReview,
+    ReviewOutcome,
     Safeguarding,
     Subject,
 )
@@ -69,6 +74,7 @@ from riskroute.cases.schemas import (
     CompletionIn,
     DecisionIn,
     EnforcementIn,
+    ErasureIn,
     FactsIn,
     MappaIn,
     NotifiedIn,
@@ -77,7 +83,9 @@ from riskroute.cases.schemas import (
     ProsecutionIn,
     ProviderReferralIn,
     ReferralIn,
+    ReviewIn,
     SafeguardingIn,
+    ShareIn,
 )
 from riskroute.cases.workflow import fire
 from riskroute.core.errors import ErrorDetail, InvalidInput, from_validation_error
@@ -97,9 +105,11 @@ __all__ = [
     "record_enforcement",
     "record_notification",
     "record_outcome",
+    "record_review",
     "record_safeguarding",
     "refer_to_provider",
     "reject_disposal",
+    "revoke_share",
     "run_assessment",
     "set_mappa_level",
     "update_facts",
@@ -134,8 +144,9 @@ def _not_future(path: str, value: dt.date | None) -> None:
         raise ValidationFailed.field(path, "must not be in the future")
 
 
-def _open(user: User, case_id: int, version: int, permission: str) -> Case:
-    """Lock the case row and check scope, permission and version, in that order."""
+def _open(user: User, case_id: int, version: int, permission: str, *, erased_ok: bool = False) -> Case:
+    """Lock the case row and check scope, permission and version, in that order; a case whose
+    personal data is erased takes no further steps but its retention review (`erased_ok`)."""
     case = Case.objects.select_for_update().filter(pk=case_id).first()
     if case is None or not allowed("view_case", user, case):
         raise NotFound(f"case {case_id} not found")
@@ -143,13 +154,33 @@ def _open(user: User, case_id: int, version: int, permission: str) -> Case:
         raise PermissionDenied(f"you may not do this on case {case.reference}")
     if case.version != version:
         raise ConflictError(case.version)
+    if case.personal_data_erased_on is not None and not erased_ok:
+        raise IllegalTransition(
+            permission,
+            case.state,
+            "its personal data has been erased; the record can be reviewed, not changed",
+        )
     return case
 
 
+def _names(payload: BaseModel) -> list[str]:
+    """The input fields the caller set (the alteration entry names fields, never values)."""
+    return sorted(name for name in payload.model_fields_set if name != "version")
+
+
 def _commit(
-    case: Case, user: User, action: str, before: str, summary: str, data: dict[str, Any] | None = None
+    payload: BaseModel,
+    case: Case,
+    user: User,
+    action: str,
+    before: str,
+    summary: str,
+    data: dict[str, Any] | None = None,
+    *,
+    log_alteration: bool = True,
 ) -> None:
-    """Bump the version (compare-and-set on the version read) and append the history event."""
+    """Bump the version (compare-and-set on the version read), append the history event, and log
+    the alteration (s.62) in the same transaction: every write finishes here."""
     updated = Case.objects.filter(pk=case.pk, version=case.version).update(version=case.version + 1)
     if updated != 1:  # cannot happen under the row lock; kept as the last line of defence
         current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
@@ -166,6 +197,9 @@ def _commit(
         summary=summary[:300],
         data=data or {},
     )
+    if log_alteration:
+        fields = _names(payload) + (["state"] if case.state != before else [])
+        trail.altered(user, case, action, fields + [k for k in ("priority",) if (data or {}).get(k)])
 
 
 def _facts(case: Case) -> CaseFacts:
@@ -289,12 +323,9 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
         facts=_dump(facts),
     )
     case.reference = _next_reference(case)
-    Subject.objects.create(
-        case=case,
-        full_name=payload.subject.full_name,
-        date_of_birth=payload.subject.date_of_birth,
-        address=payload.subject.address,
-    )
+    subject = Subject(case=case, full_name=payload.subject.full_name, address=payload.subject.address)
+    subject.date_of_birth = payload.subject.date_of_birth  # an encrypted date: the stubs see a text field
+    subject.save()
     change = _reprioritise(case, user, "referral received")
     case.save()
     CaseEvent.objects.create(
@@ -307,6 +338,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
         summary=f"Referral from {case.get_referral_source_display()} received {case.received_on:%d %b %Y}",
         data={"priority": change},
     )
+    trail.collected(user, case, _names(payload))
     return case
 
 
@@ -320,7 +352,7 @@ def update_facts(user: User, case_id: int, data: FactsIn | Mapping[str, Any]) ->
     before = case.state
     case.facts = _dump(payload.facts)
     change = _reprioritise(case, user, "facts updated")
-    _commit(case, user, "update_facts", before, "Facts updated", {"priority": change})
+    _commit(payload, case, user, "update_facts", before, "Facts updated", {"priority": change})
     return case
 
 
@@ -334,7 +366,12 @@ def assign_case(user: User, case_id: int, data: AssignIn | Mapping[str, Any]) ->
         raise ValidationFailed.field("assigned_to_id", "cases can only be assigned to investigators")
     case.assigned_to = assignee
     _commit(
-        case, user, "assign_case", case.state, f"Assigned to {assignee.get_full_name() or assignee.username}"
+        payload,
+        case,
+        user,
+        "assign_case",
+        case.state,
+        f"Assigned to {assignee.get_full_name() or assignee.username}",
     )
     return case
 
@@ -351,6 +388,7 @@ def refer_to_provider(user: User, case_id: int, data: ProviderReferralIn | Mappi
             raise ValidationFailed.field("provider_organisation_id", "no such provider organisation")
     case.provider_organisation = provider
     _commit(
+        payload,
         case,
         user,
         "refer_to_provider",
@@ -409,7 +447,7 @@ def record_enforcement(user: User, case_id: int, data: EnforcementIn | Mapping[s
     if case.state == "referral" and enforcement.arrested_on is not None:
         fire(case, "record_arrest")
     change = _reprioritise(case, user, "forensic summary recorded") if offence else None
-    _commit(case, user, "record_enforcement", before, "Enforcement recorded", {"priority": change})
+    _commit(payload, case, user, "record_enforcement", before, "Enforcement recorded", {"priority": change})
     return case
 
 
@@ -435,7 +473,13 @@ def record_safeguarding(user: User, case_id: int, data: SafeguardingIn | Mapping
         setattr(record, name, value)
     record.save()
     _commit(
-        case, user, "record_safeguarding", case.state, "Safeguarding recorded", {"fields": sorted(fields)}
+        payload,
+        case,
+        user,
+        "record_safeguarding",
+        case.state,
+        "Safeguarding recorded",
+        {"fields": sorted(fields)},
     )
     return case
 
@@ -453,6 +497,7 @@ def link_children(user: User, case_id: int, data: ChildLinkIn | Mapping[str, Any
     _merge_facts(case, {"access_to_children": {payload.relationship: True}})
     change = _reprioritise(case, user, f"children linked ({payload.relationship})")
     _commit(
+        payload,
         case,
         user,
         "link_children",
@@ -493,6 +538,7 @@ def run_assessment(user: User, case_id: int, data: AssessmentIn | Mapping[str, A
         instruments=result["instruments"],
     )
     _commit(
+        payload,
         case,
         user,
         "run_assessment",
@@ -500,6 +546,7 @@ def run_assessment(user: User, case_id: int, data: AssessmentIn | Mapping[str, A
         f"Assessment under {assessment.policy_id}: {assessment.recommendation}",
         {"assessment_id": assessment.pk},
     )
+    trail.combined(user, case, assessment.pk)
     return assessment
 
 
@@ -565,6 +612,7 @@ def propose_disposal(user: User, case_id: int, data: ProposalIn | Mapping[str, A
         proposed_by=user,
     )
     _commit(
+        payload,
         case,
         user,
         "propose_disposal",
@@ -607,6 +655,7 @@ def approve_disposal(user: User, case_id: int, data: DecisionIn | Mapping[str, A
     if proposal.kind == DisposalKind.CHARGE:
         Prosecution.objects.create(case=case, origin="charge_decision")
     _commit(
+        payload,
         case,
         user,
         "approve_disposal",
@@ -633,6 +682,7 @@ def reject_disposal(user: User, case_id: int, data: DecisionIn | Mapping[str, An
     proposal.decided_by, proposal.decided_at, proposal.decision_reason = user, timezone.now(), payload.reason
     proposal.save()
     _commit(
+        payload,
         case,
         user,
         "reject_disposal",
@@ -783,7 +833,14 @@ def record_caution(user: User, case_id: int, data: CautionIn | Mapping[str, Any]
         },
     )
     fire(case, "administer_caution")
-    _commit(case, user, "record_caution", before, f"Conditional caution signed {payload.signed_on:%d %b %Y}")
+    _commit(
+        payload,
+        case,
+        user,
+        "record_caution",
+        before,
+        f"Conditional caution signed {payload.signed_on:%d %b %Y}",
+    )
     return caution
 
 
@@ -799,7 +856,12 @@ def set_mappa_level(user: User, case_id: int, data: MappaIn | Mapping[str, Any])
     mappa.level = payload.level
     mappa.save()
     _commit(
-        case, user, "set_mappa_level", case.state, f"MAPPA level {previous or 'unset'} -> {payload.level}"
+        payload,
+        case,
+        user,
+        "set_mappa_level",
+        case.state,
+        f"MAPPA level {previous or 'unset'} -> {payload.level}",
     )
     return mappa
 
@@ -823,6 +885,7 @@ def record_notification(user: User, case_id: int, data: NotifiedIn | Mapping[str
     ]
     record.save()
     _commit(
+        payload,
         case,
         user,
         "record_notification",
@@ -863,6 +926,7 @@ def record_attendance(user: User, case_id: int, data: AttendanceIn | Mapping[str
     except IntegrityError as exc:
         raise ValidationFailed.field("session_number", "this session is already recorded") from exc
     _commit(
+        payload,
         case,
         user,
         "record_attendance",
@@ -883,6 +947,7 @@ def complete_caution(user: User, case_id: int, data: CompletionIn | Mapping[str,
     case.caution.completed_on = payload.completed_on
     case.caution.save()
     _commit(
+        payload,
         case,
         user,
         "complete_caution",
@@ -922,7 +987,7 @@ def record_breach(user: User, case_id: int, data: BreachIn | Mapping[str, Any]) 
         case.caution.save()
         Prosecution.objects.create(case=case, origin="caution_breach")
         summary = "Breach without reasonable excuse: prosecution for the original offence (CJA 2003 s.24)"
-    _commit(case, user, "record_breach", before, summary, {"breach_id": breach.pk})
+    _commit(payload, case, user, "record_breach", before, summary, {"breach_id": breach.pk})
     return breach
 
 
@@ -942,7 +1007,7 @@ def update_prosecution(user: User, case_id: int, data: ProsecutionIn | Mapping[s
     for name, value in payload.model_dump(exclude={"version"}, exclude_unset=True).items():
         setattr(prosecution, name, "" if value is None and name in {"cps_decision", "court"} else value)
     prosecution.save()
-    _commit(case, user, "update_prosecution", case.state, "Prosecution updated")
+    _commit(payload, case, user, "update_prosecution", case.state, "Prosecution updated")
     return prosecution
 
 
@@ -1022,7 +1087,7 @@ def record_outcome(user: User, case_id: int, data: OutcomeIn | Mapping[str, Any]
             },
         )
     fire(case, "conclude_prosecution")
-    _commit(case, user, "record_outcome", before, f"Court outcome: {payload.outcome}")
+    _commit(payload, case, user, "record_outcome", before, f"Court outcome: {payload.outcome}")
     return prosecution
 
 
@@ -1047,5 +1112,160 @@ def close_case(user: User, case_id: int, data: CloseIn | Mapping[str, Any]) -> C
         review_dates=[d.isoformat() for d in sorted(payload.review_dates)],
         closed_by=user,
     )
-    _commit(case, user, "close_case", before, f"Closed {payload.closed_on:%d %b %Y}")
+    _commit(payload, case, user, "close_case", before, f"Closed {payload.closed_on:%d %b %Y}")
     return case
+
+
+# --- 11. cross-force shares -----------------------------------------------------------------
+
+
+@transaction.atomic
+def grant_share(user: User, case_id: int, data: ShareIn | Mapping[str, Any]) -> CaseShare:
+    """Let another force read this case until the share expires (supervisors and administrators).
+
+    The share does not change the case, so it quotes no version and leaves the version alone; it
+    is logged as `share_granted` with the reason and the recipient force, in this transaction.
+    """
+    payload = _parse(ShareIn, data)
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or not allowed("view_case", user, case):
+        raise NotFound(f"case {case_id} not found")
+    if not allowed("share", user, case):
+        raise PermissionDenied(f"you may not share case {case.reference}")
+    force = Force.objects.filter(code=payload.recipient_force).exclude(pk=case.force_id).first()
+    if force is None:
+        raise ValidationFailed.field("recipient_force", "no other force has this code")
+    share = CaseShare.objects.create(
+        case=case,
+        recipient_force=force,
+        granted_by=user,
+        expires_at=timezone.now() + dt.timedelta(days=payload.days),
+        reason=payload.reason,
+    )
+    trail.share_granted(user, share)
+    return share
+
+
+@transaction.atomic
+def revoke_share(user: User, case_id: int, share_id: int) -> CaseShare:
+    """End a share now (supervisors and administrators of the owning force); logged as `share_revoked`."""
+    share = (
+        CaseShare.objects.select_for_update()
+        .select_related("case", "recipient_force")
+        .filter(pk=share_id, case_id=case_id)
+        .first()
+    )
+    if share is None or not allowed("view_case", user, share.case):
+        raise NotFound(f"share {share_id} of case {case_id} not found")
+    if not allowed("share", user, share.case):
+        raise PermissionDenied(f"you may not change the shares of case {share.case.reference}")
+    if share.revoked_at is not None:
+        raise ValidationFailed.field("share_id", "this share is already revoked")
+    share.revoked_at, share.revoked_by = timezone.now(), user
+    share.save()
+    trail.share_revoked(user, share)
+    return share
+
+
+# --- 12. erasure ----------------------------------------------------------------------------
+
+#: The classes of data each erasure scope removes (named in the audit tombstone, never the values).
+ERASURE_CLASSES = {
+    "personal_data": ("subject_identity", "free_text"),
+    "case": ("subject_identity", "free_text", "case_record"),
+}
+
+
+def _erase_free_text(case: Case) -> None:
+    """Blank every free-text field of the case: notes and reasons may name people."""
+    case.summary = ""
+    for proposal in case.proposals.all():
+        proposal.departure_reason = proposal.reason = ""
+        proposal.exceptional_circumstances = proposal.decision_reason = ""
+        proposal.save()
+    caution = ConditionalCaution.objects.filter(case=case).first()
+    if caution is not None:
+        caution.exceptional_window_reason = caution.other_conditions = ""
+        caution.save()
+    for attendance in case.attendance.all():
+        attendance.note = ""
+        attendance.save()
+    for breach in case.breaches.all():
+        breach.description = breach.excuse_details = ""
+        breach.save()
+    Closure.objects.filter(case=case).update(reason="")
+    case.shares.update(reason="")
+
+
+@transaction.atomic
+def erase_case(user: User, case_id: int, data: ErasureIn | Mapping[str, Any]) -> Case | None:
+    """Erase a case's personal data (or the whole case), leaving an audit tombstone (administrators).
+
+    `personal_data`: the subject's name, date of birth and address become NULL and every free-text
+    field is blanked; counts, dates, decisions and the history stay, so the record can still be
+    reviewed. `case`: the case and all its records are deleted. Either way the `erasure` entry
+    names the classes of data erased and the reason, and nothing of what they held. IIOC records
+    are public-protection records (MoPI Group 1): erasure follows a review, never a timer.
+    """
+    payload = _parse(ErasureIn, data)
+    case = _open(user, case_id, payload.version, "erase")
+    classes = ERASURE_CLASSES[payload.scope]
+    if payload.scope == "case":
+        trail.erased(user, case, classes, payload.reason)
+        case.proposals.all().delete()  # proposals protect their assessment; remove them first
+        case.delete()
+        return None
+    if case.personal_data_erased_on is not None:
+        raise ValidationFailed.field("scope", "this case's personal data is already erased")
+    Subject.objects.filter(case=case).update(full_name=None, date_of_birth=None, address=None, name_index="")
+    _erase_free_text(case)
+    case.personal_data_erased_on = _today()
+    _commit(
+        payload,
+        case,
+        user,
+        "erase_case",
+        case.state,
+        "Personal data erased",
+        {"classes": list(classes)},
+        log_alteration=False,
+    )
+    trail.erased(user, case, classes, payload.reason)
+    return case
+
+
+@transaction.atomic
+def record_review(user: User, case_id: int, data: ReviewIn | Mapping[str, Any]) -> RecordReview:
+    """Record a retention review of a closed case (administrators); see `cases.retention`.
+
+    Retaining sets the next review, at most one class interval ahead; deciding to erase records
+    the decision only: the erasure is its own step (`erase_case`), so it is always deliberate.
+    """
+    payload = _parse(ReviewIn, data)
+    case = _open(user, case_id, payload.version, "erase", erased_ok=True)
+    if case.state != "closed":
+        raise IllegalTransition("record_review", case.state, "only closed records are reviewed")
+    _not_future("reviewed_on", payload.reviewed_on)
+    next_review = payload.next_review_on
+    if payload.outcome == ReviewOutcome.RETAIN.value:
+        limit = retention.add_years(payload.reviewed_on, retention.record_class(case).review_every_years)
+        if next_review is None:
+            next_review = limit
+        elif not payload.reviewed_on < next_review <= limit:
+            raise ValidationFailed.field(
+                "next_review_on", f"must be after the review and by {limit:%d %b %Y}"
+            )
+    elif next_review is not None:
+        raise ValidationFailed.field("next_review_on", "a record to be erased has no next review")
+    review = RecordReview.objects.create(
+        case=case,
+        reviewed_on=payload.reviewed_on,
+        reviewed_by=user,
+        outcome=payload.outcome,
+        next_review_on=next_review,
+        reason=payload.reason,
+    )
+    _commit(
+        payload, case, user, "record_review", case.state, f"Retention review: {review.get_outcome_display()}"
+    )
+    return review

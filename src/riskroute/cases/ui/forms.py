@@ -554,3 +554,53 @@ class ClosureForm(VersionedForm):
             index = int(path[len("review_dates[") : path.index("]")])
             return f"review_{index + 1}" if index < 3 else "review_1"
         return super().field_for_path(path)
+
+
+class JustificationForm(GovForm):
+    """Why the user needs the case: asked once per case per session (DPA 2018 s.62)."""
+
+    justification = forms.CharField(
+        label="Why do you need to open this case?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
+        max_length=500,
+        help_text="For example, the investigation you are working on or the task you were given. "
+        "It is recorded with every look at this case until you sign out.",
+    )
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ShareForm(GovForm):
+    recipient_force = forms.ChoiceField(label="Force to share with", choices=(), widget=forms.RadioSelect)
+    days = forms.IntegerField(
+        label="Number of days the share lasts",
+        min_value=1,
+        max_value=90,
+        help_text="At most 90 days; the other force can read the case, never change it.",
+        widget=forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
+    )
+    reason = forms.CharField(
+        label="Reason for sharing", widget=forms.Textarea(attrs={"rows": 3}), min_length=10, max_length=500
+    )
+
+    def __init__(self, *args: Any, forces: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipient_force"].choices = forces or []  # type: ignore[attr-defined]
+
+
+class ErasureForm(VersionedForm):
+    scope = forms.ChoiceField(
+        label="What to erase",
+        choices=(
+            ("personal_data", "The person's name, date of birth and address, and every free-text note"),
+            ("case", "The whole case record"),
+        ),
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason for erasure",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
+        max_length=500,
+        help_text="For example, the outcome of the retention review. The reason is kept in the audit log.",
+    )

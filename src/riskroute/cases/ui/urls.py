@@ -31,4 +31,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/prosecution/", views.prosecution, name="prosecution"),
     path("cases/<int:case_id>/prosecution/outcome/", views.outcome, name="outcome"),
     path("cases/<int:case_id>/close/", views.close, name="close"),
+    path("cases/<int:case_id>/justification/", views.justify, name="justify"),
+    path("cases/<int:case_id>/shares/", views.shares, name="shares"),
+    path("cases/<int:case_id>/shares/<int:share_id>/revoke/", views.revoke_share, name="revoke-share"),
+    path("cases/<int:case_id>/erase/", views.erase, name="erase"),
+    path("records/review/", views.records_review, name="records-review"),
 ]

@@ -2,6 +2,9 @@
 
 No view decides scope or workflow itself: the service layer refuses what a user may not do, and
 its refusals are shown on the page (field errors, the conflict message, or a 403/404 page).
+
+Before a page shows any of a case, the user says why they need it (`justify`, once per case per
+session, DPA 2018 s.62); `queries.get_case` logs that reason with every read.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,10 +21,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from riskroute.accounts.models import ProviderOrganisation, Role, User
-from riskroute.cases import queries, services
+from riskroute.audit import JustificationRequired, remember_justification, require_justification
+from riskroute.cases import queries, services, trail
 from riskroute.cases.documents import case_document
 from riskroute.cases.errors import CaseServiceError
 from riskroute.cases.models import Case, PriorityBand, ProposalStatus
@@ -36,6 +42,7 @@ from riskroute.cases.ui.presenters import (
     guideline_summary,
     state_label,
 )
+from riskroute.core.errors import InvalidInput
 
 
 def _user(request: HttpRequest) -> User:
@@ -150,6 +157,7 @@ def referral(request: HttpRequest) -> HttpResponse:
             if not attach_service_error(form, error):
                 return refusal(request, error)
         else:
+            remember_justification(request.session, "case", case.pk, trail.CREATOR_JUSTIFICATION)
             messages.success(
                 request, f"Case {case.reference} created with priority {case.get_priority_band_display()}."
             )
@@ -157,11 +165,57 @@ def referral(request: HttpRequest) -> HttpResponse:
     return page(request, "cases/referral.html", {"title": "New referral", "form": form})
 
 
+def _consult(request: HttpRequest, case_id: int) -> Case | HttpResponse:
+    """Read a case with this session's justification for it, or send the user to give one first.
+
+    A case the user cannot see raises NotFound before any question is asked, so the question
+    never reveals that a case exists.
+    """
+    user = _user(request)
+    try:
+        justification = require_justification(request.session, "case", case_id)
+    except JustificationRequired:
+        queries.case_reference(user, case_id)
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('cases-ui:justify', args=[case_id])}?{query}")
+    return queries.get_case(user, case_id, justification=justification)
+
+
+def _safe_next(request: HttpRequest, target: str, case_id: int) -> str:
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("cases-ui:case", args=[case_id])
+
+
+@login_required
+@refusals
+@require_http_methods(["GET", "POST"])
+def justify(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Ask why the user needs this case, once per session, before any of it is shown (s.62)."""
+    reference = queries.case_reference(_user(request), case_id)
+    form = f.JustificationForm(request.POST or None, initial={"next": request.GET.get("next", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            remember_justification(request.session, "case", case_id, form.cleaned_data["justification"])
+        except InvalidInput as error:
+            form.add_service_errors((d["path"], d["message"]) for d in error.details)
+        else:
+            return redirect(_safe_next(request, form.cleaned_data["next"] or "", case_id))
+    return page(
+        request,
+        "cases/justify.html",
+        {"title": f"Why do you need case {reference}?", "reference": reference, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
 @login_required
 @refusals
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
-    case = queries.get_case(user, case_id)
+    case = _consult(request, case_id)
+    if isinstance(case, HttpResponse):
+        return case
     document = case_document(user, case)
     actions = [
         ACTION_LINKS[a] + (reverse(ACTION_LINKS[a][1], args=[case.pk]),) for a in _page_actions(user, case)
@@ -182,7 +236,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "state_label": state_label(case.state),
             "actions": actions,
             "facts_rows": case_facts_rows(case.facts),
-            "events": list(reversed(queries.case_history(user, case_id))),
+            "events": list(reversed(queries.history_of(case))),
+            "record_actions": queries.record_actions(user, case),
             "latest_assessment": case.assessments.order_by("-created_at", "-id").first(),
             "proposals": list(case.proposals.select_related("proposed_by", "decided_by").order_by("-id")),
             "notification": case.notifications.filter(current=True).first(),
@@ -231,9 +286,11 @@ def _run_step(
 ) -> HttpResponse:
     user = _user(request)
     try:
-        case = queries.get_case(user, case_id)
+        case = _consult(request, case_id)
     except CaseServiceError as error:
         return refusal(request, error)
+    if isinstance(case, HttpResponse):
+        return case
     initial = {"version": case.version, **(step.initial(case) if step.initial else {})}
     kwargs = form_kwargs or {}
     form = (
@@ -547,11 +604,12 @@ close = _step_view("close")
 @require_http_methods(["GET", "POST"])
 def facts(request: HttpRequest, case_id: int) -> HttpResponse:
     """Edit the facts; the service re-prioritises and keeps the priority history."""
-    user = _user(request)
     try:
-        case = queries.get_case(user, case_id)
+        case = _consult(request, case_id)
     except CaseServiceError as error:
         return refusal(request, error)
+    if isinstance(case, HttpResponse):
+        return case
     step = Step(
         "Facts",
         "cases/step_facts.html",
@@ -577,3 +635,87 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
         _pending_proposal,
     )
     return _run_step(request, case_id, step)
+
+
+# --- records: cross-force shares, erasure, retention review ---------------------------------
+
+
+@login_required
+@refusals
+@require_http_methods(["GET", "POST"])
+def shares(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Grant another force read access for a limited time, and see or revoke the shares so far."""
+    user = _user(request)
+    current = queries.case_shares(user, case_id)
+    case = queries.record_case(user, case_id, "share")
+    form = f.ShareForm(request.POST or None, forces=queries.share_forces(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            share = services.grant_share(user, case_id, form.cleaned_data)
+        except CaseServiceError as error:
+            if not attach_service_error(form, error):
+                return refusal(request, error)
+        else:
+            messages.success(
+                request, f"Shared with {share.recipient_force.name} until {share.expires_at:%d %b %Y %H:%M}."
+            )
+            return redirect("cases-ui:shares", case_id=case_id)
+    return page(
+        request,
+        "cases/shares.html",
+        {
+            "title": f"Share case {case.reference}",
+            "case": case,
+            "form": form,
+            "errors_form": form,
+            "shares": current,
+            "now": timezone.now(),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@refusals
+@require_http_methods(["POST"])
+def revoke_share(request: HttpRequest, case_id: int, share_id: int) -> HttpResponse:
+    try:
+        share = services.revoke_share(_user(request), case_id, share_id)
+    except CaseServiceError as error:
+        return refusal(request, error)
+    messages.success(request, f"The share with {share.recipient_force.name} has ended.")
+    return redirect("cases-ui:shares", case_id=case_id)
+
+
+@login_required
+@refusals
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Erase a case's personal data (or the case) with a reason; administrators only."""
+    user = _user(request)
+    case = queries.record_case(user, case_id, "erase")
+    form = f.ErasureForm(request.POST or None, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            kept = services.erase_case(user, case_id, form.payload())
+        except CaseServiceError as error:
+            if not attach_service_error(form, error):
+                return refusal(request, error)
+        else:
+            what = f"Case {case.reference}" if kept is None else f"The personal data of case {case.reference}"
+            messages.success(request, f"{what} erased. The audit log records the erasure.")
+            return redirect("cases-ui:records-review")
+    return page(
+        request,
+        "cases/erase.html",
+        {"title": f"Erase case {case.reference}", "case": case, "form": form, "errors_form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@refusals
+def records_review(request: HttpRequest) -> HttpResponse:
+    """Closed records whose retention review is due within 90 days (administrators)."""
+    due = queries.records_due_for_review(_user(request))
+    return page(request, "cases/records_review.html", {"title": "Records due for review", "due": due})
