@@ -249,7 +249,9 @@ def test_the_case_page_asks_why_first_then_remembers(world: World, new_case: Cas
     page = browser.get(url)
     assert page.status_code == 200 and b"Test Subject One" in page.content
     assert browser.get(f"/cases/{new_case.pk}/enforcement/").status_code == 200  # not asked again
-    assert [(e.action, e.justification) for e in since(before)] == [("consultation", WHY)] * 2
+    assert browser.get(f"/cases/{new_case.pk}/facts/").status_code == 200
+    # One entry per page shown.
+    assert [(e.action, e.justification) for e in since(before)] == [("consultation", WHY)] * 3
 
 
 def test_the_question_reveals_no_case_and_redirects_only_inside_the_site(

@@ -58,6 +58,7 @@ def case_document(user: User, case: Case) -> dict[str, Any]:
         "reference": case.reference,
         "state": case.state,
         "version": case.version,
+        "personal_data_erased_on": case.personal_data_erased_on,
         "next_actions": next_actions(user, case),
         "caution": _caution(caution),
         "attendance": [

@@ -282,8 +282,17 @@ class Step:
 
 
 def _run_step(
-    request: HttpRequest, case_id: int, step: Step, *, form_kwargs: dict[str, Any] | None = None
+    request: HttpRequest,
+    case_id: int,
+    step: Step,
+    *,
+    form_kwargs: dict[str, Any] | None = None,
+    case_kwargs: Callable[[Case], dict[str, Any]] | None = None,
 ) -> HttpResponse:
+    """Show the step's form for the case (read once, so logged once) and call its service on POST.
+
+    `case_kwargs` gives form arguments that depend on the case read here.
+    """
     user = _user(request)
     try:
         case = _consult(request, case_id)
@@ -292,7 +301,7 @@ def _run_step(
     if isinstance(case, HttpResponse):
         return case
     initial = {"version": case.version, **(step.initial(case) if step.initial else {})}
-    kwargs = form_kwargs or {}
+    kwargs = {**(form_kwargs or {}), **(case_kwargs(case) if case_kwargs else {})}
     form = (
         step.form(request.POST, initial=initial, **kwargs)
         if request.method == "POST"
@@ -604,12 +613,6 @@ close = _step_view("close")
 @require_http_methods(["GET", "POST"])
 def facts(request: HttpRequest, case_id: int) -> HttpResponse:
     """Edit the facts; the service re-prioritises and keeps the priority history."""
-    try:
-        case = _consult(request, case_id)
-    except CaseServiceError as error:
-        return refusal(request, error)
-    if isinstance(case, HttpResponse):
-        return case
     step = Step(
         "Facts",
         "cases/step_facts.html",
@@ -617,7 +620,7 @@ def facts(request: HttpRequest, case_id: int) -> HttpResponse:
         services.update_facts,
         "Facts saved; priority recalculated.",
     )
-    return _run_step(request, case_id, step, form_kwargs={"facts": case.facts})
+    return _run_step(request, case_id, step, case_kwargs=lambda case: {"facts": case.facts})
 
 
 @login_required
