@@ -25,7 +25,6 @@ from rich.table import Table
 from riskroute.cli.io import emit, fail_internal, fail_invalid
 from riskroute.core.errors import ErrorDetail, InvalidInput
 from riskroute.core.policy import POLICY_IDS
-from riskroute.simulation.metrics import CONTRACT_METRICS
 
 TORNADO_PARAMETERS = 8
 
@@ -47,6 +46,9 @@ def _summary_table(document: dict[str, Any]) -> Table:
 
     def cell(row: dict[str, float]) -> str:
         return f"{row['mean']:,.1f}\n[dim]{row['p05']:,.1f} – {row['p95']:,.1f}[/dim]"
+
+    # Imported here: the simulation pulls in NumPy, which every other command can do without.
+    from riskroute.simulation.metrics import CONTRACT_METRICS
 
     for name in CONTRACT_METRICS:
         table.add_row(
