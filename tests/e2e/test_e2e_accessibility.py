@@ -117,7 +117,12 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
     # The administrator's records pages: records due for review, and erasure.
     page = new_page()
     login(page, base_url, "northshire.admin", DEMO_PASSWORD)
-    for path in ("/records/review/", f"/cases/{ids['caution_complete']}/erase/"):
+    admin_pages = (
+        "/records/review/",
+        f"/cases/{ids['caution_complete']}/review/",
+        f"/cases/{ids['caution_complete']}/erase/",
+    )
+    for path in admin_pages:
         response = page.goto(base_url + path)
         assert response is not None and response.ok, path
         _assert_no_inline_code(path, response.text())

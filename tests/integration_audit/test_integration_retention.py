@@ -10,11 +10,13 @@ from auditkit import WHY, entries, last_sequence, since
 from casekit import TODAY, World, days_ago, referral, to_assessed
 from django.db import connection
 from django.test import Client
+from typer.testing import CliRunner
 
 from riskroute.audit import verify_log
 from riskroute.cases import queries, retention, services
 from riskroute.cases.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from riskroute.cases.models import Case, Subject
+from riskroute.cli import app as cli_app
 
 REASON = "Retention review concluded the record is no longer needed"
 
@@ -156,6 +158,9 @@ def test_erasing_the_whole_case_keeps_only_the_tombstone(world: World) -> None:
     assert actions[0] == "collection" and actions[-1] == "erasure" and "alteration" in actions
     assert history[-1].details == {"classes": ["case_record", "free_text", "subject_identity"]}
     assert verify_log()["ok"]
+    result = CliRunner().invoke(cli_app, ["audit", "verify"])  # what an operator runs
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["entries_verified"] >= history[-1].sequence
 
 
 def test_erasure_and_review_pages(world: World) -> None:
@@ -176,3 +181,27 @@ def test_erasure_and_review_pages(world: World) -> None:
     supervisor = Client()
     supervisor.force_login(world["sup"])
     assert supervisor.get(url).status_code == 403 and supervisor.get("/records/review/").status_code == 403
+
+
+def test_the_review_page_records_a_review(world: World) -> None:
+    case = _closed(world, review_in_days=5)
+    admin = Client()
+    admin.force_login(world["admin"])
+    url = f"/cases/{case.pk}/review/"
+    shown = admin.get(url)
+    assert shown.status_code == 200 and b"Record a retention review" in shown.content
+    assert b"Test Subject One" not in shown.content
+    refused = admin.post(url, {"version": case.version, "outcome": "retain", "reason": "short"})
+    assert refused.status_code == 422
+    today = {"reviewed_on_0": TODAY.day, "reviewed_on_1": TODAY.month, "reviewed_on_2": TODAY.year}
+    done = admin.post(url, {"version": case.version, "outcome": "retain", "reason": REASON, **today})
+    assert done.status_code == 302
+    review = Case.objects.get(pk=case.pk).reviews.get()
+    assert (review.outcome, review.next_review_on, review.reason) == (
+        "retain",
+        retention.add_years(TODAY, 10),
+        REASON,
+    )
+    supervisor = Client()
+    supervisor.force_login(world["sup"])
+    assert supervisor.get(url).status_code == 403

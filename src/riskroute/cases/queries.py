@@ -454,6 +454,12 @@ class DueReview:
         return asdict(self)
 
 
+def review_due_on(user: User, case_id: int) -> dt.date | None:
+    """When the closed case's retention review is due (for the review page; administrators)."""
+    case = record_case(user, case_id, "erase")
+    return retention.next_review_on(Case.objects.select_related("closure").get(pk=case.pk))
+
+
 def records_due_for_review(user: User, within_days: int = 90) -> list[DueReview]:
     """Closed records of the user's force whose review falls due within `within_days` (or is past).
 

@@ -604,3 +604,26 @@ class ErasureForm(VersionedForm):
         max_length=500,
         help_text="For example, the outcome of the retention review. The reason is kept in the audit log.",
     )
+
+
+class ReviewForm(VersionedForm):
+    reviewed_on = GovDateField(label="Date of the review")
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=(
+            ("retain", "Retain the record until the next review"),
+            ("erase", "The personal data is no longer needed: erase it next"),
+        ),
+        widget=forms.RadioSelect,
+    )
+    next_review_on = GovDateField(
+        label="Next review date",
+        required=False,
+        help_text="If you retain the record. At most 10 years ahead; left empty, it is 10 years.",
+    )
+    reason = forms.CharField(
+        label="Reasons for the outcome",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
+        max_length=500,
+    )

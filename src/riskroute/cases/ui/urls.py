@@ -35,5 +35,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/shares/", views.shares, name="shares"),
     path("cases/<int:case_id>/shares/<int:share_id>/revoke/", views.revoke_share, name="revoke-share"),
     path("cases/<int:case_id>/erase/", views.erase, name="erase"),
+    path("cases/<int:case_id>/review/", views.review, name="review"),
     path("records/review/", views.records_review, name="records-review"),
 ]

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from riskroute.accounts.models import ProviderOrganisation, Role, User
 from riskroute.audit import JustificationRequired, remember_justification, require_justification
-from riskroute.cases import queries, services, trail
+from riskroute.cases import queries, retention, services, trail
 from riskroute.cases.documents import case_document
 from riskroute.cases.errors import CaseServiceError
 from riskroute.cases.models import Case, PriorityBand, ProposalStatus
@@ -722,3 +722,35 @@ def records_review(request: HttpRequest) -> HttpResponse:
     """Closed records whose retention review is due within 90 days (administrators)."""
     due = queries.records_due_for_review(_user(request))
     return page(request, "cases/records_review.html", {"title": "Records due for review", "due": due})
+
+
+@login_required
+@refusals
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Record the retention review of a closed case: retain until a next review, or decide to erase."""
+    user = _user(request)
+    case = queries.record_case(user, case_id, "erase")
+    form = f.ReviewForm(request.POST or None, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = services.record_review(user, case_id, form.payload())
+        except CaseServiceError as error:
+            if not attach_service_error(form, error):
+                return refusal(request, error)
+        else:
+            messages.success(request, f"Review recorded: {done.get_outcome_display()}.")
+            return redirect("cases-ui:records-review")
+    return page(
+        request,
+        "cases/review.html",
+        {
+            "title": f"Review case {case.reference}",
+            "case": case,
+            "form": form,
+            "errors_form": form,
+            "record_class": retention.record_class(case),
+            "due": queries.review_due_on(user, case_id),
+        },
+        status=422 if form.errors else 200,
+    )
