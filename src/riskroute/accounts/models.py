@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     OFFENDER_MANAGER = "offender_manager", "Offender manager"
     REHABILITATION_PROVIDER = "rehabilitation_provider", "Rehabilitation provider"
     ANALYST = "analyst", "Analyst"
+    AUDITOR = "auditor", "Auditor (audit log only)"
     ADMINISTRATOR = "administrator", "Administrator"
 
 

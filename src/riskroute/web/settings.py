@@ -8,12 +8,16 @@ Environment variables (see docs/case-service.md):
   so there is never a secret in the source code.
 - `DJANGO_DEBUG=1`: debug pages (never in production; off by default).
 - `DJANGO_ALLOWED_HOSTS`: comma-separated host names (default localhost names only).
-- `DJANGO_CSRF_TRUSTED_ORIGINS`, `RISKROUTE_BEHIND_HTTPS_PROXY=1`: for serving behind an HTTPS proxy.
+- `DJANGO_CSRF_TRUSTED_ORIGINS`, `RISKROUTE_BEHIND_HTTPS_PROXY=1`: for serving behind an HTTPS proxy
+  (the latter also turns on HSTS).
+- `RISKROUTE_SESSION_IDLE_MINUTES` (default 30), `RISKROUTE_SESSION_MAX_HOURS` (default 10): session expiry.
+- `RISKROUTE_REQUIRE_MFA=0`: switch TOTP off outside demo mode (never in production; default on).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -77,8 +81,13 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
-if os.environ.get("RISKROUTE_BEHIND_HTTPS_PROXY", "") == "1":
+BEHIND_HTTPS_PROXY = os.environ.get("RISKROUTE_BEHIND_HTTPS_PROXY", "") == "1"
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Browsers honour HSTS only over HTTPS, so it is sent only when the proxy says so.
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = True
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -89,6 +98,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "riskroute.accounts",
     "riskroute.cases",
     "riskroute.audit",
@@ -103,7 +116,21 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "riskroute.web.hardening.PermissionsPolicyMiddleware",
+    "riskroute.web.hardening.DatabaseUnavailableMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "riskroute.accounts.session.AbsoluteSessionExpiryMiddleware",
+    "riskroute.accounts.mfa.MfaRequiredMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+#: Fault tests only: hold each disposal proposal open this long before it commits (0: never).
+TEST_SLOW_DECISION_SECONDS = float(os.environ.get("RISKROUTE_TEST_SLOW_DECISION_SECONDS", "0"))
+TEST_SLOW_DECISION_FLAG = os.environ.get("RISKROUTE_TEST_SLOW_DECISION_FLAG", "")
+if TEST_SLOW_DECISION_SECONDS > 0:
+    MIDDLEWARE.append("riskroute.web.hardening.SlowDecisionForFaultTests")
 
 ROOT_URLCONF = "riskroute.web.urls"
 WSGI_APPLICATION = "riskroute.web.wsgi.application"
@@ -129,6 +156,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user name is refused before any password is checked.
+    "riskroute.accounts.backends.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "riskroute.accounts.backends.DemoAwareModelBackend",
 ]
@@ -149,6 +178,12 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# Idle expiry: the cookie lives SESSION_COOKIE_AGE from the last request (saved on every request).
+# Absolute expiry: AbsoluteSessionExpiryMiddleware ends a session SESSION_MAX_AGE after sign-in.
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("RISKROUTE_SESSION_IDLE_MINUTES", "30"))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_MAX_AGE = 3600 * int(os.environ.get("RISKROUTE_SESSION_MAX_HOURS", "10"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -158,6 +193,38 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Features no page uses, refused to every origin (riskroute.web.hardening sends the header).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+# Content Security Policy (django-csp 4): no inline script or style anywhere, no third-party origin.
+# The templates were written for this: scripts and styles are static files, htmx may not eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# TOTP second factor (django-otp) for every user outside demo mode (riskroute.accounts.mfa).
+MFA_REQUIRED = os.environ.get("RISKROUTE_REQUIRE_MFA", "1") == "1"
+OTP_TOTP_ISSUER = "riskroute"
+
+# Lockout after repeated failed sign-ins (django-axes): 5 failures for one user name from one
+# address lock that pair for 15 minutes; a success resets the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

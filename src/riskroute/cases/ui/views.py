@@ -28,7 +28,7 @@ from riskroute.accounts.models import ProviderOrganisation, Role, User
 from riskroute.audit import JustificationRequired, remember_justification, require_justification
 from riskroute.cases import queries, retention, services, trail
 from riskroute.cases.documents import case_document
-from riskroute.cases.errors import CaseServiceError
+from riskroute.cases.errors import CaseServiceError, PermissionDenied
 from riskroute.cases.models import Case, PriorityBand, ProposalStatus
 from riskroute.cases.ui import forms as f
 from riskroute.cases.ui.charts import bar_charts
@@ -53,6 +53,8 @@ def _user(request: HttpRequest) -> User:
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to the page it starts its day on."""
     user = _user(request)
+    if user.has_role(Role.AUDITOR):
+        return redirect("audit-case")
     if user.has_role(Role.INVESTIGATOR) or user.has_role(Role.REHABILITATION_PROVIDER):
         return redirect("cases-ui:my-cases")
     if user.is_supervisor or user.has_role(Role.SAFEGUARDING_OFFICER) or user.has_role(Role.OFFENDER_MANAGER):
@@ -281,6 +283,11 @@ class Step:
     form_key: str = "form"
 
 
+def _minimal_viewer(user: User) -> bool:
+    """A rehabilitation provider outside any force: it records attendance and sees little else."""
+    return user.has_role(Role.REHABILITATION_PROVIDER) and user.force_id is None
+
+
 def _run_step(
     request: HttpRequest,
     case_id: int,
@@ -300,6 +307,9 @@ def _run_step(
         return refusal(request, error)
     if isinstance(case, HttpResponse):
         return case
+    if _minimal_viewer(user) and step.service is not services.record_attendance:
+        # A provider sees the minimum of its referral: any form but attendance would show more.
+        return refusal(request, PermissionDenied(f"you may not do this on case {case.reference}"))
     initial = {"version": case.version, **(step.initial(case) if step.initial else {})}
     kwargs = {**(form_kwargs or {}), **(case_kwargs(case) if case_kwargs else {})}
     form = (
