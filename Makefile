@@ -49,6 +49,7 @@ test: assets lint unit
 bench: $(STAMP)
 	$(BIN)/python benchmarks/triage_throughput.py
 	$(BIN)/python benchmarks/simulation_scale.py
+	$(BIN)/python benchmarks/load_service.py  # 50 users x 5 min on PostgreSQL (loopback)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
