@@ -168,6 +168,7 @@ def _section(rows: list[dict[str, str]], users: int, minutes: float, wall: float
             f"| {r['99%']} | {float(r['Requests/s']):.1f} |"
         )
     table = "\n".join(lines)
+    rate = float(total.get("Requests/s", 0))
     return f"""{BEGIN}
 ## Case service under load (PostgreSQL)
 
@@ -183,7 +184,9 @@ cores, so these are upper bounds. Times in milliseconds.
 {table}
 
 All requests: {int(total.get("Request Count", 0)):,}, failures {int(total.get("Failure Count", 0))},
-over {wall:.0f} s wall time.
+over {wall:.0f} s wall time ({rate:.1f} requests/s in all). The server, PostgreSQL and the
+{users} locust users share two cores, so at this load the CPU is saturated and most of each
+latency is queueing; sign-in is slowest because Argon2 is deliberately expensive.
 {END}"""
 
 
