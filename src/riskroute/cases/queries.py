@@ -131,13 +131,25 @@ def get_case(user: User, case_id: int, *, justification: str | None) -> Case:
     return case
 
 
+#: Fields of a case that hold no personal data, with those the permission rules read.
+_RECORD_FIELDS = (
+    "pk",
+    "reference",
+    "version",
+    "state",
+    "force_id",
+    "provider_organisation_id",
+    "personal_data_erased_on",
+)
+
+
 def case_reference(user: User, case_id: int) -> str:
     """The reference of a case the user may see (no personal data, so no consultation); else NotFound.
 
     For the page that asks for a justification: it may name the case, and must not reveal one the
     user cannot see.
     """
-    case = visible_cases(user).filter(pk=case_id).only("pk", "reference", "force_id").first()
+    case = visible_cases(user).filter(pk=case_id).only(*_RECORD_FIELDS).first()
     if case is None or not allowed("view_case", user, case):
         raise NotFound(f"case {case_id} not found")
     return case.reference
@@ -147,12 +159,7 @@ def record_case(user: User, case_id: int, permission: str) -> Case:
     """A case's record-keeping fields (reference, version, state; no personal data) for a user
     who holds `permission` on it: for the share, erasure and review pages. NotFound or
     PermissionDenied otherwise."""
-    case = (
-        visible_cases(user)
-        .filter(pk=case_id)
-        .only("pk", "reference", "version", "state", "force_id", "personal_data_erased_on")
-        .first()
-    )
+    case = visible_cases(user).filter(pk=case_id).only(*_RECORD_FIELDS).first()
     if case is None or not allowed("view_case", user, case):
         raise NotFound(f"case {case_id} not found")
     if not allowed(permission, user, case):
