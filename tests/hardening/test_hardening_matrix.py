@@ -100,6 +100,7 @@ HTML: dict[str, Any] = {
     "cases/<int:case_id>/shares/": SHARE,
     "cases/<int:case_id>/shares/<int:share_id>/revoke/": None,  # POST only; the API row covers it
     "cases/<int:case_id>/erase/": ERASE,
+    "cases/<int:case_id>/review/": ERASE,
     "records/review/": ADMIN,
 }
 
