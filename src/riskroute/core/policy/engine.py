@@ -132,6 +132,7 @@ class Policy:
             if not p.mark.is_verified
         }
         self._all_parameter_flags = self._flags_used_by(self.rules)
+        self._flags_by_blocking: dict[tuple[str, ...], list[dict[str, str]]] = {}
         # What the hot loop needs per rule, looked up once: the rule, its paths, and its memo.
         self._plan = [(r, r.condition.paths, len(r.condition.paths) == 1, r.memo.get) for r in self.rules]
         ids = [rule.spec.id for rule in self.rules]
@@ -177,7 +178,7 @@ class Policy:
         else:
             recommendation, eligible = "divert", True
         unverified = [r.unverified for r in relied if r.unverified is not None]
-        unverified += self._flags_used_by(blocked) if blocked else self._all_parameter_flags
+        unverified += self._blocking_flags(blocked) if blocked else self._all_parameter_flags
         return {
             "recommendation": recommendation,
             "eligible_for_diversion": eligible,
@@ -191,6 +192,14 @@ class Policy:
         """Forget memoised rule answers (tests compare fresh and memoised evaluations)."""
         for rule in self.rules:
             rule.memo.clear()
+
+    def _blocking_flags(self, blocked: list[Rule]) -> list[dict[str, str]]:
+        """`_flags_used_by` for a set of blocking rules; few distinct sets occur, so memoised."""
+        key = tuple([rule.spec.id for rule in blocked])
+        flags = self._flags_by_blocking.get(key)
+        if flags is None:
+            flags = self._flags_by_blocking[key] = self._flags_used_by(blocked)
+        return flags
 
     def _flags_used_by(self, rules: list[Rule]) -> list[dict[str, str]]:
         """The unverified-parameter flags of the parameters these rules use, each once, in order."""
