@@ -44,19 +44,26 @@ def triage_lines(lines: Iterable[bytes], policy: str) -> Iterator[tuple[bytes, b
         yield triage_json(facts, policy, line=number) + b"\n", True
 
 
-#: Output buffer of the batch: results are ~14 KiB each, larger than stdout's default buffer, so
-#: without it every result would be its own write system call.
-BATCH_BUFFER_BYTES = 1 << 20
+#: Results are ~14 KiB each, larger than stdout's buffer, so the batch writes them in chunks of
+#: about this size: one system call per chunk instead of one per result.
+BATCH_CHUNK_BYTES = 1 << 20
 
 
 def _run_batch(stream: IO[bytes], policy: str) -> int:
-    sys.stdout.flush()
-    with open(sys.stdout.fileno(), "wb", buffering=BATCH_BUFFER_BYTES, closefd=False) as out:
-        write = out.write
-        all_ok = True
-        for output, ok in triage_lines(stream, policy):
-            write(output)
-            all_ok = all_ok and ok
+    write = sys.stdout.buffer.write
+    all_ok = True
+    chunk: list[bytes] = []
+    size = 0
+    for output, ok in triage_lines(stream, policy):
+        chunk.append(output)
+        size += len(output)
+        all_ok = all_ok and ok
+        if size >= BATCH_CHUNK_BYTES:
+            write(b"".join(chunk))
+            chunk.clear()
+            size = 0
+    write(b"".join(chunk))
+    sys.stdout.buffer.flush()
     return 0 if all_ok else 2
 
 
