@@ -129,6 +129,20 @@ def test_a_list_showing_names_is_one_entry_naming_every_case_shown(world: World)
     assert queries.team_worklist(world["b_sup"]) == [] and since(entry.sequence) == []  # empty: no entry
 
 
+def test_who_accessed_a_case_includes_the_lists_that_showed_it(world: World) -> None:
+    first, second = (services.create_referral(world["inv"], referral()) for _ in range(2))
+    queries.team_worklist(world["sup"])
+    rows = who_accessed(first.pk)
+    listed = [r for r in rows if r["list"] == "team_worklist"]
+    assert len(listed) == 1
+    assert listed[0]["actor"]["username"] == world["sup"].username
+    assert listed[0]["action"] == "consultation" and listed[0]["justification"]
+    assert rows == sorted(rows, key=lambda r: r["sequence"])
+    # The same list entry answers for every case it showed, and for no other record.
+    assert [r["sequence"] for r in who_accessed(second.pk) if r["list"]] == [listed[0]["sequence"]]
+    assert who_accessed(10**9) == []
+
+
 def test_the_chain_verifies_after_a_whole_lifecycle(world: World, new_case: Case) -> None:
     case = to_diversion_approved(world, new_case)
     services.record_caution(world["om"], case.pk, caution_data(case, world))
