@@ -1,4 +1,4 @@
-"""Three-valued conditions over facts, written as data and compiled once into closures.
+"""Three-valued conditions over facts, written as data and compiled once into Python functions.
 
 A condition answers True, False or None (unknown). Unknown is never folded into False: a rule
 that needs a fact nobody has recorded says so, and the caller decides what that means (for a
@@ -16,13 +16,23 @@ Grammar (YAML):
     {fact: PATH, OP: VALUE}               OP in is, is_not, in, not_in, gt, gte, lt, lte,
                                           intersects, subset_of, known
 VALUE may be `$name`, a parameter of the file (policies keep their thresholds as parameters).
+
+Why generated code: a batch re-score evaluates every condition of the prioritisation tree for
+every case, and a tree of closures costs a Python call per node. Each condition (or a group of
+them, such as all the rules of a tree) is therefore compiled into the source of one function that
+reads each fact once into a local and combines the answers inline (decision 0006). The source
+holds only names this module makes up and fixed operators: every path, operand and parameter
+from a knowledge file reaches the function as a value in its namespace (`codegen.define`), never
+as source text, so a force's own file cannot inject code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from riskroute.core.codegen import define
 
 Facts = Mapping[str, Any]
 Evaluator = Callable[[Facts], bool | None]
@@ -55,79 +65,155 @@ class Condition:
         return [p for p in self.paths if facts.get(p) is None or type(facts.get(p)) is Span]
 
 
-_COMPARE_OPS = {"gt", "gte", "lt", "lte"}
-_OPS = {"is", "is_not", "in", "not_in", "intersects", "subset_of", "known"} | _COMPARE_OPS
+_COMPARE_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+_OPS = {"is", "is_not", "in", "not_in", "intersects", "subset_of", "known"} | set(_COMPARE_OPS)
+
+
+def _span_equals(span: Span, operand: Any, positive: bool) -> bool | None:
+    if span.low == span.high == operand:
+        return positive
+    if span.low <= operand <= span.high:
+        return None
+    return not positive
+
+
+def _span_compares(span: Span, op: str, operand: float) -> bool | None:
+    low, high = _COMPARE[op](span.low, operand), _COMPARE[op](span.high, operand)
+    return low if low == high else None
+
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
+
+
+class _Source:
+    """The source of one generated function: fact loads, statements and the constants they use."""
+
+    def __init__(self) -> None:
+        self.loads: dict[str, str] = {}  # fact path -> local holding its value
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {
+            "Span": Span,
+            "_span_equals": _span_equals,
+            "_span_compares": _span_compares,
+        }
+        self._count = 0
+
+    def fact(self, path: str) -> str:
+        if path not in self.loads:
+            self.loads[path] = f"f{len(self.loads)}"
+            self.namespace[f"P{len(self.loads) - 1}"] = path
+        return self.loads[path]
+
+    def constant(self, value: Any) -> str:
+        name = f"K{self._count}"
+        self._count += 1
+        self.namespace[name] = value
+        return name
+
+    def assign(self, expression: str) -> str:
+        name = f"t{self._count}"
+        self._count += 1
+        self.lines.append(f"    {name} = {expression}")
+        return name
+
+    def build(self, result: str) -> Callable[[Facts], Any]:
+        loads = [f"    {local} = get(P{index})" for index, local in enumerate(self.loads.values())]
+        source = "\n".join(
+            ["def condition(facts):", "    get = facts.get", *loads, *self.lines, f"    return {result}"]
+        )
+        return define(source, self.namespace, "condition")
+
+
+@dataclass
+class _Parsed:
+    """One condition spec checked and emitted into a `_Source`: the local holding its answer."""
+
+    result: str
+    paths: list[str]
+    used: list[str]
+
+
+def _emit(spec: Any, params: Mapping[str, Any], where: str, source: _Source) -> _Parsed:
+    paths: list[str] = []
+    used: list[str] = []
+    result = _node(spec, params, where, source, paths, used)
+    return _Parsed(result, paths, used)
 
 
 def compile_condition(
     spec: Any, params: Mapping[str, Any] | None = None, where: str = "condition"
 ) -> Condition:
     """Compile a condition spec; `where` names its place in the file for error messages."""
-    paths: list[str] = []
-    used: list[str] = []
-    evaluate = _compile(spec, params or {}, where, paths, used)
+    source = _Source()
+    parsed = _emit(spec, params or {}, where, source)
     return Condition(
-        evaluate=evaluate, paths=tuple(dict.fromkeys(paths)), spec=spec, parameters=tuple(dict.fromkeys(used))
+        evaluate=source.build(parsed.result),
+        paths=tuple(dict.fromkeys(parsed.paths)),
+        spec=spec,
+        parameters=tuple(dict.fromkeys(parsed.used)),
     )
 
 
-def _compile(
-    spec: Any, params: Mapping[str, Any], where: str, paths: list[str], used: list[str]
-) -> Evaluator:
+def compile_answers(
+    specs: Sequence[tuple[Any, str]],
+    params: Mapping[str, Any] | None = None,
+    flag_unknown: Sequence[str] = (),
+) -> Callable[[Facts], tuple[tuple[bool | None, ...], tuple[bool, ...]]]:
+    """One function answering several conditions (`(spec, where)` pairs) over the same facts.
+
+    It returns the answers in order, and for each path in `flag_unknown` whether that fact is
+    unknown: together these are what an instrument memoises a tree result on. Each fact is read
+    once however many conditions use it.
+    """
+    source = _Source()
+    answers = [_emit(spec, params or {}, where, source).result for spec, where in specs]
+    flags = [f"{source.fact(path)} is None" for path in flag_unknown]
+    return source.build(f"({_tuple(answers)}), ({_tuple(flags)})")
+
+
+def compile_values(paths: Sequence[str]) -> Callable[[Facts], tuple[Any, ...]]:
+    """One function returning the values of `paths` (None where absent) as a tuple: a memo key."""
+    source = _Source()
+    return source.build(f"({_tuple([source.fact(path) for path in paths])})")
+
+
+def _tuple(parts: list[str]) -> str:
+    return "".join(f"{part}, " for part in parts)
+
+
+def _node(
+    spec: Any, params: Mapping[str, Any], where: str, source: _Source, paths: list[str], used: list[str]
+) -> str:
     if isinstance(spec, bool):
-        constant = spec
-        return lambda _facts: constant
+        return "True" if spec else "False"
     if not isinstance(spec, dict):
         raise ConditionError(f"{where}: expected a mapping or true/false, got {spec!r}")
     if "all" in spec or "any" in spec:
         key = "all" if "all" in spec else "any"
         if set(spec) != {key} or not isinstance(spec[key], list) or not spec[key]:
             raise ConditionError(f"{where}: '{key}' takes a non-empty list and nothing beside it")
-        parts = tuple(
-            _compile(s, params, f"{where}.{key}[{i}]", paths, used) for i, s in enumerate(spec[key])
-        )
-        return _all(parts) if key == "all" else _any(parts)
+        parts = [
+            _node(part, params, f"{where}.{key}[{i}]", source, paths, used)
+            for i, part in enumerate(spec[key])
+        ]
+        # Kleene: a deciding part (False for all, True for any) decides; else unknown beats the rest.
+        decides, otherwise = ("False", "True") if key == "all" else ("True", "False")
+        deciding = " or ".join(f"{p} is {decides}" for p in parts)
+        unknown = " or ".join(f"{p} is None" for p in parts)
+        return source.assign(f"{decides} if ({deciding}) else (None if ({unknown}) else {otherwise})")
     if "not" in spec:
         if set(spec) != {"not"}:
             raise ConditionError(f"{where}: 'not' stands alone")
-        inner = _compile(spec["not"], params, f"{where}.not", paths, used)
-
-        def negate(facts: Facts) -> bool | None:
-            value = inner(facts)
-            return None if value is None else not value
-
-        return negate
+        inner = _node(spec["not"], params, f"{where}.not", source, paths, used)
+        return source.assign(f"None if {inner} is None else not {inner}")
     if "fact" in spec:
-        return _compile_fact(spec, params, where, paths, used)
+        return _fact(spec, params, where, source, paths, used)
     raise ConditionError(f"{where}: unknown condition {spec!r}")
-
-
-def _all(parts: tuple[Evaluator, ...]) -> Evaluator:
-    def evaluate(facts: Facts) -> bool | None:
-        unknown = False
-        for part in parts:
-            value = part(facts)
-            if value is False:
-                return False
-            if value is None:
-                unknown = True
-        return None if unknown else True
-
-    return evaluate
-
-
-def _any(parts: tuple[Evaluator, ...]) -> Evaluator:
-    def evaluate(facts: Facts) -> bool | None:
-        unknown = False
-        for part in parts:
-            value = part(facts)
-            if value is True:
-                return True
-            if value is None:
-                unknown = True
-        return None if unknown else False
-
-    return evaluate
 
 
 def _resolve(value: Any, params: Mapping[str, Any], where: str, used: list[str]) -> Any:
@@ -140,89 +226,51 @@ def _resolve(value: Any, params: Mapping[str, Any], where: str, used: list[str])
     return value
 
 
-def _compile_fact(
-    spec: dict[str, Any], params: Mapping[str, Any], where: str, paths: list[str], used: list[str]
-) -> Evaluator:
+def _fact(
+    spec: dict[str, Any],
+    params: Mapping[str, Any],
+    where: str,
+    source: _Source,
+    paths: list[str],
+    used: list[str],
+) -> str:
     path = spec["fact"]
     if not isinstance(path, str) or not path:
         raise ConditionError(f"{where}: 'fact' must name a fact path")
     ops = [k for k in spec if k != "fact"]
     paths.append(path)
+    value = source.fact(path)
     if not ops:
-        return _truth(path)
+        return source.assign(f"None if {value} is None else bool({value})")
     if len(ops) != 1 or ops[0] not in _OPS:
         raise ConditionError(f"{where}: expected one operator out of {sorted(_OPS)}, got {ops}")
     op = ops[0]
     operand = _resolve(spec[op], params, where, used)
+    if op == "known":
+        return source.assign(f"({value} is not None) is {bool(operand)}")
     if op in _COMPARE_OPS:
         if isinstance(operand, bool) or not isinstance(operand, int | float):
             raise ConditionError(f"{where}: '{op}' compares with a number, got {operand!r}")
-        return _compare(path, op, operand)
-    if op in ("in", "not_in", "intersects", "subset_of"):
+        k, name = source.constant(operand), source.constant(op)
+        answer = (
+            f"_span_compares({value}, {name}, {k}) if type({value}) is Span "
+            f"else {value} {_COMPARE_OPS[op]} {k}"
+        )
+    elif op in ("in", "not_in", "intersects", "subset_of"):
         if not isinstance(operand, list):
             raise ConditionError(f"{where}: '{op}' takes a list, got {operand!r}")
-        return _membership(path, op, frozenset(operand))
-    if op == "known":
-        wanted = bool(operand)
-        return lambda facts: (facts.get(path) is not None) is wanted
-    return _equality(path, op == "is", operand)
-
-
-def _truth(path: str) -> Evaluator:
-    def evaluate(facts: Facts) -> bool | None:
-        value = facts.get(path)
-        return None if value is None else bool(value)
-
-    return evaluate
-
-
-def _equality(path: str, positive: bool, operand: Any) -> Evaluator:
-    def evaluate(facts: Facts) -> bool | None:
-        value = facts.get(path)
-        if value is None:
-            return None
-        if type(value) is Span:
-            if value.low == value.high == operand:
-                return positive
-            if value.low <= operand <= value.high:
-                return None
-            return not positive
-        return (value == operand) is positive
-
-    return evaluate
-
-
-def _compare(path: str, op: str, operand: float) -> Evaluator:
-    test: Callable[[Any], bool] = {
-        "gt": lambda v: v > operand,
-        "gte": lambda v: v >= operand,
-        "lt": lambda v: v < operand,
-        "lte": lambda v: v <= operand,
-    }[op]
-
-    def evaluate(facts: Facts) -> bool | None:
-        value = facts.get(path)
-        if value is None:
-            return None
-        if type(value) is Span:
-            low, high = test(value.low), test(value.high)
-            return low if low == high else None
-        return test(value)
-
-    return evaluate
-
-
-def _membership(path: str, op: str, operand: frozenset[Any]) -> Evaluator:
-    def evaluate(facts: Facts) -> bool | None:
-        value = facts.get(path)
-        if value is None:
-            return None
-        if op == "in":
-            return value in operand
-        if op == "not_in":
-            return value not in operand
-        if op == "intersects":
-            return not operand.isdisjoint(value)
-        return operand.issuperset(value)
-
-    return evaluate
+        k = source.constant(frozenset(operand))
+        answer = {
+            "in": f"{value} in {k}",
+            "not_in": f"{value} not in {k}",
+            "intersects": f"not {k}.isdisjoint({value})",
+            "subset_of": f"{k}.issuperset({value})",
+        }[op]
+    else:
+        positive = op == "is"
+        k = source.constant(operand)
+        answer = (
+            f"_span_equals({value}, {k}, {positive}) if type({value}) is Span "
+            f"else ({value} == {k}) is {positive}"
+        )
+    return source.assign(f"None if {value} is None else ({answer})")

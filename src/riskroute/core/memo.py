@@ -7,9 +7,11 @@ built once on first use, so the batch path can write it verbatim instead of enco
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
+
+T = TypeVar("T")
 
 
 class Memo:
@@ -29,15 +31,15 @@ class Memo:
         return self._json
 
 
-class MemoTable:
+class MemoTable(Generic[T]):
     """A bounded table of memos: once full, new keys are computed each time (correct, slower)."""
 
     def __init__(self, size: int) -> None:
-        self._entries: dict[Any, Memo] = {}
+        self._entries: dict[Any, T] = {}
         self._size = size
         self.get = self._entries.get  # bound once: this lookup is on the hot path
 
-    def put(self, key: Any, memo: Memo) -> Memo:
+    def put(self, key: Any, memo: T) -> T:
         if len(self._entries) < self._size:
             self._entries[key] = memo
         return memo

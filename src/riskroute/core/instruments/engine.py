@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from riskroute.core.conditions import Condition, Span, compile_condition
+from riskroute.core.conditions import Condition, Span, compile_answers, compile_condition, compile_values
 from riskroute.core.errors import InvalidInput, from_validation_error
 from riskroute.core.facts import MAX_COUNT, CaseFacts, flatten
 from riskroute.core.knowledge import Definition, DefinitionError, Mark
@@ -267,7 +267,13 @@ class Instrument:
         for _, condition in self._tree:
             read.extend(condition.paths)
         self._case_paths = tuple(dict.fromkeys(read))
-        self._memo = MemoTable(CASE_CACHE_SIZE)
+        # What a result is memoised on, computed by one generated function per instrument: for a
+        # tree, its rules' answers and which facts are unknown; otherwise the facts it reads.
+        self._tree_key = compile_answers(
+            [(r.when, f"{where}: {r.id}") for r in spec.rules], flag_unknown=self._case_paths
+        )
+        self._sum_key = compile_values(self._case_paths)
+        self._memo: MemoTable[Memo] = MemoTable(CASE_CACHE_SIZE)
         fields: dict[str, Any] = {name: _field_type(name, s) for name, s in spec.inputs.items()}
         config = ConfigDict(strict=True, extra="forbid")
         self._model: type[BaseModel] = create_model(f"{spec.id}_inputs", __config__=config, **fields)
@@ -347,13 +353,12 @@ class Instrument:
         if self.spec.method == "tree":
             # A tree result holds its rules' answers and which facts are unknown, never raw
             # values, so those two are the whole key (and most of a caseload shares them).
-            answers = tuple([condition.evaluate(flat) for _, condition in self._tree])
-            tree_key = (answers, tuple([flat.get(p) is None for p in self._case_paths]))
+            tree_key = self._tree_key(flat)
             memo = self._memo.get(tree_key)
             if memo is None:
-                memo = self._memo.put(tree_key, Memo(self._evaluate_tree(flat, answers)))
+                memo = self._memo.put(tree_key, Memo(self._evaluate_tree(flat, tree_key[0])))
             return memo
-        key = tuple([flat.get(p) for p in self._case_paths])
+        key = self._sum_key(flat)
         memo = self._memo.get(key)
         if memo is None:
             inputs, sources, unknown = self.inputs_from_case(flat)
@@ -378,7 +383,7 @@ class Instrument:
         """Score validated inputs. `sources` names where each input came from (default: itself);
         `unknown` names, per unknown input, the facts to find (default: its source)."""
         if self.spec.method == "tree":
-            return self._evaluate_tree(inputs, tuple([c.evaluate(inputs) for _, c in self._tree]))
+            return self._evaluate_tree(inputs, self._tree_key(inputs)[0])
         if self.spec.method == "lookup":
             return self._evaluate_lookup(inputs, sources)
         return self._evaluate_sum(inputs, sources, unknown or {})
