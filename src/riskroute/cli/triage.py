@@ -7,6 +7,7 @@ was bad). It streams, so memory stays flat however long the input is.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, Annotated, Any
@@ -50,18 +51,31 @@ BATCH_CHUNK_BYTES = 1 << 20
 
 
 def _run_batch(stream: IO[bytes], policy: str) -> int:
+    """Triage every line of `stream` to standard output; 0 if every line was valid, else 2.
+
+    The cyclic garbage collector is paused meanwhile. A case's objects hold no reference cycles
+    (a test checks this), so reference counting frees them all, while the memo tables grow to
+    hundreds of thousands of long-lived objects that each full collection would walk for nothing:
+    about a sixth of a batch's time went to that.
+    """
     write = sys.stdout.buffer.write
     all_ok = True
     chunk: list[bytes] = []
     size = 0
-    for output, ok in triage_lines(stream, policy):
-        chunk.append(output)
-        size += len(output)
-        all_ok = all_ok and ok
-        if size >= BATCH_CHUNK_BYTES:
-            write(b"".join(chunk))
-            chunk.clear()
-            size = 0
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for output, ok in triage_lines(stream, policy):
+            chunk.append(output)
+            size += len(output)
+            all_ok = all_ok and ok
+            if size >= BATCH_CHUNK_BYTES:
+                write(b"".join(chunk))
+                chunk.clear()
+                size = 0
+    finally:
+        if collecting:
+            gc.enable()
     write(b"".join(chunk))
     sys.stdout.buffer.flush()
     return 0 if all_ok else 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from pathlib import Path
@@ -196,3 +197,26 @@ def test_empty_batch_is_exit_0_with_no_output() -> None:
     code, out, err = run(["triage", "--jsonl"], "")
     assert (code, out) == (0, "")
     assert "Traceback" not in err
+
+
+def test_batch_cases_make_no_reference_cycles_and_the_collector_is_restored() -> None:
+    """The batch pauses the cyclic collector, which is only safe while a case makes no cycles:
+    the garbage left for the collector must not grow with the number of lines (the CLI framework
+    itself leaves a fixed amount per invocation)."""
+    good = [compact(example_document(p)) for p in ("01", "02", "03", "04", "05")]
+    bad = ['{"subject": {"age": ', changed("subject.age", 121), changed("offence.image_counts.D", 1)]
+
+    def cyclic_garbage(repeats: int, policy: str) -> int:
+        gc.collect()
+        gc.disable()
+        try:
+            code, _, _ = run(["triage", "--jsonl", "--policy", policy], "\n".join((good + bad) * repeats))
+            assert code == 2
+            return gc.collect()
+        finally:
+            gc.enable()
+
+    for policy in POLICIES:
+        assert cyclic_garbage(40, policy) == cyclic_garbage(1, policy)
+    run(["triage", "--jsonl"], "\n".join(good))
+    assert gc.isenabled()
