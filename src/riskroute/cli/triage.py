@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from riskroute.cli.io import fail_internal, fail_invalid, read_bytes, run_json_command
 from riskroute.core.errors import InvalidInput, from_validation_error
-from riskroute.core.facts import CaseFacts
+from riskroute.core.facts import CaseFacts, flat_from_json
 from riskroute.core.policy import POLICY_IDS
 from riskroute.core.triage import DEFAULT_POLICY, triage, triage_json
 
@@ -37,12 +37,12 @@ def triage_lines(lines: Iterable[bytes], policy: str) -> Iterator[tuple[bytes, b
         if not line.strip():
             continue
         try:
-            facts = _validate(line)
+            flat = flat_from_json(line)
         except ValidationError as exc:
             error = from_validation_error(exc).as_document()
             yield orjson.dumps({"line": number} | error) + b"\n", False
             continue
-        yield triage_json(facts, policy, line=number) + b"\n", True
+        yield triage_json(flat, policy, line=number) + b"\n", True
 
 
 #: Results are ~14 KiB each, larger than stdout's buffer, so the batch writes them in chunks of

@@ -11,9 +11,12 @@ a hash of one or a path to one.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
+
+from riskroute.core.codegen import define
 
 Activity = Literal["possession", "making", "distribution", "production", "live_streaming", "advertising"]
 AgeBand = Literal["under_16", "16_17", "unknown"]
@@ -143,7 +146,9 @@ def _walk(model: BaseModel, layout: list[tuple[str, str, Any]], out: dict[str, A
             _walk(values[name], sub, out)
 
 
-_ACCESS_KINDS = ("household", "occupation", "volunteering", "family_or_friends")
+_ACCESS_KINDS = tuple(
+    f"access_to_children.{kind}" for kind in ("household", "occupation", "volunteering", "family_or_friends")
+)
 
 
 def flatten(facts: CaseFacts) -> dict[str, Any]:
@@ -157,11 +162,81 @@ def flatten(facts: CaseFacts) -> dict[str, Any]:
     """
     flat: dict[str, Any] = {}
     _walk(facts, _LAYOUT, flat)
+    return _read_conservatively(flat)
+
+
+def _read_conservatively(flat: dict[str, Any]) -> dict[str, Any]:
     if flat["access_to_children.checked"] is not True:
-        for kind in _ACCESS_KINDS:
-            key = f"access_to_children.{kind}"
+        for key in _ACCESS_KINDS:
             if flat[key] is False:
                 flat[key] = None
     activities = flat["offence.activities"]
     flat["offence.activities"] = tuple(sorted(set(activities))) if activities else None
     return flat
+
+
+# -- the batch path: the same validation into plain dicts, flattened by generated code --------------
+#
+# Building the pydantic models costs more than validating: a caseload re-score validates each line
+# against the same schema expressed as TypedDicts (every field optional, as every model field
+# defaults to unknown) and flattens the nested dicts with one generated function. `CaseFacts`
+# stays the one definition: the TypedDicts are derived from it, and a bad line is reported by
+# the model itself, so errors read the same on every path.
+
+
+def _as_typed_dict(model: type[BaseModel]) -> Any:
+    """The fields of `model` as a TypedDict with the same types, constraints and strictness."""
+    fields: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if field.default != annotation():
+                raise TypeError(f"{model.__name__}.{name}: a section must default to an empty one")
+            fields[name] = _as_typed_dict(annotation)
+        else:
+            if field.default is not None or field.metadata:
+                raise TypeError(f"{model.__name__}.{name}: a fact must default to None (unknown)")
+            fields[name] = annotation
+    # A TypedDict built at run time from the model (mypy only checks TypedDicts written out).
+    plain = cast(Any, TypedDict)(model.__name__, fields, total=False)
+    plain.__pydantic_config__ = model.model_config
+    return plain
+
+
+def _flattener(layout: list[tuple[str, str, Any]]) -> Any:
+    """Generate `flat(document)`: nested dicts (absent sections and facts as unknown) → flat dict."""
+    namespace: dict[str, Any] = {"EMPTY": {}}
+    lines: list[str] = []
+    items: list[str] = []
+
+    def visit(layout: list[tuple[str, str, Any]], parent: str) -> None:
+        for name, path, sub in layout:
+            key = f"K{len(namespace)}"
+            namespace[key] = name
+            if sub is None:
+                namespace[f"P{key}"] = path
+                items.append(f"P{key}: {parent}.get({key})")
+            else:
+                section = f"s{len(lines)}"
+                lines.append(f"    {section} = {parent}.get({key}) or EMPTY")
+                visit(sub, section)
+
+    visit(layout, "document")
+    source = "\n".join(["def flat(document):", *lines, "    return {" + ", ".join(items) + "}"])
+    return define(source, namespace, "flat")
+
+
+_DOCUMENT = TypeAdapter(_as_typed_dict(CaseFacts))
+_flat_document = _flattener(_LAYOUT)
+
+
+def flat_from_json(raw: bytes | str) -> dict[str, Any]:
+    """Validate one case-facts JSON document and return it flattened, as `flatten` would.
+
+    Raises the `ValidationError` that `CaseFacts.model_validate_json` raises for the same input.
+    """
+    try:
+        document = _DOCUMENT.validate_json(raw)
+    except ValidationError:
+        return flatten(CaseFacts.model_validate_json(raw))  # the model's own error (or result)
+    return _read_conservatively(_flat_document(document))

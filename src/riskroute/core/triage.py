@@ -75,11 +75,11 @@ def _priority_summary(memo: Memo) -> Memo:
     return memo.extra  # type: ignore[no-any-return]
 
 
-def _assemble(facts: CaseFacts, policy_id: str, as_json: bool) -> dict[str, Any]:
-    """Build the triage document; with `as_json`, memoised parts are pre-serialised fragments."""
+def _assemble(flat: dict[str, Any], policy_id: str, as_json: bool) -> dict[str, Any]:
+    """Build the triage document from flattened facts (to which the derived facts are added);
+    with `as_json`, memoised parts are pre-serialised fragments."""
     if policy_id not in POLICY_IDS:
         raise KeyError(f"unknown policy {policy_id!r}; known: {', '.join(POLICY_IDS)}")
-    flat = flatten(facts)
     priority_tree = get_instrument("priority")
     priority = priority_tree.case_memo(flat)
     cport, casic = get_instrument("cport").case_memo(flat), get_instrument("casic").case_memo(flat)
@@ -116,15 +116,17 @@ def _assemble(facts: CaseFacts, policy_id: str, as_json: bool) -> dict[str, Any]
 
 def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
     """Triage one validated case; deterministic: the same facts and policy give the same document."""
-    return _assemble(facts, policy_id, as_json=False)
+    return _assemble(flatten(facts), policy_id, as_json=False)
 
 
-def triage_json(facts: CaseFacts, policy_id: str = DEFAULT_POLICY, **extra: Any) -> bytes:
+def triage_json(flat: dict[str, Any], policy_id: str = DEFAULT_POLICY, **extra: Any) -> bytes:
     """The same document as `triage`, serialised (plus `extra` fields), for the batch path.
 
-    Memoised parts are written from their pre-serialised JSON, so a caseload re-score does not
-    encode the same instrument results and trace entries again for every case.
+    Takes the facts flattened (`facts.flat_from_json` validates and flattens a line without
+    building the model) and adds the derived facts to that dict. Memoised parts are written from
+    their pre-serialised JSON, so a caseload re-score does not encode the same instrument results
+    and trace entries again for every case.
     """
-    document = _assemble(facts, policy_id, as_json=True)
+    document = _assemble(flat, policy_id, as_json=True)
     document.update(extra)
     return orjson.dumps(document)

@@ -1,0 +1,117 @@
+"""The batch path's validation (`flat_from_json`) against the model's, on good and bad documents.
+
+The batch validates each line into plain dicts rather than building `CaseFacts`. It must accept
+exactly what the model accepts, flatten to exactly what `flatten` gives, and report a bad line
+with exactly the model's error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+from core_cases import any_document, get, leaf_paths, with_value
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from riskroute.core.facts import CaseFacts, flat_from_json, flatten
+
+# Values of every JSON type, valid somewhere in the document and invalid elsewhere.
+ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 130),
+    st.sampled_from([2**53, 2**53 - 1, -1, 0, 1, 10, 120, 121]),
+    st.floats(-1, 200, allow_nan=False),
+    st.sampled_from(["", "3", "true", "male", "possession", "under_16"]),
+    st.lists(st.sampled_from(["possession", "making", "sharing", 3]), max_size=3),
+    st.just({}),
+    st.just({"A": 1}),
+)
+SECTIONS = ("subject", "offence", "history", "access_to_children", "behaviour", "process")
+
+
+@st.composite
+def odd_leaf(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid document with one leaf replaced by a value of any JSON type."""
+    return with_value(draw(any_document()), draw(st.sampled_from(leaf_paths())), draw(ODD_VALUES))
+
+
+@st.composite
+def corrupted(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid document with a few sections or extra fields replaced by odd values."""
+    document = draw(any_document())
+    for _ in range(draw(st.integers(1, 2))):
+        if draw(st.booleans()):
+            document = {**document, draw(st.sampled_from(SECTIONS)): draw(ODD_VALUES)}
+        else:
+            section = draw(st.sampled_from(SECTIONS))
+            inner = document.get(section)
+            if isinstance(inner, dict):
+                document = {**document, section: {**inner, draw(st.sampled_from(["extra", "D"])): 1}}
+            else:
+                document = {**document, "unexpected": True}
+    return document
+
+
+def model_outcome(raw: bytes) -> tuple[str, Any]:
+    try:
+        return "ok", orjson.dumps(flatten(CaseFacts.model_validate_json(raw)))
+    except ValidationError as exc:
+        return "error", exc.errors(include_url=False)
+
+
+def batch_outcome(raw: bytes) -> tuple[str, Any]:
+    try:
+        return "ok", orjson.dumps(flat_from_json(raw))
+    except ValidationError as exc:
+        return "error", exc.errors(include_url=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(any_document(), odd_leaf(), corrupted()))
+def test_batch_validation_accepts_rejects_and_flattens_as_the_model(document: dict[str, Any]) -> None:
+    raw = orjson.dumps(document)
+    assert batch_outcome(raw) == model_outcome(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b"null",
+        b"{}",
+        b'{"subject": null}',
+        b'{"offence": {"image_counts": null}}',
+        # Values a lax reading would coerce: strict validation refuses every one.
+        b'{"subject": {"never_married": 1}}',
+        b'{"subject": {"never_married": "true"}}',
+        b'{"subject": {"age": "30"}}',
+        b'{"subject": {"age": 30.0}}',
+        b'{"subject": {"age": true}}',
+        b'{"offence": {"image_counts": {"A": 2.5}}}',
+        b'{"offence": {"collection_span_years": "2"}}',
+        b'{"offence": {"activities": "possession"}}',
+        b'{"offence": {"activities": ["sharing"]}}',
+        b'{"history": {"prior_image_sanctions": -1}}',
+        b'{"history": {"prior_image_sanctions": 9007199254740992}}',
+        b'{"access_to_children": {"checked": true, "pets": false}}',
+        # And values it must keep as they are.
+        b'{"offence": {"collection_span_years": 2}}',
+        b'{"offence": {"activities": []}}',
+        b'{"access_to_children": {"checked": false, "household": false, "occupation": true}}',
+    ],
+)
+def test_batch_validation_on_documents_that_are_not_case_facts(raw: bytes) -> None:
+    assert batch_outcome(raw) == model_outcome(raw)
+
+
+def test_every_leaf_absent_is_unknown() -> None:
+    flat = flat_from_json(b"{}")
+    assert set(flat) == set(leaf_paths())
+    assert all(get({}, path) is None for path in flat)
+    assert all(value is None for value in flat.values())
