@@ -122,11 +122,23 @@ class _Source:
         return name
 
     def build(self, result: str) -> Callable[[Facts], Any]:
-        loads = [f"    {local} = get(P{index})" for index, local in enumerate(self.loads.values())]
         source = "\n".join(
-            ["def condition(facts):", "    get = facts.get", *loads, *self.lines, f"    return {result}"]
+            ["def condition(facts):", *read_facts(self.loads), *self.lines, f"    return {result}"]
         )
         return define(source, self.namespace, "condition")
+
+
+def read_facts(loads: Mapping[str, str]) -> list[str]:
+    """Source lines loading each fact path `P<n>` into its local, unknown (None) when absent.
+
+    Subscripts first: a flattened case holds every path, and a subscript is about twice as fast
+    as `get`; a mapping without some path (an instrument's own inputs) falls back to `get`.
+    """
+    if not loads:
+        return []
+    subscripts = [f"        {local} = facts[P{index}]" for index, local in enumerate(loads.values())]
+    gets = [f"        {local} = get(P{index})" for index, local in enumerate(loads.values())]
+    return ["    try:", *subscripts, "    except KeyError:", "        get = facts.get", *gets]
 
 
 @dataclass

@@ -16,6 +16,7 @@ callers must treat the document as read-only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -23,9 +24,9 @@ import orjson
 
 from riskroute.core.conditions import Span
 from riskroute.core.facts import CaseFacts, flatten
-from riskroute.core.instruments import get_instrument
+from riskroute.core.instruments import Instrument, get_instrument
 from riskroute.core.law.notification import notification_if_cautioned
-from riskroute.core.memo import Memo
+from riskroute.core.memo import Memo, json_bytes
 from riskroute.core.policy import POLICY_IDS, get_policy
 
 DEFAULT_POLICY = "npcc-2017"
@@ -61,72 +62,118 @@ def _notification_offence(activities: tuple[str, ...] | None) -> str:
     return "cja1988_s160" if activities == ("possession",) else "pca1978_s1"
 
 
-def _notification_json(offence: str, youngest: str | None, age: int | None) -> orjson.Fragment:
-    return orjson.Fragment(orjson.dumps(_notification_preview(offence, youngest, age)))
+_notification_preview_json = lru_cache(maxsize=4096)(
+    lambda offence, youngest, age: json_bytes(_notification_preview(offence, youngest, age))
+)
 
 
-_notification_preview_json = lru_cache(maxsize=4096)(_notification_json)
+@dataclass(frozen=True, slots=True)
+class _PriorityParts:
+    """What triage takes from a memoised tree result, worked out once per memo entry."""
+
+    summary: Memo
+    level: int | Span
 
 
-def _priority_summary(memo: Memo) -> Memo:
-    """The priority part of a triage result, kept beside the memoised tree result it summarises."""
+def _priority_parts(memo: Memo, tree: Instrument) -> _PriorityParts:
     if memo.extra is None:
-        memo.extra = Memo({key: memo.value[key] for key in _PRIORITY_SUMMARY})
+        summary = Memo({key: memo.value[key] for key in _PRIORITY_SUMMARY})
+        memo.extra = _PriorityParts(summary, tree.level_span(memo.value))
     return memo.extra  # type: ignore[no-any-return]
 
 
-def _assemble(flat: dict[str, Any], policy_id: str, as_json: bool) -> dict[str, Any]:
-    """Build the triage document from flattened facts (to which the derived facts are added);
-    with `as_json`, memoised parts are pre-serialised fragments."""
+def _cport_parts(memo: Memo) -> tuple[int | Span | None]:
+    """The CPORT total a policy reads (see the module docstring), once per memo entry."""
+    if memo.extra is None:
+        memo.extra = (_cport_total(memo.value),)
+    return memo.extra  # type: ignore[no-any-return]
+
+
+def _evaluate(flat: dict[str, Any], policy_id: str, as_json: bool) -> dict[str, Any]:
+    """Every part of the triage document, from flattened facts (to which the derived facts are
+    added); with `as_json` each part is its JSON, as bytes or a list of pieces to join."""
     if policy_id not in POLICY_IDS:
         raise KeyError(f"unknown policy {policy_id!r}; known: {', '.join(POLICY_IDS)}")
-    priority_tree = get_instrument("priority")
-    priority = priority_tree.case_memo(flat)
-    cport, casic = get_instrument("cport").case_memo(flat), get_instrument("casic").case_memo(flat)
+    tree, cport_instrument = get_instrument("priority"), get_instrument("cport")
+    priority = tree.case_memo(flat)
+    cport, casic = cport_instrument.case_memo(flat), get_instrument("casic").case_memo(flat)
     notification_args = (
         _notification_offence(flat["offence.activities"]),
         flat["offence.youngest_depicted"],
         flat["subject.age"],
     )
+    parts = _priority_parts(priority, tree)
     # The derived facts the policies read (see the module docstring), beside the case facts.
-    flat["priority.level"] = priority_tree.level_span(priority.value)
-    flat["scores.cport.total"] = _cport_total(cport.value)
+    flat["priority.level"] = parts.level
+    (flat["scores.cport.total"],) = _cport_parts(cport)
     provenance = {"priority.level": priority.value["missing"], "scores.cport.total": cport.value["missing"]}
     policy = get_policy(policy_id)
     outcome = policy.evaluate(flat, provenance, as_json=as_json)
-    summary = _priority_summary(priority)
-    return {
-        "recommendation": outcome["recommendation"],
-        "eligible_for_diversion": outcome["eligible_for_diversion"],
-        "blocking_rules": outcome["blocking_rules"],
-        "missing_facts": outcome["missing_facts"],
-        "priority": summary.json if as_json else summary.value,
-        "scores": {"cport": cport.json, "casic": casic.json}
-        if as_json
-        else {"cport": cport.value, "casic": casic.value},
-        "notification_if_cautioned": _notification_preview_json(*notification_args)
-        if as_json
-        else _notification_preview(*notification_args),
-        "policy": policy.identity,
-        "unverified_rules": outcome["unverified_rules"],
-        "trace": outcome["trace"],
-        "disclaimer": DISCLAIMER,
-    }
+    if as_json:
+        outcome["priority"] = parts.summary.json
+        outcome["scores"] = [b'{"cport":', cport.json, b',"casic":', casic.json, b"}"]
+        outcome["notification_if_cautioned"] = _notification_preview_json(*notification_args)
+        outcome["policy"] = _identity_json(policy_id)
+        outcome["disclaimer"] = _DISCLAIMER_JSON
+    else:
+        outcome["priority"] = parts.summary.value
+        outcome["scores"] = {"cport": cport.value, "casic": casic.value}
+        outcome["notification_if_cautioned"] = _notification_preview(*notification_args)
+        outcome["policy"] = policy.identity
+        outcome["disclaimer"] = DISCLAIMER
+    return outcome
+
+
+#: The fields of a triage document, in the order they are written.
+FIELDS = (
+    "recommendation",
+    "eligible_for_diversion",
+    "blocking_rules",
+    "missing_facts",
+    "priority",
+    "scores",
+    "notification_if_cautioned",
+    "policy",
+    "unverified_rules",
+    "trace",
+    "disclaimer",
+)
+#: Each field with what comes before its value in the compact JSON of a document:
+#: `{"recommendation":`, `,"eligible_for_diversion":`, and so on.
+_PREFIXED = tuple(((b"," if i else b"{") + orjson.dumps(name) + b":", name) for i, name in enumerate(FIELDS))
+_DISCLAIMER_JSON = json_bytes(DISCLAIMER)
+
+
+@lru_cache(maxsize=len(POLICY_IDS))
+def _identity_json(policy_id: str) -> bytes:
+    return json_bytes(get_policy(policy_id).identity)
 
 
 def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
     """Triage one validated case; deterministic: the same facts and policy give the same document."""
-    return _assemble(flatten(facts), policy_id, as_json=False)
+    parts = _evaluate(flatten(facts), policy_id, as_json=False)
+    return {name: parts[name] for name in FIELDS}
 
 
 def triage_json(flat: dict[str, Any], policy_id: str = DEFAULT_POLICY, **extra: Any) -> bytes:
-    """The same document as `triage`, serialised (plus `extra` fields), for the batch path.
+    """The same document as `triage`, as compact JSON (plus `extra` fields), for the batch path.
 
     Takes the facts flattened (`facts.flat_from_json` validates and flattens a line without
-    building the model) and adds the derived facts to that dict. Memoised parts are written from
-    their pre-serialised JSON, so a caseload re-score does not encode the same instrument results
-    and trace entries again for every case.
+    building the model) and adds the derived facts to that dict. The document is joined from
+    its parts' JSON, and memoised parts (instrument results, rule answers, outcomes) keep theirs,
+    so a caseload re-score does not encode the same things again for every case. The bytes equal
+    `orjson.dumps(triage(...) | extra)` (a property test holds them to it).
     """
-    document = _assemble(flat, policy_id, as_json=True)
-    document.update(extra)
-    return orjson.dumps(document)
+    parts = _evaluate(flat, policy_id, as_json=True)
+    pieces: list[bytes] = []
+    for prefix, name in _PREFIXED:
+        pieces.append(prefix)
+        part = parts[name]
+        if type(part) is list:
+            pieces += part
+        else:
+            pieces.append(part)
+    for name, value in extra.items():
+        pieces += (b"," + orjson.dumps(name) + b":", orjson.dumps(value))
+    pieces.append(b"}")
+    return b"".join(pieces)

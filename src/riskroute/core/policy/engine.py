@@ -16,15 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from riskroute.core.codegen import define
-from riskroute.core.conditions import Condition, compile_condition
+from riskroute.core.conditions import Condition, compile_condition, read_facts
 from riskroute.core.knowledge import Definition, DefinitionError, Mark, load_bundled
-from riskroute.core.memo import MemoTable
+from riskroute.core.memo import MemoTable, json_bytes
 
 POLICY_IDS: tuple[str, ...] = ("npcc-2017", "justice-2019", "current-practice")
 SAFETY_FILE = "policy/policies/_safety.yaml"
@@ -66,11 +67,23 @@ class PolicySpec(_Spec):
     rules: list[RuleSpec]
 
 
-#: A memoised rule answer: (trace entry as JSON, trace entry, result, unknown fact paths).
-RuleAnswer = tuple[orjson.Fragment, dict[str, Any], bool | None, list[str]]
-#: A memoised outcome of a whole set of rule results: recommendation, eligibility, blocking
-#: rules, unverified rules and parameters relied on, and whether any rule was unknown.
-Outcome = tuple[str, bool | None, list[dict[str, str]], list[dict[str, str]], bool]
+#: A memoised rule answer: (trace entry as JSON, trace entry, result, unknown fact paths, the
+#: rule's bit if it blocks (else 0), 1 if it is unknown (else 0), the JSON after a comma).
+RuleAnswer = tuple[bytes, dict[str, Any], bool | None, list[str], int, int, bytes]
+
+
+class Outcome(NamedTuple):
+    """What a set of blocking rules decides, with or without unknowns (memoised: few occur)."""
+
+    recommendation: str
+    eligible: bool | None
+    blocking: list[dict[str, str]]
+    #: the unverified rules and parameters the recommendation relies on
+    unverified: list[dict[str, str]]
+    #: whether any rule was unknown (so the missing facts must be collected)
+    unknown: bool
+    #: the fields above as JSON, for the batch path
+    json: dict[str, bytes]
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,7 @@ class Rule:
     spec: RuleSpec
     condition: Condition
     kind: str  # "safety" (riskroute's exclusions) or "policy"
+    bit: int  # 1 << the rule's position in its policy: blocking rules are summed up as a bit mask
 
     def __post_init__(self) -> None:
         # The parts of a trace entry that never change, built once (the batch path is hot).
@@ -114,7 +128,10 @@ class Rule:
         entry["result"] = result
         entry["facts"] = {path: facts.get(path) for path in paths}
         unknown = self.condition.unknown_paths(facts) if result is None else []
-        return self.memo.put(key, (orjson.Fragment(orjson.dumps(entry)), entry, result, unknown))
+        serialised = json_bytes(entry)
+        blocks = self.bit if result is False else 0
+        answer = (serialised, entry, result, unknown, blocks, int(result is None), b"," + serialised)
+        return self.memo.put(key, answer)
 
 
 class Policy:
@@ -126,12 +143,12 @@ class Policy:
         spec = _parse(definition)
         self.spec = spec
         params = {name: p.value for name, p in spec.parameters.items()}
+        specs: list[tuple[RuleSpec, Path, dict[str, Any], str]]
+        specs = [(r, safety.path, {}, "safety") for r in _parse(safety).rules]
+        specs += [(r, definition.path, params, "policy") for r in spec.rules]
         self.rules: list[Rule] = [
-            Rule(r, compile_condition(r.requires, where=f"{safety.path}: {r.id}"), "safety")
-            for r in _parse(safety).rules
-        ] + [
-            Rule(r, compile_condition(r.requires, params, where=f"{definition.path}: {r.id}"), "policy")
-            for r in spec.rules
+            Rule(r, compile_condition(r.requires, values, where=f"{path}: {r.id}"), kind, 1 << position)
+            for position, (r, path, values, kind) in enumerate(specs)
         ]
         ids = [rule.spec.id for rule in self.rules]
         if len(ids) != len(set(ids)):
@@ -153,30 +170,36 @@ class Policy:
 
         `provenance` maps a derived fact (such as `scores.cport.total`) to the case facts whose
         absence leaves it unknown, so `missing_facts` names things an investigator can find.
-        With `as_json` the trace entries are pre-serialised JSON fragments (the batch path).
+        With `as_json` every value is returned as its JSON (bytes), for the batch path, except the
+        trace: its JSON in pieces (`[`, each entry's memoised JSON, commas between, `]`) for the
+        caller to join once with the rest of the document.
         """
-        answers, results = self._answer_all(facts)
-        outcome = self._outcomes.get(results) or self._outcomes.put(results, self._decide(results))
-        recommendation, eligible, blocking, unverified, unknown = outcome
+        answers, blocked, unknown = self._answer_all(facts)
+        key = (blocked, unknown)
+        outcome = self._outcomes.get(key) or self._outcomes.put(key, self._decide(blocked, unknown))
         missing: dict[str, None] = {}
-        if unknown:
+        if outcome.unknown:
             for answer in answers:
                 for path in answer[3]:
                     for fact in provenance.get(path, (path,)):
                         missing[fact] = None
+        if as_json:
+            return outcome.json | {
+                "missing_facts": orjson.dumps(list(missing)),
+                "trace": [b"[", answers[0][0], *[answer[6] for answer in answers[1:]], b"]"],
+            }
         return {
-            "recommendation": recommendation,
-            "eligible_for_diversion": eligible,
-            "blocking_rules": list(blocking),
+            "recommendation": outcome.recommendation,
+            "eligible_for_diversion": outcome.eligible,
+            "blocking_rules": list(outcome.blocking),
             "missing_facts": list(missing),
-            "unverified_rules": list(unverified),
-            "trace": [answer[0] for answer in answers] if as_json else [answer[1] for answer in answers],
+            "unverified_rules": list(outcome.unverified),
+            "trace": [answer[1] for answer in answers],
         }
 
-    def _decide(self, results: tuple[bool | None, ...]) -> Outcome:
-        """The outcome of one combination of rule results (few occur, so each is memoised)."""
-        blocked = [rule for rule, result in zip(self.rules, results, strict=True) if result is False]
-        unknown = None in results
+    def _decide(self, mask: int, unknown: int) -> Outcome:
+        """The outcome given the blocking rules (as a bit mask) and whether any rule is unknown."""
+        blocked = [rule for rule in self.rules if rule.bit & mask]
         recommendation: str
         eligible: bool | None
         if blocked:
@@ -189,7 +212,14 @@ class Policy:
         relied = blocked or self.rules
         unverified = [r.unverified for r in relied if r.unverified is not None]
         unverified += self._flags_used_by(relied)
-        return recommendation, eligible, [r.blocking for r in blocked], unverified, unknown
+        blocking = [r.blocking for r in blocked]
+        serialised = {
+            "recommendation": json_bytes(recommendation),
+            "eligible_for_diversion": json_bytes(eligible),
+            "blocking_rules": json_bytes(blocking),
+            "unverified_rules": json_bytes(unverified),
+        }
+        return Outcome(recommendation, eligible, blocking, unverified, bool(unknown), serialised)
 
     def clear_memos(self) -> None:
         """Forget memoised rule answers and outcomes (tests compare fresh and memoised results)."""
@@ -203,8 +233,11 @@ class Policy:
         return [self._parameter_flags[name] for name in names if name in self._parameter_flags]
 
 
-def _compile_rules(rules: list[Rule]) -> Callable[[Mapping[str, Any]], tuple[tuple[RuleAnswer, ...], Any]]:
-    """Compile a policy's rules into one function: facts → (each rule's answer, their results).
+def _compile_rules(
+    rules: list[Rule],
+) -> Callable[[Mapping[str, Any]], tuple[tuple[RuleAnswer, ...], int, int]]:
+    """Compile a policy's rules into one function: facts → (each rule's answer, the blocking
+    rules as a bit mask, 1 if any rule is unknown else 0).
 
     Generated rather than looped over, because the loop's own overhead was most of the cost of a
     batch re-score (decision 0006). Per rule, the function reads the facts it needs (each fact
@@ -223,14 +256,14 @@ def _compile_rules(rules: list[Rule]) -> Callable[[Mapping[str, Any]], tuple[tup
         namespace[f"G{index}"], namespace[f"C{index}"] = rule.memo.get, rule.check
         lines.append(f"    a{index} = G{index}({key}) or C{index}(facts, {key})")
     answers = "".join(f"a{index}, " for index in range(len(rules)))
-    results = "".join(f"a{index}[2], " for index in range(len(rules)))
+    blocked = " | ".join(f"a{index}[4]" for index in range(len(rules)))
+    unknown = " | ".join(f"a{index}[5]" for index in range(len(rules)))
     source = "\n".join(
         [
             "def policy(facts):",
-            "    get = facts.get",
-            *[f"    {local} = get(P{index})" for index, local in enumerate(loads.values())],
+            *read_facts(loads),
             *lines,
-            f"    return ({answers}), ({results})",
+            f"    return ({answers}), {blocked}, {unknown}",
         ]
     )
     return define(source, namespace, "policy")
