@@ -16,8 +16,9 @@ callers must treat the document as read-only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import orjson
@@ -28,6 +29,7 @@ from riskroute.core.instruments import Instrument, get_instrument
 from riskroute.core.law.notification import notification_if_cautioned
 from riskroute.core.memo import Memo, json_bytes
 from riskroute.core.policy import POLICY_IDS, get_policy
+from riskroute.core.policy.engine import Policy, missing_facts
 
 DEFAULT_POLICY = "npcc-2017"
 
@@ -89,39 +91,58 @@ def _cport_parts(memo: Memo) -> tuple[int | Span | None]:
     return memo.extra  # type: ignore[no-any-return]
 
 
-def _evaluate(flat: dict[str, Any], policy_id: str, as_json: bool) -> dict[str, Any]:
-    """Every part of the triage document, from flattened facts (to which the derived facts are
-    added); with `as_json` each part is its JSON, as bytes or a list of pieces to join."""
+Plan = Callable[[dict[str, Any]], tuple[Memo, _PriorityParts, Memo, Memo, tuple[Any, ...], int, int]]
+_NO_PROVENANCE: dict[str, list[str]] = {}
+
+
+@cache
+def _plan(policy: Policy, tree: Instrument, cport: Instrument, casic: Instrument) -> Plan:
+    """The instrument and rule look-ups of one triage, as one function for these definitions.
+
+    Each step is a memo look-up; the function holds every callable it needs in its closure, so
+    a batch pays for no attribute or registry look-ups between them (the batch path is hot).
+    """
+    tree_key, tree_get, tree_miss = tree.case_key, tree.memo_get, tree.case_miss
+    cport_key, cport_get, cport_miss = cport.case_key, cport.memo_get, cport.case_miss
+    casic_key, casic_get, casic_miss = casic.case_key, casic.memo_get, casic.case_miss
+    answer_all = policy.answer_all
+
+    def plan(flat: dict[str, Any]) -> tuple[Memo, _PriorityParts, Memo, Memo, tuple[Any, ...], int, int]:
+        key = tree_key(flat)
+        priority = tree_get(key) or tree_miss(flat, key)
+        key = cport_key(flat)
+        cport_memo = cport_get(key) or cport_miss(flat, key)
+        key = casic_key(flat)
+        casic_memo = casic_get(key) or casic_miss(flat, key)
+        parts = priority.extra or _priority_parts(priority, tree)
+        # The derived facts the policies read (see the module docstring), beside the case facts.
+        flat["priority.level"] = parts.level
+        flat["scores.cport.total"] = (cport_memo.extra or _cport_parts(cport_memo))[0]
+        return (priority, parts, cport_memo, casic_memo, *answer_all(flat))
+
+    return plan
+
+
+def _run(flat: dict[str, Any], policy_id: str) -> tuple[Policy, tuple[Any, ...]]:
+    """Run the plan of `policy_id` over flattened facts (to which the derived facts are added)."""
     if policy_id not in POLICY_IDS:
         raise KeyError(f"unknown policy {policy_id!r}; known: {', '.join(POLICY_IDS)}")
-    tree, cport_instrument = get_instrument("priority"), get_instrument("cport")
-    priority = tree.case_memo(flat)
-    cport, casic = cport_instrument.case_memo(flat), get_instrument("casic").case_memo(flat)
-    notification_args = (
+    policy = get_policy(policy_id)
+    plan = _plan(policy, get_instrument("priority"), get_instrument("cport"), get_instrument("casic"))
+    return policy, plan(flat)
+
+
+def _provenance(priority: Memo, cport: Memo) -> dict[str, list[str]]:
+    """The case facts whose absence leaves each derived fact unknown (for `missing_facts`)."""
+    return {"priority.level": priority.value["missing"], "scores.cport.total": cport.value["missing"]}
+
+
+def _notification_args(flat: dict[str, Any]) -> tuple[str, str | None, int | None]:
+    return (
         _notification_offence(flat["offence.activities"]),
         flat["offence.youngest_depicted"],
         flat["subject.age"],
     )
-    parts = _priority_parts(priority, tree)
-    # The derived facts the policies read (see the module docstring), beside the case facts.
-    flat["priority.level"] = parts.level
-    (flat["scores.cport.total"],) = _cport_parts(cport)
-    provenance = {"priority.level": priority.value["missing"], "scores.cport.total": cport.value["missing"]}
-    policy = get_policy(policy_id)
-    outcome = policy.evaluate(flat, provenance, as_json=as_json)
-    if as_json:
-        outcome["priority"] = parts.summary.json
-        outcome["scores"] = [b'{"cport":', cport.json, b',"casic":', casic.json, b"}"]
-        outcome["notification_if_cautioned"] = _notification_preview_json(*notification_args)
-        outcome["policy"] = _identity_json(policy_id)
-        outcome["disclaimer"] = _DISCLAIMER_JSON
-    else:
-        outcome["priority"] = parts.summary.value
-        outcome["scores"] = {"cport": cport.value, "casic": casic.value}
-        outcome["notification_if_cautioned"] = _notification_preview(*notification_args)
-        outcome["policy"] = policy.identity
-        outcome["disclaimer"] = DISCLAIMER
-    return outcome
 
 
 #: The fields of a triage document, in the order they are written.
@@ -138,9 +159,9 @@ FIELDS = (
     "trace",
     "disclaimer",
 )
-#: Each field with what comes before its value in the compact JSON of a document:
-#: `{"recommendation":`, `,"eligible_for_diversion":`, and so on.
-_PREFIXED = tuple(((b"," if i else b"{") + orjson.dumps(name) + b":", name) for i, name in enumerate(FIELDS))
+#: What comes before each field's value in the compact JSON of a document: `{"recommendation":`,
+#: `,"eligible_for_diversion":`, and so on.
+_PREFIX = {name: (b"," if i else b"{") + orjson.dumps(name) + b":" for i, name in enumerate(FIELDS)}
 _DISCLAIMER_JSON = json_bytes(DISCLAIMER)
 
 
@@ -149,31 +170,76 @@ def _identity_json(policy_id: str) -> bytes:
     return json_bytes(get_policy(policy_id).identity)
 
 
+@lru_cache(maxsize=64)
+def _extra_prefix(name: str) -> bytes:
+    return b"," + orjson.dumps(name) + b":"
+
+
 def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
     """Triage one validated case; deterministic: the same facts and policy give the same document."""
-    parts = _evaluate(flatten(facts), policy_id, as_json=False)
-    return {name: parts[name] for name in FIELDS}
+    flat = flatten(facts)
+    policy, (priority, parts, cport, casic, answers, blocked, unknown) = _run(flat, policy_id)
+    outcome = policy.outcome(blocked, unknown)
+    return {
+        "recommendation": outcome.recommendation,
+        "eligible_for_diversion": outcome.eligible,
+        "blocking_rules": list(outcome.blocking),
+        "missing_facts": missing_facts(answers, _provenance(priority, cport)) if unknown else [],
+        "priority": parts.summary.value,
+        "scores": {"cport": cport.value, "casic": casic.value},
+        "notification_if_cautioned": _notification_preview(*_notification_args(flat)),
+        "policy": policy.identity,
+        "unverified_rules": list(outcome.unverified),
+        "trace": [answer[1] for answer in answers],
+        "disclaimer": DISCLAIMER,
+    }
 
 
 def triage_json(flat: dict[str, Any], policy_id: str = DEFAULT_POLICY, **extra: Any) -> bytes:
     """The same document as `triage`, as compact JSON (plus `extra` fields), for the batch path.
 
     Takes the facts flattened (`facts.flat_from_json` validates and flattens a line without
-    building the model) and adds the derived facts to that dict. The document is joined from
-    its parts' JSON, and memoised parts (instrument results, rule answers, outcomes) keep theirs,
+    building the model) and adds the derived facts to that dict. The document is joined once
+    from its parts' JSON: memoised parts (instrument results, rule answers, outcomes) keep theirs,
     so a caseload re-score does not encode the same things again for every case. The bytes equal
-    `orjson.dumps(triage(...) | extra)` (a property test holds them to it).
+    `orjson.dumps(triage(...) | extra)`, field for field (a property test holds them to it).
     """
-    parts = _evaluate(flat, policy_id, as_json=True)
-    pieces: list[bytes] = []
-    for prefix, name in _PREFIXED:
-        pieces.append(prefix)
-        part = parts[name]
-        if type(part) is list:
-            pieces += part
-        else:
-            pieces.append(part)
+    policy, (priority, parts, cport, casic, answers, blocked, unknown) = _run(flat, policy_id)
+    outcome = policy.outcome(blocked, unknown)
+    missing = missing_facts(answers, _provenance(priority, cport)) if unknown else []
+    prefix = _PREFIX
+    pieces = [
+        prefix["recommendation"],
+        outcome.recommendation_json,
+        prefix["eligible_for_diversion"],
+        outcome.eligible_json,
+        prefix["blocking_rules"],
+        outcome.blocking_json,
+        prefix["missing_facts"],
+        orjson.dumps(missing) if missing else b"[]",
+        prefix["priority"],
+        parts.summary.json,
+        prefix["scores"],
+        b'{"cport":',
+        cport.json,
+        b',"casic":',
+        casic.json,
+        b"}",
+        prefix["notification_if_cautioned"],
+        _notification_preview_json(*_notification_args(flat)),
+        prefix["policy"],
+        _identity_json(policy_id),
+        prefix["unverified_rules"],
+        outcome.unverified_json,
+        prefix["trace"],
+        b"[",
+        answers[0][0],
+        *[answer[6] for answer in answers[1:]],
+        b"]",
+        prefix["disclaimer"],
+        _DISCLAIMER_JSON,
+    ]
     for name, value in extra.items():
-        pieces += (b"," + orjson.dumps(name) + b":", orjson.dumps(value))
+        pieces += (_extra_prefix(name), orjson.dumps(value))
     pieces.append(b"}")
     return b"".join(pieces)

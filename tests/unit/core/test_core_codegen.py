@@ -146,7 +146,7 @@ def test_file_contents_never_become_code() -> None:
 
 def test_a_policy_compiles_to_one_function_reading_each_fact_once() -> None:
     policy = get_policy("npcc-2017")
-    source: str = policy._answer_all.source  # type: ignore[attr-defined]
+    source: str = policy.answer_all.source  # type: ignore[attr-defined]
     paths = {path for rule in policy.rules for path in rule.condition.paths}
     assert source.count("= get(P") == len(paths)
     assert source.count(" or C") == len(policy.rules)

@@ -272,8 +272,10 @@ class Instrument:
         self._tree_key = compile_answers(
             [(r.when, f"{where}: {r.id}") for r in spec.rules], flag_unknown=self._case_paths
         )
-        self._sum_key = compile_values(self._case_paths)
         self._memo: MemoTable[Memo] = MemoTable(CASE_CACHE_SIZE)
+        #: The three steps of `case_memo`, exposed so that a triage plan can inline them.
+        self.case_key = self._tree_key if spec.method == "tree" else compile_values(self._case_paths)
+        self.memo_get = self._memo.get
         fields: dict[str, Any] = {name: _field_type(name, s) for name, s in spec.inputs.items()}
         config = ConfigDict(strict=True, extra="forbid")
         self._model: type[BaseModel] = create_model(f"{spec.id}_inputs", __config__=config, **fields)
@@ -350,20 +352,20 @@ class Instrument:
         An instrument is a pure function of those few facts, and a caseload repeats the same
         combinations many times, so re-scoring 500,000 subjects mostly hits the memo.
         """
+        key = self.case_key(flat)
+        return self.memo_get(key) or self.case_miss(flat, key)
+
+    def case_miss(self, flat: Mapping[str, Any], key: Any) -> Memo:
+        """Score a case whose `case_key` is not memoised yet, and memoise it.
+
+        A tree result holds its rules' answers and which facts are unknown, never raw values, so
+        those two are its whole key (and most of a caseload shares them); any other instrument
+        is keyed on the values of the facts it reads.
+        """
         if self.spec.method == "tree":
-            # A tree result holds its rules' answers and which facts are unknown, never raw
-            # values, so those two are the whole key (and most of a caseload shares them).
-            tree_key = self._tree_key(flat)
-            memo = self._memo.get(tree_key)
-            if memo is None:
-                memo = self._memo.put(tree_key, Memo(self._evaluate_tree(flat, tree_key[0])))
-            return memo
-        key = self._sum_key(flat)
-        memo = self._memo.get(key)
-        if memo is None:
-            inputs, sources, unknown = self.inputs_from_case(flat)
-            memo = self._memo.put(key, Memo(self.evaluate(inputs, sources, unknown)))
-        return memo
+            return self._memo.put(key, Memo(self._evaluate_tree(flat, key[0])))
+        inputs, sources, unknown = self.inputs_from_case(flat)
+        return self._memo.put(key, Memo(self.evaluate(inputs, sources, unknown)))
 
     def clear_memos(self) -> None:
         """Forget memoised results (tests compare fresh and memoised evaluations)."""

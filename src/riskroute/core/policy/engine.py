@@ -19,7 +19,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from riskroute.core.codegen import define
@@ -80,10 +79,11 @@ class Outcome(NamedTuple):
     blocking: list[dict[str, str]]
     #: the unverified rules and parameters the recommendation relies on
     unverified: list[dict[str, str]]
-    #: whether any rule was unknown (so the missing facts must be collected)
-    unknown: bool
-    #: the fields above as JSON, for the batch path
-    json: dict[str, bytes]
+    # The same four as JSON, for the batch path.
+    recommendation_json: bytes
+    eligible_json: bytes
+    blocking_json: bytes
+    unverified_json: bytes
 
 
 @dataclass(frozen=True)
@@ -159,43 +159,32 @@ class Policy:
             for name, p in spec.parameters.items()
             if not p.mark.is_verified
         }
-        self._answer_all = _compile_rules(self.rules)
+        #: facts → (each rule's answer, the blocking rules as a bit mask, 1 if any is unknown)
+        self.answer_all = _compile_rules(self.rules)
         self._outcomes: MemoTable[Outcome] = MemoTable(OUTCOME_MEMO_SIZE)
         self.identity = definition.identity() | {"name": spec.name, "safety_sha256": safety.sha256}
 
-    def evaluate(
-        self, facts: Mapping[str, Any], provenance: Mapping[str, list[str]], *, as_json: bool = False
-    ) -> dict[str, Any]:
+    def evaluate(self, facts: Mapping[str, Any], provenance: Mapping[str, list[str]]) -> dict[str, Any]:
         """Evaluate every rule (all of them, for a full trace) and derive the recommendation.
 
         `provenance` maps a derived fact (such as `scores.cport.total`) to the case facts whose
         absence leaves it unknown, so `missing_facts` names things an investigator can find.
-        With `as_json` every value is returned as its JSON (bytes), for the batch path, except the
-        trace: its JSON in pieces (`[`, each entry's memoised JSON, commas between, `]`) for the
-        caller to join once with the rest of the document.
         """
-        answers, blocked, unknown = self._answer_all(facts)
-        key = (blocked, unknown)
-        outcome = self._outcomes.get(key) or self._outcomes.put(key, self._decide(blocked, unknown))
-        missing: dict[str, None] = {}
-        if outcome.unknown:
-            for answer in answers:
-                for path in answer[3]:
-                    for fact in provenance.get(path, (path,)):
-                        missing[fact] = None
-        if as_json:
-            return outcome.json | {
-                "missing_facts": orjson.dumps(list(missing)),
-                "trace": [b"[", answers[0][0], *[answer[6] for answer in answers[1:]], b"]"],
-            }
+        answers, blocked, unknown = self.answer_all(facts)
+        outcome = self.outcome(blocked, unknown)
         return {
             "recommendation": outcome.recommendation,
             "eligible_for_diversion": outcome.eligible,
             "blocking_rules": list(outcome.blocking),
-            "missing_facts": list(missing),
+            "missing_facts": missing_facts(answers, provenance) if unknown else [],
             "unverified_rules": list(outcome.unverified),
             "trace": [answer[1] for answer in answers],
         }
+
+    def outcome(self, blocked: int, unknown: int) -> Outcome:
+        """What the rules' answers decide, from `answer_all`'s bit mask and unknown flag."""
+        key = (blocked, unknown)
+        return self._outcomes.get(key) or self._outcomes.put(key, self._decide(blocked, unknown))
 
     def _decide(self, mask: int, unknown: int) -> Outcome:
         """The outcome given the blocking rules (as a bit mask) and whether any rule is unknown."""
@@ -213,13 +202,16 @@ class Policy:
         unverified = [r.unverified for r in relied if r.unverified is not None]
         unverified += self._flags_used_by(relied)
         blocking = [r.blocking for r in blocked]
-        serialised = {
-            "recommendation": json_bytes(recommendation),
-            "eligible_for_diversion": json_bytes(eligible),
-            "blocking_rules": json_bytes(blocking),
-            "unverified_rules": json_bytes(unverified),
-        }
-        return Outcome(recommendation, eligible, blocking, unverified, bool(unknown), serialised)
+        return Outcome(
+            recommendation,
+            eligible,
+            blocking,
+            unverified,
+            json_bytes(recommendation),
+            json_bytes(eligible),
+            json_bytes(blocking),
+            json_bytes(unverified),
+        )
 
     def clear_memos(self) -> None:
         """Forget memoised rule answers and outcomes (tests compare fresh and memoised results)."""
@@ -231,6 +223,16 @@ class Policy:
         """The unverified-parameter flags of the parameters these rules use, each once, in order."""
         names = dict.fromkeys(name for rule in rules for name in rule.condition.parameters)
         return [self._parameter_flags[name] for name in names if name in self._parameter_flags]
+
+
+def missing_facts(answers: tuple[RuleAnswer, ...], provenance: Mapping[str, list[str]]) -> list[str]:
+    """The case facts to find: those the unknown rules need, derived facts traced to their sources."""
+    missing: dict[str, None] = {}
+    for answer in answers:
+        for path in answer[3]:
+            for fact in provenance.get(path, (path,)):
+                missing[fact] = None
+    return list(missing)
 
 
 def _compile_rules(
