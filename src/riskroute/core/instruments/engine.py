@@ -242,14 +242,20 @@ class Instrument:
         self._unverified_items = [
             {"item": i.spec.id, "mark": i.spec.mark.value} for i in self._items if not i.spec.mark.is_verified
         ]
-        self._tree_static: list[tuple[dict[str, Any], int, int]] = [
+        # A tree rule's entry in a result depends only on its answer: three entries per rule,
+        # built once and shared by every result (results are read-only).
+        self._tree_static: list[tuple[dict[bool | None, dict[str, Any]], int, int]] = [
             (
                 {
-                    "id": r.id,
-                    "domain": r.domain,
-                    "band": r.band,
-                    "points": None,
-                    "source": ", ".join(c.paths),
+                    hit: {
+                        "id": r.id,
+                        "domain": r.domain,
+                        "band": r.band,
+                        "points": None,
+                        "source": ", ".join(c.paths),
+                        "value": hit,
+                    }
+                    for hit in (True, False, None)
                 },
                 LEVEL[r.band],
                 LEVEL[r.if_unknown] if r.if_unknown else -1,
@@ -273,6 +279,7 @@ class Instrument:
             [(r.when, f"{where}: {r.id}") for r in spec.rules], flag_unknown=self._case_paths
         )
         self._memo: MemoTable[Memo] = MemoTable(CASE_CACHE_SIZE)
+        self._entries: MemoTable[dict[str, Any]] = MemoTable(CASE_CACHE_SIZE)
         #: The three steps of `case_memo`, exposed so that a triage plan can inline them.
         self.case_key = self._tree_key if spec.method == "tree" else compile_values(self._case_paths)
         self.memo_get = self._memo.get
@@ -390,6 +397,17 @@ class Instrument:
             return self._evaluate_lookup(inputs, sources)
         return self._evaluate_sum(inputs, sources, unknown or {})
 
+    def _item_entry(
+        self, static: dict[str, Any], value: Any, points: int | None, source: str
+    ) -> dict[str, Any]:
+        """An item's entry in a result, shared between results that score it alike (read-only):
+        a caseload repeats the same few entries, and a memoised result keeps its entries alive."""
+        key = (static["id"], value, points, source)
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = self._entries.put(key, static | {"value": value, "points": points, "source": source})
+        return entry
+
     def _result(self, **fields: Any) -> dict[str, Any]:
         head = {
             "instrument": self.id,
@@ -411,11 +429,7 @@ class Instrument:
             points = item.points(inputs)
             name = item.spec.input
             source = sources.get(name, name) if sources else name
-            entry = dict(static)
-            entry["value"] = inputs.get(name)
-            entry["points"] = points
-            entry["source"] = source
-            items.append(entry)
+            items.append(self._item_entry(static, inputs.get(name), points, source))
             if points is None:
                 n_unknown += 1
                 missing.extend(p for p in unknown.get(name, (source,)) if p not in missing)
@@ -533,9 +547,7 @@ class Instrument:
                 highest = max(highest, level)
                 cautious = max(cautious, if_unknown)
                 unknown.append((level, condition))
-            entry = dict(static)
-            entry["value"] = hit
-            items.append(entry)
+            items.append(static[hit])
         for level, condition in unknown:
             if level > lowest:
                 missing.extend(p for p in condition.unknown_paths(flat) if p not in missing)
