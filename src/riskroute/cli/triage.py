@@ -8,8 +8,9 @@ was bad). It streams, so memory stays flat however long the input is.
 from __future__ import annotations
 
 import gc
+import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Annotated, Any
 
 import orjson
@@ -50,8 +51,39 @@ def triage_lines(lines: Iterable[bytes], policy: str) -> Iterator[tuple[bytes, b
 
 
 #: Results are ~14 KiB each, larger than stdout's buffer, so the batch writes them in chunks of
-#: about this size: one system call per chunk instead of one per result.
+#: about this size (or this many pieces, within every system's limit for one gathered write):
+#: one system call per chunk instead of one per result.
 BATCH_CHUNK_BYTES = 1 << 20
+BATCH_CHUNK_PIECES = 1000
+
+
+def _chunk_writer() -> Callable[[list[bytes]], None]:
+    """Write a list of byte strings to standard output in one system call.
+
+    Where standard output is a file descriptor the pieces go to the kernel as they are
+    (`os.writev`), saving a copy of the whole output (1.4 GB for 100,000 cases); otherwise (a
+    test's captured output) they are joined and written through Python's stream.
+    """
+    out = sys.stdout.buffer
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+
+        def join_and_write(pieces: list[bytes]) -> None:
+            out.write(b"".join(pieces))
+
+        return join_and_write
+    out.flush()
+
+    def writev(pieces: list[bytes]) -> None:
+        written = os.writev(fd, pieces)
+        size = sum(map(len, pieces))
+        if written < size:  # a short write (a signal, a full pipe): send the rest plainly
+            rest = b"".join(pieces)[written:]
+            while rest:
+                rest = rest[os.write(fd, rest) :]
+
+    return writev
 
 
 def _run_batch(stream: IO[bytes], policy: str) -> int:
@@ -62,7 +94,7 @@ def _run_batch(stream: IO[bytes], policy: str) -> int:
     hundreds of thousands of long-lived objects that each full collection would walk for nothing:
     about a sixth of a batch's time went to that.
     """
-    write = sys.stdout.buffer.write
+    write = _chunk_writer()
     all_ok = True
     chunk: list[bytes] = []
     size = 0
@@ -73,14 +105,15 @@ def _run_batch(stream: IO[bytes], policy: str) -> int:
             chunk += (output, b"\n")
             size += len(output)
             all_ok = all_ok and ok
-            if size >= BATCH_CHUNK_BYTES:
-                write(b"".join(chunk))
-                chunk.clear()
+            if size >= BATCH_CHUNK_BYTES or len(chunk) >= BATCH_CHUNK_PIECES:
+                write(chunk)
+                chunk = []
                 size = 0
     finally:
         if collecting:
             gc.enable()
-    write(b"".join(chunk))
+    if chunk:
+        write(chunk)
     sys.stdout.buffer.flush()
     return 0 if all_ok else 2
 

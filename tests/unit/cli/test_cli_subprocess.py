@@ -8,10 +8,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 from cli_support import compact, example_bytes, example_document
 
+from riskroute.cli import triage as triage_cli
 from riskroute.core.knowledge import CORE_DIR
 
 EXECUTABLE = Path(sys.executable).with_name("riskroute")
@@ -82,3 +84,37 @@ def test_executable_uses_a_force_tree_from_the_environment(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert (result["priority"]["version"], result["priority"]["band"]) == ("force-z-2026.3", "medium")
+
+
+def test_batch_to_a_file_and_to_a_pipe_is_the_same_bytes(tmp_path: Path) -> None:
+    """The batch hands its output to the kernel in gathered writes: many results, and many bad
+    lines (more pieces than one gathered write takes), must arrive whole and in order."""
+    good = [compact(example_document(p)) for p in ("01", "02", "03", "04", "05")]
+    lines = (good * 60) + ["{oops"] * 1500 + good
+    source = tmp_path / "caseload.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    target = tmp_path / "results.jsonl"
+    with source.open("rb") as stdin, target.open("wb") as stdout:
+        to_file = subprocess.run(
+            [sys.executable, "-m", "riskroute", "triage", "--jsonl"], stdin=stdin, stdout=stdout, check=False
+        )
+    to_pipe = shell([sys.executable, "-m", "riskroute", "triage", "--jsonl"], source.read_bytes())
+    assert to_file.returncode == to_pipe.returncode == 2
+    written = target.read_bytes()
+    assert written == to_pipe.stdout
+    results = [json.loads(line) for line in written.splitlines()]
+    assert [r["line"] for r in results] == list(range(1, len(lines) + 1))
+    assert sum("error" in r for r in results) == 1500
+
+
+def test_a_short_gathered_write_sends_the_rest(monkeypatch: Any, capfd: Any) -> None:
+    """If the kernel takes only part of a gathered write, the rest follows, in order."""
+    real_writev = os.writev
+
+    def short_writev(fd: int, pieces: list[bytes]) -> int:
+        return real_writev(fd, pieces[:1])  # only the first piece, as a signal might leave it
+
+    monkeypatch.setattr(os, "writev", short_writev)
+    write = triage_cli._chunk_writer()
+    write([b"first ", b"second ", b"third\n"])
+    assert capfd.readouterr().out == "first second third\n"
