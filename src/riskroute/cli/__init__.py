@@ -10,7 +10,7 @@ import typer
 # Typer ships its own copy of click; its exceptions are these classes, not the `click` package's.
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
-from riskroute.cli import backup, law, score, security, simulate, tour, triage, web
+from riskroute.cli import backup, io, law, score, security, simulate, tour, triage, web
 from riskroute.cli.io import fail_invalid
 from riskroute.core.errors import InvalidInput
 
@@ -39,6 +39,7 @@ def _usage_path(error: UsageError) -> str:
 
 def main() -> None:
     """Run the command; a mistyped command line is invalid input too (exit 2, JSON, no usage box)."""
+    io.RUNNING_AS_COMMAND = True
     try:
         code = app(standalone_mode=False)
     except NoArgsIsHelpError as error:  # `riskroute` alone: show the help, as a person expects

@@ -19,6 +19,10 @@ from riskroute.core.errors import InvalidInput, from_validation_error
 
 M = TypeVar("M", bound=BaseModel)
 
+#: Set by `riskroute.cli.main` when this process is the `riskroute` command itself (not a test
+#: runner calling a command in-process), so a command may leave process-wide state behind it.
+RUNNING_AS_COMMAND = False
+
 
 def read_bytes(source: str | None) -> bytes:
     """Read the input named on the command line ('-' or nothing means standard input)."""

@@ -17,6 +17,7 @@ import orjson
 import typer
 from pydantic import ValidationError
 
+from riskroute.cli import io
 from riskroute.cli.io import fail_internal, fail_invalid, read_bytes, run_json_command
 from riskroute.core.errors import InvalidInput, from_validation_error
 from riskroute.core.facts import CaseFacts, flat_from_json
@@ -92,7 +93,9 @@ def _run_batch(stream: IO[bytes], policy: str) -> int:
     The cyclic garbage collector is paused meanwhile. A case's objects hold no reference cycles
     (a test checks this), so reference counting frees them all, while the memo tables grow to
     hundreds of thousands of long-lived objects that each full collection would walk for nothing:
-    about a sixth of a batch's time went to that.
+    about a sixth of a batch's time went to that. When this process is the `riskroute` command,
+    which ends with the batch, those objects are then frozen out of the collection Python makes
+    at shutdown (it took 1.3 s after 100,000 cases).
     """
     write = _chunk_writer()
     all_ok = True
@@ -110,6 +113,8 @@ def _run_batch(stream: IO[bytes], policy: str) -> int:
                 chunk = []
                 size = 0
     finally:
+        if io.RUNNING_AS_COMMAND:
+            gc.freeze()
         if collecting:
             gc.enable()
     if chunk:

@@ -118,3 +118,19 @@ def test_a_short_gathered_write_sends_the_rest(monkeypatch: Any, capfd: Any) -> 
     write = triage_cli._chunk_writer()
     write([b"first ", b"second ", b"third\n"])
     assert capfd.readouterr().out == "first second third\n"
+
+
+def test_the_command_freezes_its_memos_out_of_the_shutdown_collection() -> None:
+    """Run as the `riskroute` command, a batch leaves its memoised objects frozen (so Python's
+    shutdown does not walk them for cycles); run in-process by a test, it leaves gc alone."""
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr))\n"
+        "sys.argv = ['riskroute', 'triage', '--jsonl']\n"
+        "from riskroute.cli import main\n"
+        "main()\n"
+    )
+    done = shell([sys.executable, "-c", probe], compact(example_document("01")).encode() + b"\n")
+    assert done.returncode == 0, done.stderr
+    assert int(done.stderr.split(b"frozen ")[1]) > 1000
+    assert json.loads(done.stdout)["recommendation"] == "divert"

@@ -220,3 +220,10 @@ def test_batch_cases_make_no_reference_cycles_and_the_collector_is_restored() ->
         assert cyclic_garbage(40, policy) == cyclic_garbage(1, policy)
     run(["triage", "--jsonl"], "\n".join(good))
     assert gc.isenabled()
+
+
+def test_an_in_process_batch_does_not_freeze_the_callers_objects() -> None:
+    before = gc.get_freeze_count()
+    code, _, _ = run(["triage", "--jsonl"], compact(example_document("01")))
+    assert code == 0
+    assert gc.get_freeze_count() == before
