@@ -20,7 +20,8 @@ from pydantic import ValidationError
 from riskroute.cli import io
 from riskroute.cli.io import fail_internal, fail_invalid, read_bytes, run_json_command
 from riskroute.core.errors import InvalidInput, from_validation_error
-from riskroute.core.facts import CaseFacts, flat_from_json
+from riskroute.core.facts import CaseFacts
+from riskroute.core.facts_json import flat_from_json
 from riskroute.core.policy import POLICY_IDS
 from riskroute.core.triage import DEFAULT_POLICY, triage, triage_json
 

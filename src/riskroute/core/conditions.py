@@ -28,6 +28,7 @@ as source text, so a force's own file cannot inject code.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,11 +83,11 @@ def _span_compares(span: Span, op: str, operand: float) -> bool | None:
     return low if low == high else None
 
 
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "gt": lambda a, b: a > b,
-    "gte": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "lte": lambda a, b: a <= b,
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
 }
 
 
@@ -141,33 +142,19 @@ def read_facts(loads: Mapping[str, str]) -> list[str]:
     return ["    try:", *subscripts, "    except KeyError:", "        get = facts.get", *gets]
 
 
-@dataclass
-class _Parsed:
-    """One condition spec checked and emitted into a `_Source`: the local holding its answer."""
-
-    result: str
-    paths: list[str]
-    used: list[str]
-
-
-def _emit(spec: Any, params: Mapping[str, Any], where: str, source: _Source) -> _Parsed:
-    paths: list[str] = []
-    used: list[str] = []
-    result = _node(spec, params, where, source, paths, used)
-    return _Parsed(result, paths, used)
-
-
 def compile_condition(
     spec: Any, params: Mapping[str, Any] | None = None, where: str = "condition"
 ) -> Condition:
     """Compile a condition spec; `where` names its place in the file for error messages."""
     source = _Source()
-    parsed = _emit(spec, params or {}, where, source)
+    paths: list[str] = []
+    used: list[str] = []
+    result = _node(spec, params or {}, where, source, paths, used)
     return Condition(
-        evaluate=source.build(parsed.result),
-        paths=tuple(dict.fromkeys(parsed.paths)),
+        evaluate=source.build(result),
+        paths=tuple(dict.fromkeys(paths)),
         spec=spec,
-        parameters=tuple(dict.fromkeys(parsed.used)),
+        parameters=tuple(dict.fromkeys(used)),
     )
 
 
@@ -183,7 +170,7 @@ def compile_answers(
     once however many conditions use it.
     """
     source = _Source()
-    answers = [_emit(spec, params or {}, where, source).result for spec, where in specs]
+    answers = [_node(spec, params or {}, where, source, [], []) for spec, where in specs]
     flags = [f"{source.fact(path)} is None" for path in flag_unknown]
     return source.build(f"({_tuple(answers)}), ({_tuple(flags)})")
 

@@ -198,7 +198,7 @@ def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
 def triage_json(flat: dict[str, Any], policy_id: str = DEFAULT_POLICY, **extra: Any) -> bytes:
     """The same document as `triage`, as compact JSON (plus `extra` fields), for the batch path.
 
-    Takes the facts flattened (`facts.flat_from_json` validates and flattens a line without
+    Takes the facts flattened (`facts_json.flat_from_json` validates and flattens a line without
     building the model) and adds the derived facts to that dict. The document is joined once
     from its parts' JSON: memoised parts (instrument results, rule answers, outcomes) keep theirs,
     so a caseload re-score does not encode the same things again for every case. The bytes equal

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from riskroute.core.facts import CaseFacts, flat_from_json, flatten
+from riskroute.core.facts import CaseFacts, flatten
+from riskroute.core.facts_json import flat_from_json
 
 # Values of every JSON type, valid somewhere in the document and invalid elsewhere.
 ODD_VALUES = st.one_of(

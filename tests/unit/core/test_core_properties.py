@@ -30,7 +30,7 @@ from core_cases import (
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from riskroute.core.facts import flat_from_json
+from riskroute.core.facts_json import flat_from_json
 from riskroute.core.instruments import get_instrument
 from riskroute.core.policy import get_policy
 from riskroute.core.triage import triage, triage_json

@@ -164,23 +164,6 @@ class Policy:
         self._outcomes: MemoTable[Outcome] = MemoTable(OUTCOME_MEMO_SIZE)
         self.identity = definition.identity() | {"name": spec.name, "safety_sha256": safety.sha256}
 
-    def evaluate(self, facts: Mapping[str, Any], provenance: Mapping[str, list[str]]) -> dict[str, Any]:
-        """Evaluate every rule (all of them, for a full trace) and derive the recommendation.
-
-        `provenance` maps a derived fact (such as `scores.cport.total`) to the case facts whose
-        absence leaves it unknown, so `missing_facts` names things an investigator can find.
-        """
-        answers, blocked, unknown = self.answer_all(facts)
-        outcome = self.outcome(blocked, unknown)
-        return {
-            "recommendation": outcome.recommendation,
-            "eligible_for_diversion": outcome.eligible,
-            "blocking_rules": list(outcome.blocking),
-            "missing_facts": missing_facts(answers, provenance) if unknown else [],
-            "unverified_rules": list(outcome.unverified),
-            "trace": [answer[1] for answer in answers],
-        }
-
     def outcome(self, blocked: int, unknown: int) -> Outcome:
         """What the rules' answers decide, from `answer_all`'s bit mask and unknown flag."""
         key = (blocked, unknown)

@@ -1,0 +1,166 @@
+"""Reading case-facts JSON straight into flat facts: the batch path's validation.
+
+`flat_from_json(raw)` gives what `flatten(CaseFacts.model_validate_json(raw))` gives, and raises
+the same error, without building the models (decision 0006). Three readers, fastest first, each
+sure of what it accepts:
+1. generated code (orjson, then exact type and range checks) for documents plainly of the right
+   shape;
+2. pydantic validating into TypedDicts, flattened by generated code;
+3. the model itself, which has the last word and whose error is the one reported.
+`CaseFacts` stays the one definition: the first two readers are derived from it, and an import
+fails if a field has a type they do not know.
+"""
+
+from __future__ import annotations
+
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, cast, get_args, get_origin
+
+import orjson
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
+
+from riskroute.core.codegen import define
+from riskroute.core.facts import LAYOUT, CaseFacts, flatten, read_conservatively
+
+
+def _as_typed_dict(model: type[BaseModel]) -> Any:
+    """The fields of `model` as a TypedDict with the same types, constraints and strictness."""
+    fields: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if field.default != annotation():
+                raise TypeError(f"{model.__name__}.{name}: a section must default to an empty one")
+            fields[name] = _as_typed_dict(annotation)
+        else:
+            if field.default is not None or field.metadata:
+                raise TypeError(f"{model.__name__}.{name}: a fact must default to None (unknown)")
+            fields[name] = annotation
+    # A TypedDict built at run time from the model (mypy only checks TypedDicts written out).
+    plain = cast(Any, TypedDict)(model.__name__, fields, total=False)
+    plain.__pydantic_config__ = model.model_config
+    return plain
+
+
+def _flattener(layout: list[tuple[str, str, Any]]) -> Any:
+    """Generate `flat(document)`: nested dicts (absent sections and facts as unknown) → flat dict."""
+    namespace: dict[str, Any] = {"EMPTY": {}}
+    lines: list[str] = []
+    items: list[str] = []
+
+    def visit(layout: list[tuple[str, str, Any]], parent: str) -> None:
+        for name, path, sub in layout:
+            key = f"K{len(namespace)}"
+            namespace[key] = name
+            if sub is None:
+                namespace[f"P{key}"] = path
+                items.append(f"P{key}: {parent}.get({key})")
+            else:
+                section = f"s{len(lines)}"
+                lines.append(f"    {section} = {parent}.get({key}) or EMPTY")
+                visit(sub, section)
+
+    visit(layout, "document")
+    source = "\n".join(["def flat(document):", *lines, "    return {" + ", ".join(items) + "}"])
+    return define(source, namespace, "flat")
+
+
+def _accepts(annotation: Any, value: str, namespace: dict[str, Any]) -> tuple[str, str | None]:
+    """(test, conversion) in source for a leaf of type `annotation | None` read into `value`.
+
+    Only the leaf types case facts use are known; any other stops the import, so a new kind of
+    field cannot slip past the strict reading.
+    """
+    args = [arg for arg in get_args(annotation) if arg is not type(None)]
+    if get_origin(annotation) not in (Union, UnionType) or len(args) != 1:
+        raise TypeError(f"a case fact must be 'T | None', got {annotation!r}")
+    (leaf,) = args
+    constant = f"K{len(namespace)}"
+    if leaf is bool:
+        return f"{value} is True or {value} is False", None
+    if get_origin(leaf) is Literal:
+        namespace[constant] = frozenset(get_args(leaf))
+        return f"type({value}) is str and {value} in {constant}", None
+    if get_origin(leaf) is list and get_origin(get_args(leaf)[0]) is Literal:
+        namespace[constant] = frozenset(get_args(get_args(leaf)[0]))
+        return f"type({value}) is list and all([type(x) is str and x in {constant} for x in {value}])", None
+    if get_origin(leaf) is Annotated and get_args(leaf)[0] in (int, float):
+        base, *metadata = get_args(leaf)
+        bounds = [item for info in metadata for item in getattr(info, "metadata", [info])]
+        low = next(b.ge for b in bounds if hasattr(b, "ge"))
+        high = next(b.le for b in bounds if hasattr(b, "le"))
+        namespace[constant] = (low, high)
+        if base is int:  # strict: a bool or a float is not an int
+            return f"type({value}) is int and {constant}[0] <= {value} <= {constant}[1]", None
+        # strict float: an int is accepted, and read as a float
+        return (
+            f"(type({value}) is float or type({value}) is int) and {constant}[0] <= {value} <= {constant}[1]",
+            f"float({value})",
+        )
+    raise TypeError(f"no strict reading for a case fact of type {annotation!r}")
+
+
+def _fast_reader(model: type[BaseModel]) -> Any:
+    """Generate `read(raw)`: the case facts JSON flattened, or None where any doubt arises.
+
+    The generated code parses with orjson and accepts only what the strict model accepts for
+    certain: objects with known fields, and leaves of exactly the right JSON type within their
+    bounds. Anything else returns None and is left to pydantic, which has the last word on every
+    document this reader does not take (see `flat_from_json`).
+    """
+    namespace: dict[str, Any] = {"loads": orjson.loads, "EMPTY": {}}
+    lines = ["def read(raw):", "    document = loads(raw)"]
+    items: list[str] = []
+
+    def visit(section: type[BaseModel], local: str, prefix: str) -> None:
+        known = f"N{len(namespace)}"
+        namespace[known] = frozenset(section.model_fields)
+        lines.append(f"    if type({local}) is not dict or not {known}.issuperset({local}): return None")
+        for name, field in section.model_fields.items():
+            key = f"F{len(namespace)}"
+            namespace[key] = name
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                inner = f"s{len(namespace)}"
+                lines.append(f"    {inner} = {local}.get({key}, EMPTY)")
+                visit(annotation, inner, f"{prefix}{name}.")
+                continue
+            value = f"v{len(namespace)}"
+            test, conversion = _accepts(annotation, value, namespace)
+            lines.append(f"    {value} = {local}.get({key})")
+            lines.append(f"    if {value} is not None:")
+            lines.append(f"        if not ({test}): return None")
+            if conversion:
+                lines.append(f"        {value} = {conversion}")
+            path = f"P{len(namespace)}"
+            namespace[path] = f"{prefix}{name}"
+            items.append(f"{path}: {value}")
+
+    visit(model, "document", "")
+    lines.append("    return {" + ", ".join(items) + "}")
+    return define("\n".join(lines), namespace, "read")
+
+
+_DOCUMENT = TypeAdapter(_as_typed_dict(CaseFacts))
+_flat_document = _flattener(LAYOUT)
+_read_fast = _fast_reader(CaseFacts)
+
+
+def flat_from_json(raw: bytes | str) -> dict[str, Any]:
+    """Validate one case-facts JSON document and return it flattened, as `flatten` would.
+
+    Raises the `ValidationError` that `CaseFacts.model_validate_json` raises for the same input
+    (the three readers are described in the module docstring).
+    """
+    try:
+        flat = _read_fast(raw)
+    except orjson.JSONDecodeError:
+        flat = None
+    if flat is not None:
+        return read_conservatively(flat)
+    try:
+        document = _DOCUMENT.validate_json(raw)
+    except ValidationError:
+        return flatten(CaseFacts.model_validate_json(raw))  # the model's own error (or result)
+    return read_conservatively(_flat_document(document))
