@@ -49,4 +49,6 @@ def main() -> None:
         fail_invalid(InvalidInput([{"path": _usage_path(error), "message": error.format_message()}]))
     except typer.Abort:
         raise SystemExit(1) from None
+    finally:
+        io.RUNNING_AS_COMMAND = False  # a test calling main() in-process keeps its own gc state
     raise SystemExit(code if isinstance(code, int) else 0)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -95,7 +95,7 @@ Plan = Callable[[dict[str, Any]], tuple[Memo, _PriorityParts, Memo, Memo, tuple[
 _NO_PROVENANCE: dict[str, list[str]] = {}
 
 
-@cache
+@lru_cache(maxsize=16)
 def _plan(policy: Policy, tree: Instrument, cport: Instrument, casic: Instrument) -> Plan:
     """The instrument and rule look-ups of one triage, as one function for these definitions.
 
