@@ -241,8 +241,8 @@ def _compile_rules(
         namespace[f"G{index}"], namespace[f"C{index}"] = rule.memo.get, rule.check
         lines.append(f"    a{index} = G{index}({key}) or C{index}(facts, {key})")
     answers = "".join(f"a{index}, " for index in range(len(rules)))
-    blocked = " | ".join(f"a{index}[4]" for index in range(len(rules)))
-    unknown = " | ".join(f"a{index}[5]" for index in range(len(rules)))
+    blocked = " | ".join(f"a{index}[4]" for index in range(len(rules))) or "0"
+    unknown = " | ".join(f"a{index}[5]" for index in range(len(rules))) or "0"
     source = "\n".join(
         [
             "def policy(facts):",
