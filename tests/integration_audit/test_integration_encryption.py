@@ -8,6 +8,7 @@ read with a raw cursor (no ORM, no decryption), and on SQLite the bytes of the d
 from __future__ import annotations
 
 import datetime as dt
+import json
 from importlib import import_module
 from typing import Any
 
@@ -38,8 +39,21 @@ NOTES = {
 SHARE_REASON = "Joint investigation with Bravo (synthetic)"
 
 
+#: Structured facts about the person are sealed too: no JSON of them may appear in the database
+#: (fact names quoted as JSON keys, and the priority tree's and policies' trace wording).
+STRUCTURED = [
+    '"contact_offence_allegations"',
+    '"sexual_interest_in_children"',
+    '"access_to_children"',
+    '"image_counts"',
+    '"band_range"',
+    '"blocking_rules"',
+    '"notification_if_cautioned"',
+]
+
+
 def _plaintexts() -> list[str]:
-    return [NAME, ADDRESS, BIRTH.isoformat(), f"{BIRTH:%d/%m/%Y}", *NOTES.values()]
+    return [NAME, ADDRESS, BIRTH.isoformat(), f"{BIRTH:%d/%m/%Y}", *NOTES.values(), *STRUCTURED]
 
 
 def _case_with_every_text(world: World) -> Case:
@@ -124,6 +138,8 @@ def test_the_raw_database_holds_none_of_the_plaintext() -> None:
         ADDRESS,
     )
     assert read.summary == NOTES["summary"]
+    assert read.facts["access_to_children"]["checked"] is True
+    assert read.assessments.get().triage["recommendation"] == "divert"
     assert read.attendance.get().note == NOTES["attendance"]
     assert read.breaches.get().excuse_details == NOTES["excuse"]
     # ... while below the ORM there are only ciphertexts.
@@ -138,17 +154,20 @@ def test_the_raw_database_holds_none_of_the_plaintext() -> None:
         assert plaintext.casefold() not in dump.casefold(), plaintext
 
 
-def test_every_free_text_and_personal_field_is_an_encrypted_field() -> None:
-    """A new TextField on a case model must be a deliberate choice: list the plain ones here."""
+def test_every_free_text_personal_and_structured_field_is_an_encrypted_field() -> None:
+    """A new text or JSON field on a case model must be a deliberate choice: none is plain now."""
+    from django.db.models import JSONField
+
     from riskroute.crypto.fields import EncryptedTextField
 
-    plain_text_fields = {
+    plain_fields = {
         f"{model.__name__}.{field.name}"
         for model in apps.get_app_config("cases").get_models()
         for field in model._meta.concrete_fields
-        if field.get_internal_type() == "TextField" and not isinstance(field, EncryptedTextField)
+        if (field.get_internal_type() == "TextField" or isinstance(field, JSONField))
+        and not isinstance(field, EncryptedTextField)
     }
-    assert plain_text_fields == set()
+    assert plain_fields == set()
     assert isinstance(Subject._meta.get_field("date_of_birth"), EncryptedTextField)
 
 
@@ -193,3 +212,34 @@ def test_the_migration_seals_plaintext_left_behind_and_can_run_again(world: Worl
     assert (subject.full_name, subject.date_of_birth) == (NAME, BIRTH)
     assert Case.objects.get(pk=case.pk).summary == NOTES["summary"]
     assert [c.pk for c in queries.list_cases(world["inv"], subject_name=NAME)] == [case.pk]
+
+
+def test_the_structured_data_migration_seals_json_left_behind(world: World) -> None:
+    case = to_assessed(world, services.create_referral(world["inv"], referral()))
+    facts, triage = case.facts, case.assessments.get().triage
+    with connection.cursor() as cursor:  # columns as they were before 0004: plain JSON text
+        cursor.execute("UPDATE cases_case SET facts = %s WHERE id = %s", [json.dumps(facts), case.pk])
+        cursor.execute(
+            "UPDATE cases_assessment SET triage = %s WHERE case_id = %s", [json.dumps(triage), case.pk]
+        )
+    migration = import_module("riskroute.cases.migrations.0004_encrypt_structured_data")
+    migration.seal_existing(apps, None)
+    raw = _rows(f"SELECT facts, suspected_activities FROM cases_case WHERE id = {case.pk}")[0]
+    assert all(str(value).startswith("v1.") for value in raw)
+    migration.seal_existing(apps, None)  # re-running changes nothing
+    assert _rows(f"SELECT facts, suspected_activities FROM cases_case WHERE id = {case.pk}")[0] == raw
+    assert Case.objects.get(pk=case.pk).facts == facts
+    assert Case.objects.get(pk=case.pk).assessments.get().triage == triage
+
+
+def test_a_json_column_refuses_to_seal_text_that_is_not_json() -> None:
+    """Sealing plaintext left in a JSON column must not turn garbage into an opaque ciphertext."""
+    import orjson
+
+    from riskroute.crypto.fields import EncryptedJSONField
+
+    field = EncryptedJSONField()
+    assert field.to_text('{"a": [1, null]}') == '{"a": [1, null]}'
+    assert field.to_text({"a": [1, None]}) == '{"a":[1,null]}'
+    with pytest.raises(orjson.JSONDecodeError):
+        field.to_text("not json")

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from riskroute.accounts.models import Force, ProviderOrganisation, Unit
 from riskroute.crypto import blind_index
-from riskroute.crypto.fields import EncryptedDateField, EncryptedTextField
+from riskroute.crypto.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 
 
 class ReferralSource(models.TextChoices):
@@ -62,10 +62,10 @@ class Case(models.Model):
     referral_source = models.CharField(max_length=32, choices=ReferralSource.choices)
     received_on = models.DateField()
     summary = EncryptedTextField()
-    suspected_activities = models.JSONField(default=list)
+    suspected_activities = EncryptedJSONField(default=list)
     offence = models.CharField(max_length=32, choices=Offence.choices)
 
-    facts = models.JSONField(default=dict, help_text="A riskroute.core.facts.CaseFacts document.")
+    facts = EncryptedJSONField(default=dict, help_text="A riskroute.core.facts.CaseFacts document.")
 
     priority_band = models.CharField(max_length=16, choices=PriorityBand.choices, blank=True)
     priority_target_days = models.PositiveIntegerField(null=True, blank=True)
@@ -117,7 +117,7 @@ class PriorityRecord(models.Model):
     target_days = models.PositiveIntegerField()
     action_deadline = models.DateField()
     reason = models.CharField(max_length=200)
-    output = models.JSONField(default=dict)
+    output = EncryptedJSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -198,13 +198,13 @@ class Assessment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    facts = models.JSONField()
+    facts = EncryptedJSONField()
     policy_id = models.CharField(max_length=64)
     policy_version = models.CharField(max_length=64)
     policy_sha256 = models.CharField(max_length=64)
     recommendation = models.CharField(max_length=32)
-    triage = models.JSONField()
-    instruments = models.JSONField(default=dict)
+    triage = EncryptedJSONField()
+    instruments = EncryptedJSONField(default=dict)
 
     class Meta:
         ordering: ClassVar = ["created_at", "id"]
@@ -262,7 +262,7 @@ class ConditionalCaution(models.Model):
     punitive_hours = models.FloatField(default=0)
     other_conditions = EncryptedTextField(blank=True)
     signed_on = models.DateField()
-    checks = models.JSONField(default=dict)
+    checks = EncryptedJSONField(default=dict)
     completed_on = models.DateField(null=True, blank=True)
     ceased_on = models.DateField(
         null=True, blank=True, help_text="Set when a breach ends the caution (s.24)."
@@ -280,8 +280,8 @@ class NotificationRecord(models.Model):
     indefinite = models.BooleanField(default=False)
     ends_on = models.DateField(null=True, blank=True)
     initial_due = models.DateField(null=True, blank=True)
-    renotification_dates = models.JSONField(default=list)
-    output = models.JSONField(default=dict)
+    renotification_dates = EncryptedJSONField(default=list)
+    output = EncryptedJSONField(default=dict)
     current = models.BooleanField(default=True)
     initial_notified_on = models.DateField(null=True, blank=True)
     last_notified_on = models.DateField(null=True, blank=True)
@@ -297,7 +297,7 @@ class Mappa(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="mappa")
     category = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Null until determinable.")
     level = models.PositiveSmallIntegerField(null=True, blank=True)
-    output = models.JSONField(default=dict)
+    output = EncryptedJSONField(default=dict)
 
 
 class Attendance(models.Model):
@@ -349,7 +349,7 @@ class Prosecution(models.Model):
     custody_months = models.FloatField(null=True, blank=True)
     discharge_months = models.FloatField(null=True, blank=True)
     sentenced_on = models.DateField(null=True, blank=True)
-    sentencing_guideline = models.JSONField(default=dict)
+    sentencing_guideline = EncryptedJSONField(default=dict)
 
 
 class Closure(models.Model):
@@ -358,7 +358,7 @@ class Closure(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="closure")
     closed_on = models.DateField()
     reason = EncryptedTextField()
-    review_dates = models.JSONField(default=list)
+    review_dates = EncryptedJSONField(default=list)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
 
@@ -373,7 +373,7 @@ class CaseEvent(models.Model):
     to_state = models.CharField(max_length=32)
     version = models.PositiveIntegerField()
     summary = models.CharField(max_length=300)
-    data = models.JSONField(default=dict)
+    data = EncryptedJSONField(default=dict)
 
     class Meta:
         ordering: ClassVar = ["at", "id"]

@@ -1,6 +1,7 @@
 """Model fields that hold personal data encrypted at rest (AES-GCM, see riskroute.crypto.aead).
 
-Usage: `full_name = EncryptedTextField()`; `date_of_birth = EncryptedDateField()`. The column is a
+Usage: `full_name = EncryptedTextField()`; `date_of_birth = EncryptedDateField()`;
+`facts = EncryptedJSONField(default=dict)`. The column is a
 text column holding `v1.<key id>.<nonce>.<ciphertext>`; the context bound into each ciphertext is
 `<app_label>.<model_name>.<field name>`, so renaming a model or field needs a data migration that
 re-seals the values (documented in docs/security.md).
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import orjson
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Expression
@@ -83,3 +85,31 @@ class EncryptedDateField(EncryptedTextField):
 
     def from_text(self, text: str) -> dt.date:
         return dt.date.fromisoformat(text)
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON object or list sealed as its compact JSON text; loads as the Python value.
+
+    For structured facts about a person (a case's facts, the snapshot an assessment keeps):
+    nothing in them can be queried in the database, as with every encrypted field.
+    """
+
+    description = "JSON encrypted at rest with AES-GCM"
+    # What django-stubs reads as the types set on and got from the model attribute.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
+    def to_python(self, value: Any) -> Any:
+        return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+    def to_text(self, value: Any) -> str:
+        if isinstance(value, str):  # JSON text already (a plaintext column being sealed)
+            orjson.loads(value)  # refuse anything that is not JSON rather than seal it
+            return value
+        return orjson.dumps(value).decode()
+
+    def from_text(self, text: str) -> Any:
+        return orjson.loads(text)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return self.to_text(self.value_from_object(obj))
