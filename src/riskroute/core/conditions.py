@@ -78,8 +78,8 @@ def _span_equals(span: Span, operand: Any, positive: bool) -> bool | None:
     return not positive
 
 
-def _span_compares(span: Span, op: str, operand: float) -> bool | None:
-    low, high = _COMPARE[op](span.low, operand), _COMPARE[op](span.high, operand)
+def _span_compares(span: Span, test: Callable[[Any, Any], bool], operand: float) -> bool | None:
+    low, high = test(span.low, operand), test(span.high, operand)
     return low if low == high else None
 
 
@@ -91,8 +91,9 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-class _Source:
-    """The source of one generated function: fact loads, statements and the constants they use."""
+class FunctionSource:
+    """The source of one generated function of `facts`: the facts it reads (each loaded once into
+    a local), its statements, and the constants they use (values, never source text)."""
 
     def __init__(self) -> None:
         self.loads: dict[str, str] = {}  # fact path -> local holding its value
@@ -122,31 +123,30 @@ class _Source:
         self.lines.append(f"    {name} = {expression}")
         return name
 
-    def build(self, result: str) -> Callable[[Facts], Any]:
-        source = "\n".join(
-            ["def condition(facts):", *read_facts(self.loads), *self.lines, f"    return {result}"]
-        )
-        return define(source, self.namespace, "condition")
+    def build(self, result: str, name: str = "condition") -> Callable[[Facts], Any]:
+        """Define `name(facts)`, which loads the facts, runs the statements and returns `result`."""
+        source = "\n".join([f"def {name}(facts):", *self._load_facts(), *self.lines, f"    return {result}"])
+        return define(source, self.namespace, name)
 
+    def _load_facts(self) -> list[str]:
+        """Source lines loading each fact path `P<n>` into its local, unknown (None) when absent.
 
-def read_facts(loads: Mapping[str, str]) -> list[str]:
-    """Source lines loading each fact path `P<n>` into its local, unknown (None) when absent.
-
-    Subscripts first: a flattened case holds every path, and a subscript is about twice as fast
-    as `get`; a mapping without some path (an instrument's own inputs) falls back to `get`.
-    """
-    if not loads:
-        return []
-    subscripts = [f"        {local} = facts[P{index}]" for index, local in enumerate(loads.values())]
-    gets = [f"        {local} = get(P{index})" for index, local in enumerate(loads.values())]
-    return ["    try:", *subscripts, "    except KeyError:", "        get = facts.get", *gets]
+        Subscripts first: a flattened case holds every path, and a subscript is about twice as
+        fast as `get`; a mapping without some path (an instrument's own inputs) falls back to `get`.
+        """
+        if not self.loads:
+            return []
+        locals_ = list(self.loads.values())
+        subscripts = [f"        {local} = facts[P{index}]" for index, local in enumerate(locals_)]
+        gets = [f"        {local} = get(P{index})" for index, local in enumerate(locals_)]
+        return ["    try:", *subscripts, "    except KeyError:", "        get = facts.get", *gets]
 
 
 def compile_condition(
     spec: Any, params: Mapping[str, Any] | None = None, where: str = "condition"
 ) -> Condition:
     """Compile a condition spec; `where` names its place in the file for error messages."""
-    source = _Source()
+    source = FunctionSource()
     paths: list[str] = []
     used: list[str] = []
     result = _node(spec, params or {}, where, source, paths, used)
@@ -169,7 +169,7 @@ def compile_answers(
     unknown: together these are what an instrument memoises a tree result on. Each fact is read
     once however many conditions use it.
     """
-    source = _Source()
+    source = FunctionSource()
     answers = [_node(spec, params or {}, where, source, [], []) for spec, where in specs]
     flags = [f"{source.fact(path)} is None" for path in flag_unknown]
     return source.build(f"({_tuple(answers)}), ({_tuple(flags)})")
@@ -177,7 +177,7 @@ def compile_answers(
 
 def compile_values(paths: Sequence[str]) -> Callable[[Facts], tuple[Any, ...]]:
     """One function returning the values of `paths` (None where absent) as a tuple: a memo key."""
-    source = _Source()
+    source = FunctionSource()
     return source.build(f"({_tuple([source.fact(path) for path in paths])})")
 
 
@@ -186,7 +186,12 @@ def _tuple(parts: list[str]) -> str:
 
 
 def _node(
-    spec: Any, params: Mapping[str, Any], where: str, source: _Source, paths: list[str], used: list[str]
+    spec: Any,
+    params: Mapping[str, Any],
+    where: str,
+    source: FunctionSource,
+    paths: list[str],
+    used: list[str],
 ) -> str:
     if isinstance(spec, bool):
         return "True" if spec else "False"
@@ -229,7 +234,7 @@ def _fact(
     spec: dict[str, Any],
     params: Mapping[str, Any],
     where: str,
-    source: _Source,
+    source: FunctionSource,
     paths: list[str],
     used: list[str],
 ) -> str:
@@ -250,9 +255,9 @@ def _fact(
     if op in _COMPARE_OPS:
         if isinstance(operand, bool) or not isinstance(operand, int | float):
             raise ConditionError(f"{where}: '{op}' compares with a number, got {operand!r}")
-        k, name = source.constant(operand), source.constant(op)
+        k, test = source.constant(operand), source.constant(_COMPARE[op])
         answer = (
-            f"_span_compares({value}, {name}, {k}) if type({value}) is Span "
+            f"_span_compares({value}, {test}, {k}) if type({value}) is Span "
             f"else {value} {_COMPARE_OPS[op]} {k}"
         )
     elif op in ("in", "not_in", "intersects", "subset_of"):

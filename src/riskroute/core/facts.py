@@ -118,8 +118,7 @@ def _layout(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, An
     return layout
 
 
-#: Each field of the document as (attribute, dotted path, nested layout or None), in order.
-LAYOUT = _layout(CaseFacts)
+_LAYOUT = _layout(CaseFacts)
 
 
 def _paths(
@@ -132,7 +131,7 @@ def _paths(
 
 
 #: Every leaf of the document as (dotted path, attribute chain), in document order.
-FACT_PATHS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(_paths(LAYOUT))
+FACT_PATHS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(_paths(_LAYOUT))
 
 
 def _walk(model: BaseModel, layout: list[tuple[str, str, Any]], out: dict[str, Any]) -> None:
@@ -159,7 +158,7 @@ def flatten(facts: CaseFacts) -> dict[str, Any]:
     activities become a sorted tuple without repeats (hashable, and serialisable as a list).
     """
     flat: dict[str, Any] = {}
-    _walk(facts, LAYOUT, flat)
+    _walk(facts, _LAYOUT, flat)
     return read_conservatively(flat)
 
 

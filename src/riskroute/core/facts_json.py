@@ -1,69 +1,23 @@
 """Reading case-facts JSON straight into flat facts: the batch path's validation.
 
 `flat_from_json(raw)` gives what `flatten(CaseFacts.model_validate_json(raw))` gives, and raises
-the same error, without building the models (decision 0006). Three readers, fastest first, each
-sure of what it accepts:
-1. generated code (orjson, then exact type and range checks) for documents plainly of the right
-   shape;
-2. pydantic validating into TypedDicts, flattened by generated code;
-3. the model itself, which has the last word and whose error is the one reported.
-`CaseFacts` stays the one definition: the first two readers are derived from it, and an import
-fails if a field has a type they do not know.
+the same error, without building the models (decision 0006). Generated code (orjson, then exact
+type and range checks) takes documents plainly of the right shape; anything it doubts goes to the
+model itself, which has the last word and whose error is the one reported. `CaseFacts` stays the
+one definition: the generated reader is derived from it, and the import fails if a field has a
+type the reader does not know.
 """
 
 from __future__ import annotations
 
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, cast, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import orjson
-from pydantic import BaseModel, TypeAdapter, ValidationError
-from typing_extensions import TypedDict
+from pydantic import BaseModel
 
 from riskroute.core.codegen import define
-from riskroute.core.facts import LAYOUT, CaseFacts, flatten, read_conservatively
-
-
-def _as_typed_dict(model: type[BaseModel]) -> Any:
-    """The fields of `model` as a TypedDict with the same types, constraints and strictness."""
-    fields: dict[str, Any] = {}
-    for name, field in model.model_fields.items():
-        annotation = field.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            if field.default != annotation():
-                raise TypeError(f"{model.__name__}.{name}: a section must default to an empty one")
-            fields[name] = _as_typed_dict(annotation)
-        else:
-            if field.default is not None or field.metadata:
-                raise TypeError(f"{model.__name__}.{name}: a fact must default to None (unknown)")
-            fields[name] = annotation
-    # A TypedDict built at run time from the model (mypy only checks TypedDicts written out).
-    plain = cast(Any, TypedDict)(model.__name__, fields, total=False)
-    plain.__pydantic_config__ = model.model_config
-    return plain
-
-
-def _flattener(layout: list[tuple[str, str, Any]]) -> Any:
-    """Generate `flat(document)`: nested dicts (absent sections and facts as unknown) → flat dict."""
-    namespace: dict[str, Any] = {"EMPTY": {}}
-    lines: list[str] = []
-    items: list[str] = []
-
-    def visit(layout: list[tuple[str, str, Any]], parent: str) -> None:
-        for name, path, sub in layout:
-            key = f"K{len(namespace)}"
-            namespace[key] = name
-            if sub is None:
-                namespace[f"P{key}"] = path
-                items.append(f"P{key}: {parent}.get({key})")
-            else:
-                section = f"s{len(lines)}"
-                lines.append(f"    {section} = {parent}.get({key}) or EMPTY")
-                visit(sub, section)
-
-    visit(layout, "document")
-    source = "\n".join(["def flat(document):", *lines, "    return {" + ", ".join(items) + "}"])
-    return define(source, namespace, "flat")
+from riskroute.core.facts import CaseFacts, flatten, read_conservatively
 
 
 def _accepts(annotation: Any, value: str, namespace: dict[str, Any]) -> tuple[str, str | None]:
@@ -106,7 +60,7 @@ def _fast_reader(model: type[BaseModel]) -> Any:
 
     The generated code parses with orjson and accepts only what the strict model accepts for
     certain: objects with known fields, and leaves of exactly the right JSON type within their
-    bounds. Anything else returns None and is left to pydantic, which has the last word on every
+    bounds. Anything else returns None and is left to the model, which has the last word on every
     document this reader does not take (see `flat_from_json`).
     """
     namespace: dict[str, Any] = {"loads": orjson.loads, "EMPTY": {}}
@@ -142,25 +96,18 @@ def _fast_reader(model: type[BaseModel]) -> Any:
     return define("\n".join(lines), namespace, "read")
 
 
-_DOCUMENT = TypeAdapter(_as_typed_dict(CaseFacts))
-_flat_document = _flattener(LAYOUT)
 _read_fast = _fast_reader(CaseFacts)
 
 
 def flat_from_json(raw: bytes | str) -> dict[str, Any]:
     """Validate one case-facts JSON document and return it flattened, as `flatten` would.
 
-    Raises the `ValidationError` that `CaseFacts.model_validate_json` raises for the same input
-    (the three readers are described in the module docstring).
+    Raises the `ValidationError` that `CaseFacts.model_validate_json` raises for the same input.
     """
     try:
         flat = _read_fast(raw)
     except orjson.JSONDecodeError:
         flat = None
-    if flat is not None:
-        return read_conservatively(flat)
-    try:
-        document = _DOCUMENT.validate_json(raw)
-    except ValidationError:
-        return flatten(CaseFacts.model_validate_json(raw))  # the model's own error (or result)
-    return read_conservatively(_flat_document(document))
+    if flat is None:
+        return flatten(CaseFacts.model_validate_json(raw))  # the model's own result, or its error
+    return read_conservatively(flat)

@@ -92,7 +92,6 @@ def _cport_parts(memo: Memo) -> tuple[int | Span | None]:
 
 
 Plan = Callable[[dict[str, Any]], tuple[Memo, _PriorityParts, Memo, Memo, tuple[Any, ...], int, int]]
-_NO_PROVENANCE: dict[str, list[str]] = {}
 
 
 @lru_cache(maxsize=16)

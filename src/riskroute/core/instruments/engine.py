@@ -273,15 +273,16 @@ class Instrument:
         for _, condition in self._tree:
             read.extend(condition.paths)
         self._case_paths = tuple(dict.fromkeys(read))
-        # What a result is memoised on, computed by one generated function per instrument: for a
-        # tree, its rules' answers and which facts are unknown; otherwise the facts it reads.
-        self._tree_key = compile_answers(
-            [(r.when, f"{where}: {r.id}") for r in spec.rules], flag_unknown=self._case_paths
-        )
         self._memo: MemoTable[Memo] = MemoTable(CASE_CACHE_SIZE)
         self._entries: MemoTable[dict[str, Any]] = MemoTable(CASE_CACHE_SIZE)
-        #: The three steps of `case_memo`, exposed so that a triage plan can inline them.
-        self.case_key = self._tree_key if spec.method == "tree" else compile_values(self._case_paths)
+        # The three steps of `case_memo`, exposed so that a triage plan can inline them. The key
+        # is computed by one generated function: for a tree, its rules' answers and which facts
+        # are unknown; otherwise the values of the facts the instrument reads.
+        self.case_key = (
+            compile_answers([(r.when, f"{where}: {r.id}") for r in spec.rules], flag_unknown=self._case_paths)
+            if spec.method == "tree"
+            else compile_values(self._case_paths)
+        )
         self.memo_get = self._memo.get
         fields: dict[str, Any] = {name: _field_type(name, s) for name, s in spec.inputs.items()}
         config = ConfigDict(strict=True, extra="forbid")
@@ -392,7 +393,7 @@ class Instrument:
         """Score validated inputs. `sources` names where each input came from (default: itself);
         `unknown` names, per unknown input, the facts to find (default: its source)."""
         if self.spec.method == "tree":
-            return self._evaluate_tree(inputs, self._tree_key(inputs)[0])
+            return self._evaluate_tree(inputs, self.case_key(inputs)[0])
         if self.spec.method == "lookup":
             return self._evaluate_lookup(inputs, sources)
         return self._evaluate_sum(inputs, sources, unknown or {})

@@ -21,8 +21,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from riskroute.core.codegen import define
-from riskroute.core.conditions import Condition, compile_condition, read_facts
+from riskroute.core.conditions import Condition, FunctionSource, compile_condition
 from riskroute.core.knowledge import Definition, DefinitionError, Mark, load_bundled
 from riskroute.core.memo import MemoTable, json_bytes
 
@@ -228,30 +227,16 @@ def _compile_rules(
     batch re-score (decision 0006). Per rule, the function reads the facts it needs (each fact
     once), looks its answer up in the rule's memo, and on a miss asks the rule to evaluate.
     """
-    namespace: dict[str, Any] = {}
-    loads: dict[str, str] = {}
-    lines: list[str] = []
+    source = FunctionSource()
     for index, rule in enumerate(rules):
-        for path in rule.condition.paths:
-            if path not in loads:
-                loads[path] = f"f{len(loads)}"
-                namespace[f"P{len(loads) - 1}"] = path
-        values = [loads[path] for path in rule.condition.paths]
+        values = [source.fact(path) for path in rule.condition.paths]
         key = values[0] if len(values) == 1 else "(" + "".join(f"{v}, " for v in values) + ")"
-        namespace[f"G{index}"], namespace[f"C{index}"] = rule.memo.get, rule.check
-        lines.append(f"    a{index} = G{index}({key}) or C{index}(facts, {key})")
+        source.namespace[f"G{index}"], source.namespace[f"C{index}"] = rule.memo.get, rule.check
+        source.lines.append(f"    a{index} = G{index}({key}) or C{index}(facts, {key})")
     answers = "".join(f"a{index}, " for index in range(len(rules)))
     blocked = " | ".join(f"a{index}[4]" for index in range(len(rules))) or "0"
     unknown = " | ".join(f"a{index}[5]" for index in range(len(rules))) or "0"
-    source = "\n".join(
-        [
-            "def policy(facts):",
-            *read_facts(loads),
-            *lines,
-            f"    return ({answers}), {blocked}, {unknown}",
-        ]
-    )
-    return define(source, namespace, "policy")
+    return source.build(f"({answers}), {blocked}, {unknown}", "policy")
 
 
 def _parse(definition: Definition) -> PolicySpec:
