@@ -42,15 +42,22 @@ def _maybe(rng: random.Random, p_true: float, p_unknown: float = 0.05) -> bool |
 
 
 def synthetic_case(rng: random.Random) -> dict[str, Any]:
-    """One synthetic case-facts document; no real person, no imagery, counts only."""
+    """One synthetic case-facts document; no real person, no imagery, counts only.
+
+    Each fact varies independently, then the few that would contradict another are brought into
+    line (a prior sanction means a prior criminal history, say), so every line is a valid case.
+    """
     activities = ["possession"] if rng.random() < 0.6 else ["making"]
     if rng.random() < 0.15:
         activities.append("distribution")
     if rng.random() < 0.03:
         activities.append("production")
-    return {
+    age = rng.randint(18, 80)
+    span = round(rng.uniform(0, 10), 1)
+    case = {
         "subject": {
-            "age": rng.randint(18, 80),
+            "age": age,
+            "age_at_offence": max(10, age - int(span)) if rng.random() < 0.9 else None,
             "sex": "male" if rng.random() < 0.95 else "female",
             "never_married": _maybe(rng, 0.5),
         },
@@ -64,9 +71,10 @@ def synthetic_case(rng: random.Random) -> dict[str, Any]:
             "youngest_depicted": rng.choice(["under_16", "under_16", "16_17", "unknown"]),
             "csem_videos": _maybe(rng, 0.6),
             "csem_stories": _maybe(rng, 0.3),
-            "collection_span_years": round(rng.uniform(0, 10), 1),
+            "collection_span_years": span,
             "more_boys_than_girls_csem": _maybe(rng, 0.2),
             "more_boys_than_girls_other_child_content": _maybe(rng, 0.2),
+            "peer_to_peer_sharing": ("distribution" in activities) if rng.random() < 0.95 else None,
         },
         "history": {
             "any_prior_criminal_history": _maybe(rng, 0.3),
@@ -95,6 +103,18 @@ def synthetic_case(rng: random.Random) -> dict[str, Any]:
             "safeguarding_checks_complete": _maybe(rng, 0.8),
         },
     }
+    history, access = case["history"], case["access_to_children"]
+    history["prior_sexual_sanctions"] = max(
+        history["prior_sexual_sanctions"], history["prior_contact_sexual_sanctions"]
+    )
+    sanctioned = any(history[k] for k in ("prior_sexual_sanctions", "prior_image_sanctions"))
+    if history["any_prior_criminal_history"] is False and (
+        sanctioned or history["any_failure_on_conditional_release"]
+    ):
+        history["any_prior_criminal_history"] = True
+    if access["checked"] is False:  # a "no" needs the check: before it, an answer is unknown or yes
+        access.update({k: None for k, v in access.items() if k != "checked" and v is False})
+    return case
 
 
 def write_cases(path: Path, count: int, seed: int = 2017) -> None:

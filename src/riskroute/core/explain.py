@@ -15,10 +15,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from riskroute.core.law import mappa, notification_if_cautioned
+import orjson
+
+from riskroute.core.law import mappa
 from riskroute.core.law.cautions import caution_rules
 from riskroute.core.law.youth import youth_route
-from riskroute.core.policy.engine import Outcome, Policy
+from riskroute.core.memo import Memo
+from riskroute.core.policy.engine import OUTCOME_MEMO_SIZE, Outcome, Policy
 
 Step = dict[str, str]
 
@@ -98,9 +101,12 @@ def _youth_steps(safety_blocked: bool) -> list[Step]:
 
 
 def explanation(
-    policy: Policy, outcome: Outcome, preview: dict[str, Any], youth: bool | None
+    policy: Policy, outcome: Outcome, preview: dict[str, Any] | None, youth: bool | None
 ) -> dict[str, Any]:
-    """{"summary", "held", "next_steps"} for one result (see the module docstring)."""
+    """{"summary", "held", "next_steps"} for one result (see the module docstring).
+
+    `preview` (what a caution would bring) is read for an adult's `divert` only, and needed there.
+    """
     blocked_ids = {rule["id"] for rule in outcome.blocking}
     safety_blocked = any(r.kind == "safety" and r.spec.id in blocked_ids for r in policy.rules)
     if youth:
@@ -122,6 +128,10 @@ def explanation(
             "including every safety exclusion, so diversion to a conditional caution with "
             "rehabilitation may be considered. A person decides, with a second person's approval."
         )
+        if preview is None:
+            raise ValueError("a divert explanation needs the notification preview")
+        if preview is None:
+            raise ValueError("a divert explanation needs the notification preview")
         return {"summary": summary, "held": held, "next_steps": _divert_steps(policy, preview)}
     if outcome.recommendation == "prosecute":
         reasons = " ".join(rule["reason"].strip() for rule in outcome.blocking)
@@ -144,11 +154,15 @@ def explanation(
     return {"summary": summary, "held": [], "next_steps": []}
 
 
-@lru_cache(maxsize=4096)
-def explanation_cached(
-    policy: Policy, blocked: int, unknown: int, preview_key: tuple[Any, ...], youth: bool | None
-) -> dict[str, Any]:
-    """`explanation`, memoised on what it depends on (read-only: shared between results)."""
-    return explanation(
-        policy, policy.outcome(blocked, unknown), notification_if_cautioned(*preview_key), youth
-    )
+@lru_cache(maxsize=OUTCOME_MEMO_SIZE)
+def explanation_memo(
+    policy: Policy, blocked: int, unknown: int, youth: bool | None, preview_json: bytes | None
+) -> Memo:
+    """`explanation` and its JSON, memoised on what it depends on (read-only: shared).
+
+    `preview_json` is the notification preview for an adult's `divert` and None otherwise, so the
+    outcomes of a caseload share their entries whatever the ages in it (one per outcome, as many
+    as the policy's own outcome memo holds).
+    """
+    preview = orjson.loads(preview_json) if preview_json is not None else None
+    return Memo(explanation(policy, policy.outcome(blocked, unknown), preview, youth))

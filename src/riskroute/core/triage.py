@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 
 from riskroute.core.conditions import Span
-from riskroute.core.explain import explanation_cached
+from riskroute.core.explain import explanation_memo
 from riskroute.core.facts import CaseFacts, flatten
 from riskroute.core.instruments import Instrument, get_instrument
 from riskroute.core.law.notification import notification_if_cautioned
@@ -73,7 +73,15 @@ def _notification_offence(activities: tuple[str, ...] | None) -> str:
 
 
 _notification_preview_json = lru_cache(maxsize=4096)(lambda *key: json_bytes(_notification_preview(*key)))
-_explanation_json = lru_cache(maxsize=4096)(lambda *key: json_bytes(explanation_cached(*key)))
+
+
+def _explanation(policy: Policy, blocked: int, unknown: int, subject: _SubjectParts) -> Memo:
+    """The memoised explanation; only an adult's `divert` reads the notification preview."""
+    youth = subject.youth
+    divert = not blocked and not unknown and youth is not True
+    preview = _notification_preview_json(*subject.preview_key) if divert else None
+    return explanation_memo(policy, blocked, unknown, youth, preview)
+
 
 #: CPORT's validation population (its definition file says the same in words).
 _CPORT_POPULATION = "adult men"
@@ -125,7 +133,43 @@ def _cport_parts(memo: Memo) -> tuple[int | Span | None]:
     return memo.extra  # type: ignore[no-any-return]
 
 
-Plan = Callable[[dict[str, Any]], tuple[Memo, _PriorityParts, Memo, Memo, tuple[Any, ...], int, int]]
+Plan = Callable[
+    [dict[str, Any]], tuple[Memo, _PriorityParts, Memo, Memo, "_SubjectParts", tuple[Any, ...], int, int]
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _SubjectParts:
+    """What triage derives from who the subject is and what a caution would bring, once per
+    combination of the few facts it depends on (the batch path is hot)."""
+
+    preview_key: tuple[str, str | None, int | None, int | None]
+    notifiable: bool | None
+    youth: bool | None
+    population: Memo
+    route: str | None
+    route_json: bytes
+
+
+@lru_cache(maxsize=1 << 16)
+def _subject_parts(
+    activities: tuple[str, ...] | None,
+    youngest: str | None,
+    age_at_offence: int | None,
+    age: int | None,
+    sex: str | None,
+) -> _SubjectParts:
+    preview_key = (_notification_offence(activities), youngest, age_at_offence, age)
+    youth = is_youth(age)
+    route = _route(youth)
+    return _SubjectParts(
+        preview_key,
+        _notification_preview(*preview_key)["notifiable"],
+        youth,
+        _cport_population(sex, youth),
+        route,
+        json_bytes(route),
+    )
 
 
 @lru_cache(maxsize=16)
@@ -140,7 +184,9 @@ def _plan(policy: Policy, tree: Instrument, cport: Instrument, casic: Instrument
     casic_key, casic_get, casic_miss = casic.case_key, casic.memo_get, casic.case_miss
     answer_all = policy.answer_all
 
-    def plan(flat: dict[str, Any]) -> tuple[Memo, _PriorityParts, Memo, Memo, tuple[Any, ...], int, int]:
+    def plan(
+        flat: dict[str, Any],
+    ) -> tuple[Memo, _PriorityParts, Memo, Memo, _SubjectParts, tuple[Any, ...], int, int]:
         key = tree_key(flat)
         priority = tree_get(key) or tree_miss(flat, key)
         key = cport_key(flat)
@@ -151,12 +197,16 @@ def _plan(policy: Policy, tree: Instrument, cport: Instrument, casic: Instrument
         # The derived facts the policies read (see the module docstring), beside the case facts.
         flat["priority.level"] = parts.level
         flat["scores.cport.total"] = (cport_memo.extra or _cport_parts(cport_memo))[0]
-        population = _cport_population(flat["subject.sex"], is_youth(flat["subject.age"]))
-        flat["scores.cport.applicable"] = population.value["cport"]["applicable"]
-        flat["notification.notifiable_if_cautioned"] = _notification_preview(*_notification_args(flat))[
-            "notifiable"
-        ]
-        return (priority, parts, cport_memo, casic_memo, *answer_all(flat))
+        subject = _subject_parts(
+            flat["offence.activities"],
+            flat["offence.youngest_depicted"],
+            flat["subject.age_at_offence"],
+            flat["subject.age"],
+            flat["subject.sex"],
+        )
+        flat["scores.cport.applicable"] = subject.population.value["cport"]["applicable"]
+        flat["notification.notifiable_if_cautioned"] = subject.notifiable
+        return (priority, parts, cport_memo, casic_memo, subject, *answer_all(flat))
 
     return plan
 
@@ -184,15 +234,6 @@ def _provenance(priority: Memo, cport: Memo, flat: dict[str, Any]) -> dict[str, 
     }
 
 
-def _notification_args(flat: dict[str, Any]) -> tuple[str, str | None, int | None, int | None]:
-    return (
-        _notification_offence(flat["offence.activities"]),
-        flat["offence.youngest_depicted"],
-        flat["subject.age_at_offence"],
-        flat["subject.age"],
-    )
-
-
 #: The fields of a triage document, in the order they are written.
 FIELDS = (
     "recommendation",
@@ -214,7 +255,6 @@ FIELDS = (
 #: `,"eligible_for_diversion":`, and so on.
 _PREFIX = {name: (b"," if i else b"{") + orjson.dumps(name) + b":" for i, name in enumerate(FIELDS)}
 _DISCLAIMER_JSON = json_bytes(DISCLAIMER)
-_ROUTE_JSON = {youth: json_bytes(_route(youth)) for youth in (True, False, None)}
 
 
 @lru_cache(maxsize=len(POLICY_IDS))
@@ -230,10 +270,8 @@ def _extra_prefix(name: str) -> bytes:
 def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
     """Triage one validated case; deterministic: the same facts and policy give the same document."""
     flat = flatten(facts)
-    policy, (priority, parts, cport, casic, answers, blocked, unknown) = _run(flat, policy_id)
+    policy, (priority, parts, cport, casic, subject, answers, blocked, unknown) = _run(flat, policy_id)
     outcome = policy.outcome(blocked, unknown)
-    youth = is_youth(flat["subject.age"])
-    preview = _notification_args(flat)
     return {
         "recommendation": outcome.recommendation,
         "eligible_for_diversion": outcome.eligible,
@@ -241,12 +279,12 @@ def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
         "missing_facts": missing_facts(answers, _provenance(priority, cport, flat)) if unknown else [],
         "priority": parts.summary.value,
         "scores": {"cport": cport.value, "casic": casic.value},
-        "notification_if_cautioned": _notification_preview(*preview),
+        "notification_if_cautioned": _notification_preview(*subject.preview_key),
         "policy": policy.identity,
         "unverified_rules": list(outcome.unverified),
-        "explanation": explanation_cached(policy, blocked, unknown, preview, youth),
-        "route": _route(youth),
-        "instrument_populations": _cport_population(flat["subject.sex"], youth).value,
+        "explanation": _explanation(policy, blocked, unknown, subject).value,
+        "route": subject.route,
+        "instrument_populations": subject.population.value,
         "trace": [answer[1] for answer in answers],
         "disclaimer": DISCLAIMER,
     }
@@ -261,11 +299,9 @@ def triage_json(flat: dict[str, Any], policy_id: str = DEFAULT_POLICY, **extra: 
     so a caseload re-score does not encode the same things again for every case. The bytes equal
     `orjson.dumps(triage(...) | extra)`, field for field (a property test holds them to it).
     """
-    policy, (priority, parts, cport, casic, answers, blocked, unknown) = _run(flat, policy_id)
+    policy, (priority, parts, cport, casic, subject, answers, blocked, unknown) = _run(flat, policy_id)
     outcome = policy.outcome(blocked, unknown)
     missing = missing_facts(answers, _provenance(priority, cport, flat)) if unknown else []
-    youth = is_youth(flat["subject.age"])
-    preview = _notification_args(flat)
     prefix = _PREFIX
     pieces = [
         prefix["recommendation"],
@@ -285,17 +321,17 @@ def triage_json(flat: dict[str, Any], policy_id: str = DEFAULT_POLICY, **extra: 
         casic.json,
         b"}",
         prefix["notification_if_cautioned"],
-        _notification_preview_json(*preview),
+        _notification_preview_json(*subject.preview_key),
         prefix["policy"],
         _identity_json(policy_id),
         prefix["unverified_rules"],
         outcome.unverified_json,
         prefix["explanation"],
-        _explanation_json(policy, blocked, unknown, preview, youth),
+        _explanation(policy, blocked, unknown, subject).json,
         prefix["route"],
-        _ROUTE_JSON[youth],
+        subject.route_json,
         prefix["instrument_populations"],
-        _cport_population(flat["subject.sex"], youth).json,
+        subject.population.json,
         prefix["trace"],
         b"[",
         answers[0][0],

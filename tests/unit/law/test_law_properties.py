@@ -33,12 +33,15 @@ def disposals(draw: st.DrawFn) -> Disposal:
 @st.composite
 def requests(draw: st.DrawFn, disposal: Disposal | None = None) -> NotificationRequest:
     at_offence = draw(ages)
+    disposal = disposal or draw(disposals())
+    # Only an adult can be given a suspended sentence (a child gets a DTO, recorded as custody).
+    youngest_on_date = max(at_offence, 18) if disposal.type == "suspended_sentence" else at_offence
     return NotificationRequest(
         offence=draw(st.sampled_from(["pca1978_s1", "cja1988_s160"])),
         youngest_depicted=draw(st.sampled_from(["under_16", "16_17", "unknown"])),
         age_at_offence=at_offence,
-        age_on_relevant_date=draw(st.integers(at_offence, 120)),
-        disposal=disposal or draw(disposals()),
+        age_on_relevant_date=draw(st.integers(youngest_on_date, 120)),
+        disposal=disposal,
         relevant_date=draw(dates),
     )
 
