@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from riskroute.accounts.models import Force, ProviderOrganisation, Rank, Role, Unit, User
 from riskroute.cases import services
-from riskroute.cases.models import Case
+from riskroute.cases.models import Case, DisposalProposal
 
 #: The one password of every demo account (demo mode only, printed by `riskroute demo`).
 DEMO_PASSWORD = "riskroute-demo"
@@ -95,7 +95,6 @@ _LOW_RISK: dict[str, Any] = {
         "admits_offence": True,
         "sufficient_evidence_to_charge": True,
         "consents_to_caution": True,
-        "safeguarding_checks_complete": True,
     },
 }
 
@@ -259,7 +258,7 @@ class _Walker:
                 "devices_seized": 1 + n % 4,
             },
         )
-        if self.index % 2 == 0:
+        if diverting or self.index % 2 == 0:  # a diversion needs the completed safeguarding record
             self.step(
                 services.record_safeguarding,
                 self.safe,
@@ -293,6 +292,12 @@ class _Walker:
         if target == "decision_pending":
             return self.case
         self.step(services.approve_disposal, self.sup, {"reason": "Agreed (synthetic)."})
+        # The walk lays the case out in the past; the approval (stamped now) is dated to match, so
+        # the later steps keep the timeline's order (cases.timeline).
+        decided = timezone.make_aware(dt.datetime.combine(self.today, dt.time(12)))
+        DisposalProposal.objects.filter(case=self.case).exclude(decided_at=None).update(
+            decided_at=decided - dt.timedelta(days=max(arrested - 15, 0))
+        )
         if target in {"diversion_approved", "no_further_action"}:
             return self.case
         if diverting:
