@@ -379,7 +379,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
         from_state="",
         to_state=case.state,
         version=case.version,
-        summary=f"Referral from {case.get_referral_source_display()} received {case.received_on:%d %b %Y}",
+        summary=f"Referral from {case.get_referral_source_display()} received {show_date(case.received_on)}",
         data={"priority": change},
     )
     trail.collected(user, case, _names(payload))
@@ -607,7 +607,7 @@ def run_assessment(user: User, case_id: int, data: AssessmentIn | Mapping[str, A
         user,
         "run_assessment",
         before,
-        f"Assessment under {assessment.policy_id}: {assessment.recommendation}",
+        f"Assessment recorded: {assessment.recommendation.replace('_', ' ')}",
         {"assessment_id": assessment.pk},
     )
     trail.combined(user, case, assessment.pk)
@@ -932,7 +932,7 @@ def record_caution(user: User, case_id: int, data: CautionIn | Mapping[str, Any]
         user,
         "record_caution",
         before,
-        f"Conditional caution signed {payload.signed_on:%d %b %Y}",
+        f"Conditional caution signed {show_date(payload.signed_on)}",
     )
     return caution
 
@@ -991,7 +991,7 @@ def record_notification(user: User, case_id: int, data: NotifiedIn | Mapping[str
         user,
         "record_notification",
         case.state,
-        f"Notification ({payload.kind}) on {payload.notified_on:%d %b %Y}",
+        f"Notification ({payload.kind}) on {show_date(payload.notified_on)}",
     )
     return record
 
@@ -1053,7 +1053,7 @@ def complete_caution(user: User, case_id: int, data: CompletionIn | Mapping[str,
         user,
         "complete_caution",
         before,
-        f"Caution conditions completed {payload.completed_on:%d %b %Y}",
+        f"Caution conditions completed {show_date(payload.completed_on)}",
     )
     return case
 
@@ -1249,7 +1249,7 @@ def close_case(user: User, case_id: int, data: CloseIn | Mapping[str, Any]) -> C
         review_dates=[d.isoformat() for d in sorted(payload.review_dates)],
         closed_by=user,
     )
-    _commit(payload, case, user, "close_case", before, f"Closed {payload.closed_on:%d %b %Y}")
+    _commit(payload, case, user, "close_case", before, f"Closed {show_date(payload.closed_on)}")
     return case
 
 
@@ -1390,7 +1390,7 @@ def record_review(user: User, case_id: int, data: ReviewIn | Mapping[str, Any]) 
             next_review = limit
         elif not payload.reviewed_on < next_review <= limit:
             raise ValidationFailed.field(
-                "next_review_on", f"must be after the review and by {limit:%d %b %Y}"
+                "next_review_on", f"must be after the review and by {show_date(limit)}"
             )
     elif next_review is not None:
         raise ValidationFailed.field("next_review_on", "a record to be erased has no next review")
