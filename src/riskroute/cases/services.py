@@ -470,7 +470,7 @@ def record_enforcement(user: User, case_id: int, data: EnforcementIn | Mapping[s
     before = case.state
     existing = Enforcement.objects.filter(case=case).first()
     fields = payload.model_dump(exclude={"version"}, exclude_unset=True)
-    if not _changed(existing, fields):
+    if not _changed(existing or Enforcement(), fields):
         raise _nothing_changed()
     enforcement, _ = Enforcement.objects.get_or_create(case=case)
     for name, value in fields.items():
@@ -524,7 +524,7 @@ def record_safeguarding(user: User, case_id: int, data: SafeguardingIn | Mapping
         if name in fields and fields[name] is None:
             fields[name] = ""
     record = _safeguarding_record(case)
-    changes = _changed(record, fields)
+    changes = _changed(record or Safeguarding(), fields)
     if not changes:
         raise _nothing_changed()
     stored = {name: getattr(record, name) for name in SafeguardingIn.model_fields if hasattr(record, name)}
@@ -1331,6 +1331,7 @@ def _erase_free_text(case: Case) -> None:
         breach.description = breach.excuse_details = ""
         breach.save()
     Closure.objects.filter(case=case).update(reason="")
+    Safeguarding.objects.filter(case=case).update(employer_or_regulator=None)  # may name the employer
     case.shares.update(reason="")
 
 
