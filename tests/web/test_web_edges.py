@@ -147,9 +147,10 @@ def test_caution_form_refuses_a_signature_before_the_arrest_or_the_approval(worl
 
 def test_caution_api_refuses_a_signature_before_the_approval(world: World) -> None:
     case = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
-    body = caution_data(case, world, signed_on=days_ago(30))
+    deadline = (TODAY + dt.timedelta(days=60)).isoformat()  # inside the 16-week window either way
+    body = caution_data(case, world, signed_on=days_ago(30), programme_deadline=deadline)
     details = assert_error(Api(world["om"]).post(f"/cases/{case.pk}/caution", body), 422, "invalid_input")
-    assert details[0]["path"] == "signed_on" and "approval" in details[0]["message"]
+    assert len(details) == 1 and details[0]["path"] == "signed_on" and "approval" in details[0]["message"]
 
 
 def test_notification_form_refuses_a_second_initial_and_one_before_the_relevant_date(world: World) -> None:
@@ -332,6 +333,22 @@ def test_unknown_occupation_leaves_safeguarding_not_known(world: World) -> None:
         world["safe"], case.pk, {"version": case.version, **SAFEGUARDING_DONE}
     )
     assert "safeguarding_checks_complete" not in case.facts["process"]
+
+
+def test_the_migration_re_derives_safeguarding_typed_before_this_release(world: World) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    typed = services.create_referral(world["inv"], referral())
+    done = services.create_referral(world["inv"], referral())
+    services.record_safeguarding(world["safe"], done.pk, {"version": done.version, **SAFEGUARDING_DONE})
+    for case in (typed, done):  # as stored before: a "yes" typed by hand, whatever the record said
+        facts = {**case.facts, "process": {**case.facts["process"], "safeguarding_checks_complete": True}}
+        Case.objects.filter(pk=case.pk).update(facts=facts)
+    import_module("riskroute.cases.migrations.0006_safeguarding_and_timeline").derive_existing(apps, None)
+    assert "safeguarding_checks_complete" not in fresh(typed).facts["process"]
+    assert fresh(done).facts["process"]["safeguarding_checks_complete"] is True
 
 
 def test_lado_deadline_is_one_working_day_skipping_weekends_and_bank_holidays() -> None:
