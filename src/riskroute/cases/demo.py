@@ -110,6 +110,8 @@ def _variant(index: int) -> dict[str, Any]:
         }
     elif kind == 2:  # access to children not yet checked: needs information
         facts["access_to_children"] = {"checked": False}
+    elif kind == 3:  # works with children (as a paediatrician did in the Bradbury case): prosecute
+        facts["access_to_children"] = {**facts["access_to_children"], "occupation": True}
     return facts
 
 
@@ -258,6 +260,19 @@ class _Walker:
                 "devices_seized": 1 + n % 4,
             },
         )
+        if facts["access_to_children"].get("occupation"):  # a position of trust: LADO, employer, DBS
+            self.step(
+                services.record_safeguarding,
+                self.safe,
+                {
+                    "position_of_trust_known_on": self.day(arrested),
+                    "lado_referred_on": self.day(arrested - 1),
+                    "employer_notified_on": self.day(arrested - 1),
+                    "employer_or_regulator": "Synthtown Hospitals Trust (synthetic)",
+                    "dbs_considered_on": self.day(arrested - 5),
+                    "dbs_decision": "referred",
+                },
+            )
         if diverting or self.index % 2 == 0:  # a diversion needs the completed safeguarding record
             self.step(
                 services.record_safeguarding,
