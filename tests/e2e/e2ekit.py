@@ -148,9 +148,18 @@ def answer_low_risk_facts(page: Page) -> None:
         "Admits the offence",
         "Sufficient evidence to charge",
         "Consents to a caution",
-        "Safeguarding checks complete",
     ):
         choose(page, legend, "Yes")
+
+
+def record_safeguarding_done(page: Page, referred: dt.date, discussed: dt.date) -> None:
+    """From the case page: the safeguarding record that completes the checks (no position of trust)."""
+    open_case_step(page, "Record safeguarding")
+    fill_date(page, "Date referred to children's social care", referred)
+    fill_date(page, "Date of the strategy discussion", discussed)
+    page.get_by_label("Outcome of the section 47 enquiry").select_option(label="No further action")
+    page.get_by_role("button", name="Save safeguarding").click()
+    expect_saved(page, "Safeguarding recorded.")
 
 
 def refer(page: Page, base_url: str, name: str, received: dt.date, activities: list[str]) -> None:

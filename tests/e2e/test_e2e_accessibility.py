@@ -202,6 +202,16 @@ def test_sign_in_and_propose_with_the_keyboard_alone(base_url: str, new_page: An
     case = services.record_enforcement(
         people.investigator, case.pk, {"version": case.version, "arrested_on": today - dt.timedelta(days=3)}
     )
+    case = services.record_safeguarding(
+        people.investigator,
+        case.pk,
+        {
+            "version": case.version,
+            "social_care_referred_on": today - dt.timedelta(days=3),
+            "strategy_discussion_on": today - dt.timedelta(days=2),
+            "s47_outcome": "no_further_action",
+        },
+    )
     services.run_assessment(people.investigator, case.pk, {"version": case.version})
 
     page = new_page()

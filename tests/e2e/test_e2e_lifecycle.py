@@ -17,11 +17,13 @@ from e2ekit import (
     give_justification,
     login,
     open_case_step,
+    record_safeguarding_done,
     refer,
 )
 from playwright.sync_api import expect
 
 from riskroute.cases import services
+from riskroute.cases.models import DisposalProposal
 
 pytestmark = pytest.mark.e2e
 
@@ -50,6 +52,10 @@ def test_referral_to_conditional_caution_with_supervisor_approval(
     choose(investigator, "Evidence of distribution", "No")
     investigator.get_by_role("button", name="Save").click()
     expect_state(investigator, "Arrested; under investigation")
+
+    # 4. Safeguarding: the record, not a typed answer, completes the safeguarding checks.
+    record_safeguarding_done(investigator, today - dt.timedelta(days=2), today - dt.timedelta(days=1))
+    expect(investigator.locator("#safeguarding-status")).to_contain_text("Safeguarding checks complete: Yes")
 
     # 5. Assessment: the recommendation, framed as support for a person's decision.
     open_case_step(investigator, "Run the assessment")
@@ -205,7 +211,7 @@ def test_referral_to_charge_and_sentence(base_url: str, people: Any, new_page: A
     fill_date(investigator, "Date of sentence", today)
     investigator.get_by_role("button", name="Record the outcome").click()
     expect_state(investigator, "Prosecution concluded")
-    expect(investigator.locator("#court-outcome")).to_contain_text("convicted")
+    expect(investigator.locator("#court-outcome")).to_contain_text("Convicted")
     expect(investigator.get_by_text("Guideline starting point (for information)")).to_be_visible()
     expect(investigator.get_by_role("heading", name="Notification requirements")).to_be_visible()
 
@@ -270,6 +276,16 @@ def _case_under_caution(people: Any) -> int:
     version = services.record_enforcement(
         inv, case.pk, {"version": case.version, "arrested_on": today - dt.timedelta(days=50)}
     ).version
+    version = services.record_safeguarding(
+        inv,
+        case.pk,
+        {
+            "version": version,
+            "social_care_referred_on": today - dt.timedelta(days=49),
+            "strategy_discussion_on": today - dt.timedelta(days=48),
+            "s47_outcome": "no_further_action",
+        },
+    ).version
     services.run_assessment(inv, case.pk, {"version": version})
     services.propose_disposal(
         inv,
@@ -284,6 +300,8 @@ def _case_under_caution(people: Any) -> int:
         },
     )
     services.approve_disposal(sup, case.pk, {"version": version + 2, "reason": "Agreed."})
+    # Dated as if approved weeks ago: the caution below must not precede its approval.
+    DisposalProposal.objects.filter(case_id=case.pk).update(decided_at=timezone.now() - dt.timedelta(days=40))
     services.record_caution(
         inv,
         case.pk,

@@ -39,7 +39,7 @@ JUSTIFY = {"X-Justification": "Fault test, synthetic"}
 FACTS_SOURCE = ROOT / "tests" / "web"
 sys.path.insert(0, str(FACTS_SOURCE))
 
-from casekit import LOW_RISK_FACTS  # noqa: E402
+from casekit import LOW_RISK_FACTS, SAFEGUARDING_DONE  # noqa: E402
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -163,6 +163,11 @@ def _assessed_case(server: Server, session: requests.Session) -> dict[str, Any]:
     enforcement = {"version": case["version"], "warrant_on": today, "arrested_on": today}
     case = session.post(
         f"{server.url}/api/cases/{case['id']}/enforcement", json=enforcement, timeout=30
+    ).json()
+    safeguarding = {"version": case["version"], **SAFEGUARDING_DONE, "social_care_referred_on": today}
+    safeguarding["strategy_discussion_on"] = today  # the record completes the safeguarding checks
+    case = session.post(
+        f"{server.url}/api/cases/{case['id']}/safeguarding", json=safeguarding, timeout=30
     ).json()
     case = session.post(
         f"{server.url}/api/cases/{case['id']}/assessments", json={"version": case["version"]}, timeout=60

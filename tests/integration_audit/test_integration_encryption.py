@@ -14,7 +14,16 @@ from typing import Any
 
 import pytest
 from auditkit import WHY
-from casekit import TODAY, World, build_world, caution_data, days_ago, referral, to_assessed
+from casekit import (
+    TODAY,
+    World,
+    backdate_approval,
+    build_world,
+    caution_data,
+    days_ago,
+    referral,
+    to_assessed,
+)
 from django.apps import apps
 from django.db import connection
 
@@ -33,6 +42,7 @@ NOTES = {
     "attendance": "Canaryattendance: arrived late, engaged well",
     "breach": "Canarybreach: missed the third session",
     "excuse": "Canaryexcuse: in hospital that day",
+    "employer": "Canaryemployer: Synthtown Hospital Trust",
 }
 #: Reasons for reading, sharing or erasing are justifications: the audit log keeps them readable
 #: for the auditor (DPA 2018 s.62), so they are not among the texts that must not appear.
@@ -60,6 +70,9 @@ def _case_with_every_text(world: World) -> Case:
     subject = {"full_name": NAME, "date_of_birth": BIRTH.isoformat(), "address": ADDRESS}
     case = services.create_referral(world["inv"], referral(subject=subject, summary=NOTES["summary"]))
     case = to_assessed(world, case)
+    case = services.record_safeguarding(  # the employer told may identify the person
+        world["safe"], case.pk, {"version": case.version, "employer_or_regulator": NOTES["employer"]}
+    )
     services.propose_disposal(
         world["inv"],
         case.pk,
@@ -74,6 +87,7 @@ def _case_with_every_text(world: World) -> Case:
     )
     case.refresh_from_db()
     services.approve_disposal(world["sup"], case.pk, {"version": case.version, "reason": NOTES["decision"]})
+    backdate_approval(case, 20)  # the caution below is signed ten days ago, after its approval
     case.refresh_from_db()
     services.record_caution(
         world["om"], case.pk, caution_data(case, world, other_conditions=NOTES["conditions"])

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from auditkit import WHY, entries, last_sequence, since
-from casekit import TODAY, World, days_ago, referral, to_assessed
+from casekit import TODAY, World, backdate_approval, days_ago, referral
 from django.db import connection
 from django.test import Client
 from typer.testing import CliRunner
@@ -22,8 +22,16 @@ REASON = "Retention review concluded the record is no longer needed"
 
 
 def _closed(world: World, review_in_days: int) -> Case:
-    """A case taken to no further action and closed, with one review date."""
-    case = to_assessed(world, services.create_referral(world["inv"], referral(summary="Synthetic summary")))
+    """A case taken to no further action and closed 400 days ago, with one review date (its steps
+    dated before the closure: the case's timeline refuses a closure before its last event)."""
+    case = services.create_referral(
+        world["inv"], referral(summary="Synthetic summary", received_on=days_ago(500))
+    )
+    case = services.record_enforcement(
+        world["inv"], case.pk, {"version": case.version, "arrested_on": days_ago(480)}
+    )
+    services.run_assessment(world["inv"], case.pk, {"version": case.version})
+    case.refresh_from_db()
     services.propose_disposal(
         world["inv"],
         case.pk,
@@ -35,6 +43,7 @@ def _closed(world: World, review_in_days: int) -> Case:
         },
     )
     services.approve_disposal(world["sup"], case.pk, {"version": case.version + 1, "reason": "Agreed."})
+    backdate_approval(case, 450)
     services.close_case(
         world["inv"],
         case.pk,

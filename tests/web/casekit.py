@@ -6,9 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
 from riskroute.accounts.models import Force, ProviderOrganisation, Rank, Role, Unit, User
 from riskroute.cases import services
-from riskroute.cases.models import Case
+from riskroute.cases.models import Case, DisposalProposal
 from riskroute.examples import low_risk_facts
 
 TODAY = dt.date.today()
@@ -101,14 +103,23 @@ def days_ago(n: int) -> str:
     return (TODAY - dt.timedelta(days=n)).isoformat()
 
 
+#: A safeguarding record that completes the checks for a subject with no position of trust.
+SAFEGUARDING_DONE: dict[str, Any] = {
+    "social_care_referred_on": days_ago(49),
+    "strategy_discussion_on": days_ago(48),
+    "s47_outcome": "no_further_action",
+}
+
+
 def to_assessed(world: World, case: Case) -> Case:
-    """Arrest and assess, as the case's assigned investigator."""
+    """Arrest, complete the safeguarding record and assess, as the case's assigned investigator."""
     investigator = case.assigned_to or world["inv"]
     case = services.record_enforcement(
         investigator,
         case.pk,
         {"version": case.version, "arrested_on": days_ago(50), "warrant_on": days_ago(50)},
     )
+    case = services.record_safeguarding(investigator, case.pk, {"version": case.version, **SAFEGUARDING_DONE})
     services.run_assessment(investigator, case.pk, {"version": case.version})
     return Case.objects.get(pk=case.pk)
 
@@ -129,8 +140,16 @@ def to_diversion_approved(world: World, case: Case) -> Case:
     )
     case.refresh_from_db()
     services.approve_disposal(world["sup"], case.pk, {"version": case.version, "reason": "Agreed."})
+    backdate_approval(case, 20)
     case.refresh_from_db()
     return case
+
+
+def backdate_approval(case: Case, days: int) -> None:
+    """Date the decisions `days` ago, as if the case had been worked over weeks (the steps after
+    an approval must not precede it, and the tests date those steps in the past)."""
+    moment = timezone.now() - dt.timedelta(days=days)
+    DisposalProposal.objects.filter(case=case).exclude(decided_at=None).update(decided_at=moment)
 
 
 def caution_data(case: Case, world: World, **overrides: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from casekit import LOW_RISK_FACTS, TODAY, World, days_ago, referral
+from casekit import LOW_RISK_FACTS, SAFEGUARDING_DONE, TODAY, World, days_ago, referral
 from django.test import Client
 
 from riskroute.accounts.models import User
@@ -124,6 +124,8 @@ def walk_to_decision(inv: Api, kind: str, **extra: Any) -> tuple[str, dict[str, 
         f"{path}/enforcement", {"version": case["version"], "arrested_on": days_ago(40), "count_b": 3}
     ).json()
     assert case["state"] == "investigation"
+    case = inv.post(f"{path}/safeguarding", {"version": case["version"], **SAFEGUARDING_DONE}).json()
+    assert case["facts"]["process"]["safeguarding_checks_complete"] is True  # derived from the record
     case = inv.post(f"{path}/assessments", {"version": case["version"]}).json()
     assessment = case["assessments"][-1]
     assert assessment["policy"]["id"] == "npcc-2017" and assessment["recommendation"] == "divert"
@@ -152,7 +154,7 @@ def test_referral_to_caution_with_supervisor_approval(world: World, inv: Api) ->
         "provider_organisation_id": providers[world.provider_org.name],
         "sessions": 1,
         "programme_deadline": (TODAY + dt.timedelta(days=60)).isoformat(),
-        "signed_on": days_ago(5),
+        "signed_on": TODAY.isoformat(),  # not before the approval, given today
         "explained_and_warned": True,
     }
     case = om.post(f"{path}/caution", caution).json()
@@ -164,10 +166,10 @@ def test_referral_to_caution_with_supervisor_approval(world: World, inv: Api) ->
     assert "facts" not in minimal and "address" not in minimal["subject"]
     case = provider.post(
         f"{path}/attendance",
-        {"version": minimal["version"], "session_number": 1, "session_on": days_ago(2), "attended": True},
+        {"version": minimal["version"], "session_number": 1, "session_on": days_ago(0), "attended": True},
     ).json()
     case = om.post(
-        f"{path}/caution/complete", {"version": case["version"], "completed_on": days_ago(1)}
+        f"{path}/caution/complete", {"version": case["version"], "completed_on": days_ago(0)}
     ).json()
     assert case["state"] == "caution_complete"
     closed = inv.post(
@@ -186,7 +188,11 @@ def test_referral_to_caution_with_supervisor_approval(world: World, inv: Api) ->
 
 def test_referral_to_charge_and_sentence(world: World, inv: Api) -> None:
     path, case = walk_to_decision(inv, "charge", departure_reason="Aggravating features found at interview.")
-    case = Api(world["sup"]).post(f"{path}/proposals/approve", {"version": case["version"]}).json()
+    sup = Api(world["sup"])
+    refused = sup.post(f"{path}/proposals/approve", {"version": case["version"]})
+    assert assert_error(refused, 422, "invalid_input")[0]["path"] == "reason"  # a departure needs reasons
+    approval = {"version": case["version"], "reason": "Agreed: aggravating features found at interview."}
+    case = sup.post(f"{path}/proposals/approve", approval).json()
     assert case["state"] == "prosecution"
     case = inv.post(
         f"{path}/prosecution",

@@ -14,7 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from casekit import LOW_RISK_FACTS, TODAY, World, build_world, caution_data, days_ago, referral
+from casekit import (
+    LOW_RISK_FACTS,
+    SAFEGUARDING_DONE,
+    TODAY,
+    World,
+    build_world,
+    caution_data,
+    days_ago,
+    referral,
+)
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -41,6 +50,7 @@ ACTIONS: list[Action] = [
         services.record_safeguarding,
         lambda w, c, n: {"children_safeguarded": n, "safeguarded_on": days_ago(1)},
     ),
+    ("safeguarding_done", services.record_safeguarding, lambda w, c, n: SAFEGUARDING_DONE),
     (
         "child",
         services.link_children,
@@ -69,26 +79,30 @@ ACTIONS: list[Action] = [
         services.propose_disposal,
         lambda w, c, n: {"kind": "no_further_action", "reason": "r", "departure_reason": "d" if n else ""},
     ),
-    ("approve", services.approve_disposal, lambda w, c, n: {"reason": "ok"}),
+    ("approve", services.approve_disposal, lambda w, c, n: {"reason": "ok" if n else ""}),
     ("reject", services.reject_disposal, lambda w, c, n: {"reason": "no"}),
-    ("caution", services.record_caution, lambda w, c, n: caution_data(c, w, sessions=1 + n % 2)),
+    (
+        "caution",
+        services.record_caution,
+        lambda w, c, n: caution_data(c, w, sessions=1 + n % 2, signed_on=days_ago(0)),
+    ),
     ("mappa_level", services.set_mappa_level, lambda w, c, n: {"level": 1 + n % 3}),
     (
         "notified",
         services.record_notification,
-        lambda w, c, n: {"kind": "initial", "notified_on": days_ago(1)},
+        lambda w, c, n: {"kind": "initial", "notified_on": days_ago(0)},
     ),
     (
         "attend",
         services.record_attendance,
-        lambda w, c, n: {"session_number": 1 + n % 2, "session_on": days_ago(2), "attended": n % 3 != 0},
+        lambda w, c, n: {"session_number": 1 + n % 2, "session_on": days_ago(0), "attended": n % 3 != 0},
     ),
     ("complete", services.complete_caution, lambda w, c, n: {"completed_on": days_ago(0)}),
     (
         "breach",
         services.record_breach,
         lambda w, c, n: {
-            "occurred_on": days_ago(1),
+            "occurred_on": days_ago(0),
             "description": "b",
             "reasonable_excuse": n % 2 == 1,
             "excuse_details": "x",
@@ -97,17 +111,17 @@ ACTIONS: list[Action] = [
     (
         "charge",
         services.update_prosecution,
-        lambda w, c, n: {"charged_on": days_ago(3), "cps_decision": "charge"},
+        lambda w, c, n: {"charged_on": days_ago(0), "cps_decision": "charge"},
     ),
     (
         "sentence",
         services.record_outcome,
         lambda w, c, n: {
             "outcome": "convicted",
-            "outcome_on": days_ago(1),
+            "outcome_on": days_ago(0),
             "sentence_type": "custody",
             "custody_months": 6 + n,
-            "sentenced_on": days_ago(1),
+            "sentenced_on": days_ago(0),
         },
     ),
     (
@@ -154,6 +168,7 @@ def snapshot(case: Case) -> tuple[Any, ...]:
 OPENINGS = [
     [
         ("arrest", "inv"),
+        ("safeguarding_done", "safe"),
         ("assess", "inv"),
         ("propose_diversion", "sup2"),
         ("approve", "sup"),

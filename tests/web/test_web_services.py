@@ -526,5 +526,6 @@ def test_every_write_appends_a_history_event(world: World) -> None:
     assert events == [
         ("create_referral", "", "referral", 1),
         ("record_enforcement", "referral", "investigation", 2),
-        ("run_assessment", "investigation", "assessed", 3),
+        ("record_safeguarding", "investigation", "investigation", 3),
+        ("run_assessment", "investigation", "assessed", 4),
     ]

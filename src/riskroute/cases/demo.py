@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from riskroute.accounts.models import Force, ProviderOrganisation, Rank, Role, Unit, User
 from riskroute.cases import services
-from riskroute.cases.models import Case
+from riskroute.cases.models import Case, DisposalProposal
 from riskroute.examples import low_risk_facts
 
 #: The one password of every demo account (demo mode only, printed by `riskroute demo`).
@@ -75,6 +75,8 @@ def _variant(index: int) -> dict[str, Any]:
         }
     elif kind == 2:  # access to children not yet checked: needs information
         facts["access_to_children"] = {"checked": False}
+    elif kind == 3:  # works with children (as a paediatrician did in the Bradbury case): prosecute
+        facts["access_to_children"] = {**facts["access_to_children"], "occupation": True}
     return facts
 
 
@@ -223,7 +225,20 @@ class _Walker:
                 "devices_seized": 1 + n % 4,
             },
         )
-        if self.index % 2 == 0:
+        if facts["access_to_children"].get("occupation"):  # a position of trust: LADO, employer, DBS
+            self.step(
+                services.record_safeguarding,
+                self.safe,
+                {
+                    "position_of_trust_known_on": self.day(arrested),
+                    "lado_referred_on": self.day(arrested - 1),
+                    "employer_notified_on": self.day(arrested - 1),
+                    "employer_or_regulator": "Synthtown Hospitals Trust (synthetic)",
+                    "dbs_considered_on": self.day(arrested - 5),
+                    "dbs_decision": "referred",
+                },
+            )
+        if diverting or self.index % 2 == 0:  # a diversion needs the completed safeguarding record
             self.step(
                 services.record_safeguarding,
                 self.safe,
@@ -257,6 +272,12 @@ class _Walker:
         if target == "decision_pending":
             return self.case
         self.step(services.approve_disposal, self.sup, {"reason": "Agreed (synthetic)."})
+        # The walk lays the case out in the past; the approval (stamped now) is dated to match, so
+        # the later steps keep the timeline's order (cases.timeline).
+        decided = timezone.make_aware(dt.datetime.combine(self.today, dt.time(12)))
+        DisposalProposal.objects.filter(case=self.case).exclude(decided_at=None).update(
+            decided_at=decided - dt.timedelta(days=max(arrested - 15, 0))
+        )
         if target in {"diversion_approved", "no_further_action"}:
             return self.case
         if diverting:

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from riskroute.accounts.models import Role, User
+from riskroute.cases import safeguarding
 from riskroute.cases.models import Case
 from riskroute.cases.queries import next_actions
 
@@ -119,10 +120,7 @@ def case_document(user: User, case: Case) -> dict[str, Any]:
             "warrant_on arrested_on devices_seized count_a count_b count_c youngest_depicted videos stories "
             "collection_span_years distribution_evidence",
         ),
-        "safeguarding": _fields(
-            safeguarding,
-            "social_care_referred_on strategy_discussion_on s47_outcome children_safeguarded safeguarded_on",
-        ),
+        "safeguarding": _safeguarding(case, safeguarding),
         "children": [
             {"relationship": c.relationship, "age_band": c.age_band, "count": c.count}
             for c in case.child_links.all()
@@ -173,11 +171,13 @@ def case_document(user: User, case: Case) -> dict[str, Any]:
                 "initial_notified_on": n.initial_notified_on,
                 "last_notified_on": n.last_notified_on,
                 "renotification_dates": n.renotification_dates,
+                "ended_on": n.ended_on,
+                "ended_reason": n.ended_reason or None,
                 "output": n.output,
             }
             for n in case.notifications.all()
         ],
-        "mappa": _fields(mappa, "category level output"),
+        "mappa": _fields(mappa, "category level ended_on output"),
         "breaches": [
             {
                 "occurred_on": b.occurred_on,
@@ -193,6 +193,31 @@ def case_document(user: User, case: Case) -> dict[str, Any]:
             "sentence_type custody_months discharge_months sentenced_on sentencing_guideline",
         ),
         "closure": _fields(closure, "closed_on reason review_dates"),
+    }
+
+
+def _safeguarding(case: Case, record: Any) -> dict[str, Any]:
+    """The record (None before any step) and what it derives: complete (true or null), the steps
+    still missing (field names) and, for a position of trust, the LADO deadline with its source."""
+    status = safeguarding.status(case.facts, record)
+    deadline = safeguarding.LADO_DEADLINE
+    return {
+        "record": _fields(
+            record,
+            "social_care_referred_on strategy_discussion_on s47_outcome children_safeguarded safeguarded_on "
+            "position_of_trust_known_on lado_referred_on employer_notified_on employer_or_regulator "
+            "dbs_considered_on dbs_decision",
+        ),
+        "checks_complete": status.complete,
+        "missing": [name for name, _ in status.missing],
+        "position_of_trust": status.position_of_trust,
+        "lado_due": status.lado_due,
+        "lado_deadline": {
+            "working_days": deadline.working_days,
+            "citation": deadline.citation,
+            "url": deadline.url,
+            "mark": deadline.mark.value,
+        },
     }
 
 

@@ -85,6 +85,7 @@ class IllegalTransition(CaseServiceError):
         super().__init__(message, [{"path": "state", "message": message}])
         self.action = action
         self.state = state
+        self.reason = reason
 
 
 class JustificationNeeded(CaseServiceError):

@@ -181,8 +181,17 @@ class S47Outcome(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", "No s.47 enquiry"
 
 
+class DbsDecision(models.TextChoices):
+    REFERRED = "referred", "Referred to the DBS"
+    NOT_REFERRED = "not_referred", "Considered; no referral to the DBS"
+
+
 class Safeguarding(models.Model):
-    """Referral to children's social care, strategy discussion, s.47 outcome, children safeguarded."""
+    """Referral to children's social care, strategy discussion, s.47 outcome, children safeguarded,
+    and for a subject in a position of trust the LADO, employer or regulator and DBS steps.
+
+    The record decides whether the safeguarding checks are complete (`cases.safeguarding`).
+    """
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="safeguarding")
     social_care_referred_on = models.DateField(null=True, blank=True)
@@ -190,6 +199,12 @@ class Safeguarding(models.Model):
     s47_outcome = models.CharField(max_length=32, choices=S47Outcome.choices, blank=True)
     children_safeguarded = models.PositiveIntegerField(default=0)
     safeguarded_on = models.DateField(null=True, blank=True)
+    position_of_trust_known_on = models.DateField(null=True, blank=True)
+    lado_referred_on = models.DateField(null=True, blank=True)
+    employer_notified_on = models.DateField(null=True, blank=True)
+    employer_or_regulator = EncryptedTextField(null=True, blank=True)
+    dbs_considered_on = models.DateField(null=True, blank=True)
+    dbs_decision = models.CharField(max_length=16, choices=DbsDecision.choices, blank=True)
 
 
 class Assessment(models.Model):
@@ -285,6 +300,12 @@ class NotificationRecord(models.Model):
     current = models.BooleanField(default=True)
     initial_notified_on = models.DateField(null=True, blank=True)
     last_notified_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Set when the disposal it rests on falls away (acquittal after s.24).",
+    )
+    ended_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -298,6 +319,9 @@ class Mappa(models.Model):
     category = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Null until determinable.")
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     output = EncryptedJSONField(default=dict)
+    ended_on = models.DateField(
+        null=True, blank=True, help_text="Set when the notification it rests on ends."
+    )
 
 
 class Attendance(models.Model):

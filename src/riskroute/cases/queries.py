@@ -333,7 +333,7 @@ def alerts(user: User) -> list[Alert]:
                 )
             )
         for record in NotificationRecord.objects.filter(
-            case__in=cases, current=True, notifiable=True
+            case__in=cases, current=True, notifiable=True, ended_on=None
         ).select_related("case"):
             due = _notification_due(record)
             if due is not None and due < today:

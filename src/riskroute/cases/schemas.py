@@ -95,6 +95,15 @@ class SafeguardingIn(_Write):
     ) = None
     children_safeguarded: Count | None = None
     safeguarded_on: date | None = None
+    position_of_trust_known_on: date | None = Field(
+        default=None,
+        description="Position of trust only: when police learnt of it (starts the LADO deadline).",
+    )
+    lado_referred_on: date | None = None
+    employer_notified_on: date | None = None
+    employer_or_regulator: Annotated[str, Field(max_length=200)] | None = None
+    dbs_considered_on: date | None = None
+    dbs_decision: Literal["referred", "not_referred"] | None = None
 
 
 class ChildLinkIn(_Write):

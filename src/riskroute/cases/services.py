@@ -31,7 +31,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
 from riskroute.accounts.models import Force, ProviderOrganisation, Role, User
-from riskroute.cases import decisions, retention, trail
+from riskroute.cases import decisions, retention, safeguarding, timeline, trail
 from riskroute.cases.errors import (
     ConflictError,
     IllegalTransition,
@@ -39,6 +39,7 @@ from riskroute.cases.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from riskroute.cases.formats import show_date
 from riskroute.cases.models import (
     Assessment,
     Attendance,
@@ -186,6 +187,7 @@ def _commit(
         current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
         raise ConflictError(current or case.version)
     case.version += 1
+    _derive_safeguarding(case)
     case.save()
     CaseEvent.objects.create(
         case=case,
@@ -204,6 +206,46 @@ def _commit(
 
 def _facts(case: Case) -> CaseFacts:
     return CaseFacts.model_validate(case.facts)
+
+
+def _safeguarding_record(case: Case) -> Safeguarding | None:
+    return Safeguarding.objects.filter(case=case).first() if case.pk else None
+
+
+def _derive_safeguarding(case: Case) -> None:
+    """Set `process.safeguarding_checks_complete` from the safeguarding record (never by hand)."""
+    case.facts = safeguarding.derived_fact(case.facts, _safeguarding_record(case))
+
+
+def _refuse_typed_safeguarding(case: Case | None, facts: CaseFacts) -> None:
+    """A caller may repeat the derived value (a facts document read back), never set another one."""
+    sent = facts.process.safeguarding_checks_complete
+    if sent is None:
+        return
+    record = _safeguarding_record(case) if case is not None else None
+    derived = safeguarding.status(facts.model_dump(mode="json"), record).complete
+    if sent != derived:
+        raise ValidationFailed.field(
+            f"facts.{safeguarding.FACT_PATH}",
+            "is derived from the safeguarding record; record the safeguarding steps instead",
+        )
+
+
+def _nothing_changed() -> ValidationFailed:
+    return ValidationFailed.field("$", "nothing was entered or changed, so nothing was saved")
+
+
+def _blank(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def _changed(record: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    """The submitted fields whose value differs from the stored record's (blank and None alike)."""
+    return {
+        name: value
+        for name, value in fields.items()
+        if _blank(value) != _blank(getattr(record, name, None) if record is not None else None)
+    }
 
 
 def _dump(facts: CaseFacts) -> dict[str, Any]:
@@ -315,6 +357,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
     else:
         assignee = user if user.has_role(Role.INVESTIGATOR) else None
     facts = payload.facts
+    _refuse_typed_safeguarding(None, facts)
     document = facts.model_dump(mode="json")
     if facts.subject.age is None:
         document["subject"]["age"] = _age_on(payload.subject.date_of_birth, payload.received_on)
@@ -338,6 +381,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
         offence=payload.offence or _default_offence(list(payload.suspected_activities)),
         facts=_dump(facts),
     )
+    _derive_safeguarding(case)
     case.reference = _next_reference(case)
     subject = Subject(case=case, full_name=payload.subject.full_name, address=payload.subject.address)
     subject.date_of_birth = payload.subject.date_of_birth  # an encrypted date: the stubs see a text field
@@ -351,7 +395,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
         from_state="",
         to_state=case.state,
         version=case.version,
-        summary=f"Referral from {case.get_referral_source_display()} received {case.received_on:%d %b %Y}",
+        summary=f"Referral from {case.get_referral_source_display()} received {show_date(case.received_on)}",
         data={"priority": change},
     )
     trail.collected(user, case, _names(payload))
@@ -365,9 +409,13 @@ def update_facts(user: User, case_id: int, data: FactsIn | Mapping[str, Any]) ->
     case = _open(user, case_id, payload.version, "investigate")
     if case.state not in {"referral", "investigation", "assessed"}:
         raise IllegalTransition("update_facts", case.state, "facts are fixed once a disposal is proposed")
+    _refuse_typed_safeguarding(case, payload.facts)
     before = case.state
     _check_age_against_birth(payload.facts, case.subject.date_of_birth, case.received_on)
-    case.facts = _dump(payload.facts)
+    facts = safeguarding.derived_fact(_dump(payload.facts), _safeguarding_record(case))
+    if facts == case.facts:
+        raise _nothing_changed()
+    case.facts = facts
     change = _reprioritise(case, user, "facts updated")
     _commit(payload, case, user, "update_facts", before, "Facts updated", {"priority": change})
     return case
@@ -436,13 +484,16 @@ def record_enforcement(user: User, case_id: int, data: EnforcementIn | Mapping[s
             "record_enforcement", case.state, "enforcement is recorded before the decision"
         )
     for name in ("warrant_on", "arrested_on"):
-        value = getattr(payload, name)
-        _not_future(name, value)
-        if value is not None and value < case.received_on:
-            raise ValidationFailed.field(name, "must not be before the referral was received")
+        _not_future(name, getattr(payload, name))
+    timeline.check(
+        "record_enforcement", case, {"warrant_on": payload.warrant_on, "arrested_on": payload.arrested_on}
+    )
     before = case.state
-    enforcement, _ = Enforcement.objects.get_or_create(case=case)
+    existing = Enforcement.objects.filter(case=case).first()
     fields = payload.model_dump(exclude={"version"}, exclude_unset=True)
+    if not _changed(existing or Enforcement(), fields):
+        raise _nothing_changed()
+    enforcement, _ = Enforcement.objects.get_or_create(case=case)
     for name, value in fields.items():
         if name in _ENFORCEMENT_FACTS_ONLY:
             continue
@@ -480,20 +531,33 @@ def record_enforcement(user: User, case_id: int, data: EnforcementIn | Mapping[s
 
 @transaction.atomic
 def record_safeguarding(user: User, case_id: int, data: SafeguardingIn | Mapping[str, Any]) -> Case:
-    """Record the social-care referral, strategy discussion, s.47 outcome and children safeguarded."""
+    """Record the social-care referral, strategy discussion, s.47 outcome and children safeguarded,
+    and for a subject in a position of trust the LADO, employer or regulator and DBS steps. The
+    record decides `process.safeguarding_checks_complete` (`cases.safeguarding`)."""
     payload = _parse(SafeguardingIn, data)
     case = _open(user, case_id, payload.version, "safeguard")
     if case.state == "closed":
         raise IllegalTransition("record_safeguarding", case.state)
-    for name in ("social_care_referred_on", "strategy_discussion_on", "safeguarded_on"):
-        _not_future(name, getattr(payload, name))
     fields = payload.model_dump(exclude={"version"}, exclude_unset=True)
-    if fields.get("children_safeguarded") and not (fields.get("safeguarded_on")):
+    for name, value in fields.items():
+        if name.endswith("_on"):
+            _not_future(name, value)
+    if fields.get("children_safeguarded") is None and "children_safeguarded" in fields:
+        fields["children_safeguarded"] = 0
+    for name in ("s47_outcome", "employer_or_regulator", "dbs_decision"):
+        if name in fields and fields[name] is None:
+            fields[name] = ""
+    record = _safeguarding_record(case)
+    changes = _changed(record or Safeguarding(), fields)
+    if not changes:
+        raise _nothing_changed()
+    stored = {name: getattr(record, name) for name in SafeguardingIn.model_fields if hasattr(record, name)}
+    values = {**stored, **fields}
+    if values.get("children_safeguarded") and not values.get("safeguarded_on"):
         raise ValidationFailed.field("safeguarded_on", "give the date the children were safeguarded")
+    timeline.check("record_safeguarding", case, values)
     record, _ = Safeguarding.objects.get_or_create(case=case)
     for name, value in fields.items():
-        if value is None:
-            value = 0 if name == "children_safeguarded" else ("" if name == "s47_outcome" else None)
         setattr(record, name, value)
     record.save()
     _commit(
@@ -503,7 +567,7 @@ def record_safeguarding(user: User, case_id: int, data: SafeguardingIn | Mapping
         "record_safeguarding",
         case.state,
         "Safeguarding recorded",
-        {"fields": sorted(fields)},
+        {"fields": sorted(changes)},
     )
     return case
 
@@ -567,7 +631,7 @@ def run_assessment(user: User, case_id: int, data: AssessmentIn | Mapping[str, A
         user,
         "run_assessment",
         before,
-        f"Assessment under {assessment.policy_id}: {assessment.recommendation}",
+        f"Assessment recorded: {assessment.recommendation.replace('_', ' ')}",
         {"assessment_id": assessment.pk},
     )
     trail.combined(user, case, assessment.pk)
@@ -614,6 +678,7 @@ def propose_disposal(user: User, case_id: int, data: ProposalIn | Mapping[str, A
                     "message": "the assessment needs more information; diversion cannot be proposed",
                 }
             )
+        problems += _safety_problems(assessment.triage)
         if problems:
             raise ValidationFailed(problems)
     departs = _RECOMMENDED_KIND.get(recommendation) not in (None, payload.kind)
@@ -647,6 +712,21 @@ def propose_disposal(user: User, case_id: int, data: ProposalIn | Mapping[str, A
     return proposal
 
 
+def _safety_problems(triage_output: dict[str, Any]) -> list[ErrorDetail]:
+    """A safety exclusion refuses diversion outright: it is never a departure anyone can approve."""
+    return [
+        {
+            "path": "kind",
+            "message": (
+                f"diversion is excluded: {rule['reason']}"
+                if rule["result"] is False
+                else f"diversion is excluded until this is known: {rule['reason']}"
+            ),
+        }
+        for rule in decisions.safety_exclusions(triage_output)
+    ]
+
+
 def _pending_proposal(user: User, case: Case) -> DisposalProposal:
     proposal = case.proposals.filter(status=ProposalStatus.PENDING).order_by("-id").first()
     if proposal is None:
@@ -672,6 +752,18 @@ def approve_disposal(user: User, case_id: int, data: DecisionIn | Mapping[str, A
     if case.state != "decision_pending":
         raise IllegalTransition("approve_disposal", case.state)
     proposal = _pending_proposal(user, case)
+    if proposal.kind == DisposalKind.DIVERSION:
+        # The facts may have changed since the assessment (children linked, say): check them again.
+        current = decisions.assess(_facts(case), case.force.policy_id, {})["triage"]
+        problems = _safety_problems(proposal.assessment.triage) or _safety_problems(current)
+        if problems:
+            raise ValidationFailed(
+                [{"path": "decision", "message": f"{p['message']}; reject the proposal"} for p in problems]
+            )
+    if proposal.departs_from_recommendation and not payload.reason.strip():
+        raise ValidationFailed.field(
+            "reason", "the proposal departs from the recommendation; give the reasons for approving it"
+        )
     fire(case, _APPROVAL_EVENT[DisposalKind(proposal.kind)])
     proposal.status = ProposalStatus.APPROVED
     proposal.decided_by, proposal.decided_at, proposal.decision_reason = user, timezone.now(), payload.reason
@@ -794,6 +886,7 @@ def record_caution(user: User, case_id: int, data: CautionIn | Mapping[str, Any]
     if case.state != "diversion_approved":
         raise IllegalTransition("record_caution", case.state, "a caution needs an approved diversion")
     _not_future("signed_on", payload.signed_on)
+    timeline.check("record_caution", case, {"signed_on": payload.signed_on})
     provider = ProviderOrganisation.objects.filter(pk=payload.provider_organisation_id).first()
     if provider is None:
         raise ValidationFailed.field("provider_organisation_id", "no such provider organisation")
@@ -863,7 +956,7 @@ def record_caution(user: User, case_id: int, data: CautionIn | Mapping[str, Any]
         user,
         "record_caution",
         before,
-        f"Conditional caution signed {payload.signed_on:%d %b %Y}",
+        f"Conditional caution signed {show_date(payload.signed_on)}",
     )
     return caution
 
@@ -874,7 +967,7 @@ def set_mappa_level(user: User, case_id: int, data: MappaIn | Mapping[str, Any])
     payload = _parse(MappaIn, data)
     case = _open(user, case_id, payload.version, "manage_offender")
     mappa = Mappa.objects.filter(case=case).first()
-    if mappa is None or case.state == "closed":
+    if mappa is None or mappa.ended_on is not None or case.state == "closed":
         raise IllegalTransition("set_mappa_level", case.state, "no MAPPA arrangements are in place")
     previous = mappa.level
     mappa.level = payload.level
@@ -897,12 +990,20 @@ def record_notification(user: User, case_id: int, data: NotifiedIn | Mapping[str
     case = _open(user, case_id, payload.version, "manage_offender")
     _not_future("notified_on", payload.notified_on)
     record = case.notifications.filter(current=True).first()
-    if record is None or not record.notifiable:
+    if record is None or not record.notifiable or record.ended_on is not None:
         raise IllegalTransition("record_notification", case.state, "no notification requirement is in force")
     if payload.kind == "initial":
+        if record.initial_notified_on is not None:
+            raise ValidationFailed.field(
+                "kind",
+                f"the initial notification is already recorded ({show_date(record.initial_notified_on)})",
+            )
+        timeline.check("record_notification", case, {"notified_on": payload.notified_on})
         record.initial_notified_on = payload.notified_on
     elif record.initial_notified_on is None:
         raise ValidationFailed.field("kind", "record the initial notification first")
+    else:
+        timeline.check("record_periodic_notification", case, {"notified_on": payload.notified_on})
     record.last_notified_on = payload.notified_on
     record.renotification_dates = [
         d.isoformat() for d in decisions.renotification_dates(payload.notified_on, record.ends_on)
@@ -914,7 +1015,7 @@ def record_notification(user: User, case_id: int, data: NotifiedIn | Mapping[str
         user,
         "record_notification",
         case.state,
-        f"Notification ({payload.kind}) on {payload.notified_on:%d %b %Y}",
+        f"Notification ({payload.kind}) on {show_date(payload.notified_on)}",
     )
     return record
 
@@ -935,8 +1036,7 @@ def record_attendance(user: User, case_id: int, data: AttendanceIn | Mapping[str
     caution = case.caution
     if payload.session_number > caution.sessions:
         raise ValidationFailed.field("session_number", f"the programme has {caution.sessions} sessions")
-    if payload.session_on < caution.signed_on:
-        raise ValidationFailed.field("session_on", "must not be before the caution was signed")
+    timeline.check("record_attendance", case, {"session_on": payload.session_on})
     try:
         with transaction.atomic():
             attendance = Attendance.objects.create(
@@ -966,6 +1066,7 @@ def complete_caution(user: User, case_id: int, data: CompletionIn | Mapping[str,
     payload = _parse(CompletionIn, data)
     case = _open(user, case_id, payload.version, "manage_offender")
     _not_future("completed_on", payload.completed_on)
+    timeline.check("complete_caution", case, {"completed_on": payload.completed_on})
     before = case.state
     fire(case, "complete_caution")
     case.caution.completed_on = payload.completed_on
@@ -976,7 +1077,7 @@ def complete_caution(user: User, case_id: int, data: CompletionIn | Mapping[str,
         user,
         "complete_caution",
         before,
-        f"Caution conditions completed {payload.completed_on:%d %b %Y}",
+        f"Caution conditions completed {show_date(payload.completed_on)}",
     )
     return case
 
@@ -992,6 +1093,7 @@ def record_breach(user: User, case_id: int, data: BreachIn | Mapping[str, Any]) 
             "record_breach", case.state, "a breach can only be recorded while the caution is in force"
         )
     _not_future("occurred_on", payload.occurred_on)
+    timeline.check("record_breach", case, {"occurred_on": payload.occurred_on})
     if payload.reasonable_excuse and not payload.excuse_details.strip():
         raise ValidationFailed.field("excuse_details", "describe the reasonable excuse")
     before = case.state
@@ -1028,8 +1130,14 @@ def update_prosecution(user: User, case_id: int, data: ProsecutionIn | Mapping[s
     for name in ("charged_on", "cps_decision_on"):
         _not_future(name, getattr(payload, name))
     prosecution = case.prosecution
-    for name, value in payload.model_dump(exclude={"version"}, exclude_unset=True).items():
-        setattr(prosecution, name, "" if value is None and name in {"cps_decision", "court"} else value)
+    fields = payload.model_dump(exclude={"version"}, exclude_unset=True)
+    fields = {k: "" if v is None and k in {"cps_decision", "court"} else v for k, v in fields.items()}
+    if not _changed(prosecution, fields):
+        raise _nothing_changed()
+    stored = {name: getattr(prosecution, name) for name in ProsecutionIn.model_fields if name != "version"}
+    timeline.check("update_prosecution", case, {**stored, **fields})
+    for name, value in fields.items():
+        setattr(prosecution, name, value)
     prosecution.save()
     _commit(payload, case, user, "update_prosecution", case.state, "Prosecution updated")
     return prosecution
@@ -1065,6 +1173,21 @@ def record_outcome(user: User, case_id: int, data: OutcomeIn | Mapping[str, Any]
         raise IllegalTransition("record_outcome", case.state)
     _not_future("outcome_on", payload.outcome_on)
     _not_future("sentenced_on", payload.sentenced_on)
+    if payload.outcome != "convicted":
+        sentence = ("sentence_type", "custody_months", "discharge_months", "sentenced_on")
+        unsentenced: list[ErrorDetail] = [
+            {
+                "path": name,
+                "message": f"must be left empty: an outcome of '{payload.outcome}' carries no sentence",
+            }
+            for name in sentence
+            if getattr(payload, name) is not None
+        ]
+        if unsentenced:
+            raise ValidationFailed(unsentenced)
+    timeline.check(
+        "record_outcome", case, {"outcome_on": payload.outcome_on, "sentenced_on": payload.sentenced_on}
+    )
     if payload.outcome == "convicted":
         problems: list[ErrorDetail] = []
         if payload.sentence_type is None:
@@ -1110,9 +1233,22 @@ def record_outcome(user: User, case_id: int, data: OutcomeIn | Mapping[str, Any]
                 "output": arrangements,
             },
         )
+    if payload.outcome == "acquitted" and prosecution.origin == "caution_breach":
+        _end_caution_notification(case, payload.outcome_on)
     fire(case, "conclude_prosecution")
     _commit(payload, case, user, "record_outcome", before, f"Court outcome: {payload.outcome}")
     return prosecution
+
+
+def _end_caution_notification(case: Case, acquitted_on: dt.date) -> None:
+    """After s.24 the caution has ceased; acquitted of the original offence, the person has neither
+    caution nor conviction for it, so the notification record resting on the caution ends, and
+    with it the MAPPA arrangements (category 1 rests on the notification). Both stay on record."""
+    reason = "acquitted of the original offence after the conditional caution ceased (CJA 2003 s.24)"
+    case.notifications.filter(current=True, basis="conditional_caution", ended_on=None).update(
+        ended_on=acquitted_on, ended_reason=reason
+    )
+    Mappa.objects.filter(case=case, ended_on=None).update(ended_on=acquitted_on)
 
 
 # --- 10. closure ----------------------------------------------------------------------------
@@ -1124,6 +1260,7 @@ def close_case(user: User, case_id: int, data: CloseIn | Mapping[str, Any]) -> C
     payload = _parse(CloseIn, data)
     case = _open(user, case_id, payload.version, "investigate")
     _not_future("closed_on", payload.closed_on)
+    timeline.check("close_case", case, {"closed_on": payload.closed_on})
     for index, review in enumerate(payload.review_dates):
         if review <= payload.closed_on:
             raise ValidationFailed.field(f"review_dates[{index}]", "must be after the closure date")
@@ -1136,7 +1273,7 @@ def close_case(user: User, case_id: int, data: CloseIn | Mapping[str, Any]) -> C
         review_dates=[d.isoformat() for d in sorted(payload.review_dates)],
         closed_by=user,
     )
-    _commit(payload, case, user, "close_case", before, f"Closed {payload.closed_on:%d %b %Y}")
+    _commit(payload, case, user, "close_case", before, f"Closed {show_date(payload.closed_on)}")
     return case
 
 
@@ -1218,6 +1355,7 @@ def _erase_free_text(case: Case) -> None:
         breach.description = breach.excuse_details = ""
         breach.save()
     Closure.objects.filter(case=case).update(reason="")
+    Safeguarding.objects.filter(case=case).update(employer_or_regulator=None)  # may name the employer
     case.shares.update(reason="")
 
 
@@ -1277,7 +1415,7 @@ def record_review(user: User, case_id: int, data: ReviewIn | Mapping[str, Any]) 
             next_review = limit
         elif not payload.reviewed_on < next_review <= limit:
             raise ValidationFailed.field(
-                "next_review_on", f"must be after the review and by {limit:%d %b %Y}"
+                "next_review_on", f"must be after the review and by {show_date(limit)}"
             )
     elif next_review is not None:
         raise ValidationFailed.field("next_review_on", "a record to be erased has no next review")

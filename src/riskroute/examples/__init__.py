@@ -21,10 +21,15 @@ def load_example(name: str) -> dict[str, Any]:
 
 
 def low_risk_facts(age_at_offence: int) -> dict[str, Any]:
-    """The facts of the low-level viewer who may be diverted (example 01), for a case whose
-    subject's age the case service takes from the date of birth: the one definition the demo
-    data, the tests and the load test share. `age_at_offence` must not exceed that age."""
+    """The facts of the low-level viewer who may be diverted (example 01), as a referral to the
+    case service gives them: the one definition the demo data, the tests and the load test share.
+
+    The service takes the age from the date of birth and derives whether safeguarding is complete
+    from the safeguarding record, so neither is given here. `age_at_offence` must not exceed the
+    age the date of birth gives.
+    """
     facts = load_example("01-divert-low-level-viewer.json")
     del facts["subject"]["age"]
+    del facts["process"]["safeguarding_checks_complete"]
     facts["subject"]["age_at_offence"] = age_at_offence
     return facts

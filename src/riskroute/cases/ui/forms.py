@@ -16,6 +16,7 @@ from riskroute.cases.models import (
     AgeBand,
     ChildAgeBand,
     ChildRelationship,
+    DbsDecision,
     DisposalKind,
     Offence,
     ReferralSource,
@@ -70,7 +71,7 @@ FACT_LABELS: dict[str, str] = {
     "process.admits_offence": "Admits the offence",
     "process.sufficient_evidence_to_charge": "Sufficient evidence to charge",
     "process.consents_to_caution": "Consents to a caution",
-    "process.safeguarding_checks_complete": "Safeguarding checks complete",
+    "process.safeguarding_checks_complete": "Safeguarding checks complete (from the safeguarding record)",
     "process.structured_judgement_risk": "Risk concluded by a structured professional judgement",
 }
 FACT_SECTIONS: dict[str, str] = {
@@ -81,7 +82,9 @@ FACT_SECTIONS: dict[str, str] = {
     "behaviour": "Behaviour",
     "process": "Process",
 }
-_PATHS = [path for path, _ in FACT_PATHS]
+#: Facts the service derives from records, never asked on a form (`cases.safeguarding`).
+DERIVED_FACTS = frozenset({"process.safeguarding_checks_complete"})
+_PATHS = [path for path, _ in FACT_PATHS if path not in DERIVED_FACTS]
 #: Facts asked as radio choices, whose "not known" answer is the NOT_RECORDED choice.
 _CHOICE_PATHS = ("subject.sex", "offence.youngest_depicted", "process.structured_judgement_risk")
 _COUNT_PATHS = {p for p in _PATHS if p.startswith(("offence.image_counts.", "history.prior_"))}
@@ -275,10 +278,33 @@ class SafeguardingForm(VersionedForm):
         label="Children safeguarded (count)", required=False, min_value=0
     )
     safeguarded_on = GovDateField(label="Date the children were safeguarded", required=False)
+    position_of_trust_known_on = GovDateField(
+        label="Date the position of trust came to light",
+        required=False,
+        help_text="Only if the person works or volunteers with children. The LADO referral is due "
+        "within one working day of this date.",
+    )
+    lado_referred_on = GovDateField(
+        label="Date referred to the Local Authority Designated Officer (LADO)", required=False
+    )
+    employer_notified_on = GovDateField(label="Date the employer or regulator was told", required=False)
+    employer_or_regulator = forms.CharField(
+        label="Employer or regulator told",
+        required=False,
+        max_length=200,
+        help_text="For example, the NHS trust",
+    )
+    dbs_considered_on = GovDateField(
+        label="Date a referral to the Disclosure and Barring Service (DBS) was considered", required=False
+    )
+    dbs_decision = forms.ChoiceField(
+        label="DBS decision", required=False, choices=[(NOT_RECORDED, "Not recorded"), *DbsDecision.choices]
+    )
 
     def payload(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
-        data["s47_outcome"] = data["s47_outcome"] or None
+        for name in ("s47_outcome", "employer_or_regulator", "dbs_decision"):
+            data[name] = data[name] or None
         return data
 
 
@@ -385,7 +411,7 @@ class DecisionForm(VersionedForm):
         widget=forms.Textarea,
         required=False,
         max_length=5000,
-        help_text="Needed if you reject the proposal.",
+        help_text="Needed if you reject the proposal, or approve one that departs from the recommendation.",
     )
 
 

@@ -151,15 +151,18 @@ class GovForm(forms.Form):
     def add_service_errors(self, details: Iterable[tuple[str, str]]) -> None:
         """Attach field-path errors from the service layer to the matching form fields.
 
-        A path that names no field of this form (for example a nested fact) is shown as a
-        form-wide error with the path spelt out, so no problem is ever silently dropped.
+        A path that names no field of this form (for example a derived fact) is shown as a
+        form-wide error naming the field in words, so no problem is ever silently dropped.
         """
         for path, message in details:
             name = self.field_for_path(path)
             if name is not None:
                 self.add_error(name, self._worded(name, message))
-            else:
-                self.add_error(None, f"{path}: {message}" if path else message)
+            elif path in ("", "$", "state", "decision"):
+                self.add_error(None, message[:1].upper() + message[1:])
+            else:  # the field's name in words, never its dotted path
+                subject = path.rsplit(".", 1)[-1].replace("_", " ")
+                self.add_error(None, f"{subject[:1].upper()}{subject[1:]} {message}")
 
     def _worded(self, name: str, message: str) -> str:
         """Give a bare service message its field's name: "Date of arrest must not be in the future"."""

@@ -19,6 +19,7 @@ from riskroute.cases.errors import (
 )
 from riskroute.cases.ui.govuk import GovForm
 from riskroute.cases.ui.nav import nav_items, role_names
+from riskroute.cases.ui.presenters import plain_refusal
 
 P = ParamSpec("P")
 
@@ -44,7 +45,8 @@ def refusal(request: HttpRequest, error: CaseServiceError) -> HttpResponse:
         title, status = "You cannot do this", 403
     else:
         title, status = "This cannot be done now", error.status
-    return page(request, "cases/refused.html", {"title": title, "message": error.message}, status=status)
+    message = plain_refusal(error) if isinstance(error, IllegalTransition) else error.message
+    return page(request, "cases/refused.html", {"title": title, "message": message}, status=status)
 
 
 def refusals(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
@@ -73,7 +75,7 @@ def attach_service_error(form: GovForm, error: CaseServiceError) -> bool:
     elif isinstance(error, ConflictError):
         form.add_error(None, CONFLICT_MESSAGE)
     elif isinstance(error, IllegalTransition):
-        form.add_error(None, f"This step is not possible now: {error.message}.")
+        form.add_error(None, plain_refusal(error))
     else:
         return False
     return True

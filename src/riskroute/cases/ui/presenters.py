@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from riskroute.cases.ui.forms import ACTIVITY_LABELS, FACT_LABELS, FACT_SECTIONS
-from riskroute.cases.workflow import CaseWorkflow
+from riskroute.cases import safeguarding
+from riskroute.cases.errors import IllegalTransition
+from riskroute.cases.models import Case, DbsDecision, PriorityBand, Safeguarding
+from riskroute.cases.safeguarding import LADO_DEADLINE
+from riskroute.cases.ui.forms import ACTIVITY_LABELS, FACT_LABELS, FACT_SECTIONS, SENTENCE_CHOICES
+from riskroute.cases.workflow import GUARD_REASONS, CaseWorkflow
 from riskroute.core.facts import FACT_PATHS
 
 #: service action -> (button text, URL name of the page that performs it), in the order the case page
@@ -61,7 +65,7 @@ def case_facts_rows(facts: dict[str, Any]) -> list[tuple[str, list[tuple[str, st
         for part in path.split("."):
             value = value.get(part) if isinstance(value, dict) else None
         sections.setdefault(path.split(".")[0], []).append(
-            (FACT_LABELS[path], _show(path, value), value is None)
+            (FACT_LABELS.get(path, path), _show(path, value), value is None)
         )
     return [(FACT_SECTIONS[key], rows) for key, rows in sections.items()]
 
@@ -69,8 +73,39 @@ def case_facts_rows(facts: dict[str, Any]) -> list[tuple[str, list[tuple[str, st
 RECOMMENDATION_LABELS = {
     "divert": "Divert: conditional caution with rehabilitation",
     "prosecute": "Prosecute: full criminal-justice response",
-    "needs_information": "Needs information: no recommendation until the missing facts are known",
+    "needs_information": "Needs more information: no recommendation until the missing facts are known",
 }
+
+#: The words a page shows for an id the system stores (the `label` template filter reads this).
+ID_LABELS: dict[str, str] = {
+    "divert": "Divert",
+    "prosecute": "Prosecute",
+    "needs_information": "Needs more information",
+    **{band.value: str(band.label) for band in PriorityBand},
+    "convicted": "Convicted",
+    "acquitted": "Acquitted",
+    "discontinued": "Discontinued",
+    "charge": "Charge",
+    "no_further_action": "No further action",
+    "further_evidence_needed": "Further evidence needed",
+    "conditional_caution": "conditional caution",
+    "sentence": "sentence",
+    **{value: label for value, label in SENTENCE_CHOICES if value},
+    **{value: str(label) for value, label in DbsDecision.choices},
+}
+
+
+def label(value: Any) -> str:
+    """The plain words for a stored id ("needs_information" -> "Needs more information")."""
+    return ID_LABELS.get(str(value), str(value).replace("_", " ").capitalize()) if value else ""
+
+
+def plain_refusal(error: IllegalTransition) -> str:
+    """A workflow refusal as a sentence: the stage the case is at, and what to do first."""
+    stage = state_label(error.state)
+    reason = error.reason or GUARD_REASONS.get(error.action)
+    text = f"This cannot be done while the case is at the stage “{stage}”."
+    return f"{text} {reason[:1].upper()}{reason[1:]}." if reason else text
 
 
 def _percent(probability: Any) -> str | None:
@@ -95,6 +130,48 @@ def assessment_context(assessment: Any) -> dict[str, Any]:
         "instrument_results": results,
         "missing_labels": [(FACT_LABELS.get(path, path), path) for path in triage.get("missing_facts", [])],
     }
+
+
+#: The facts an approver must see before deciding (issue: approval cannot override a safety exclusion).
+SAFETY_FACT_PATHS = (
+    "access_to_children.checked",
+    "access_to_children.household",
+    "access_to_children.occupation",
+    "access_to_children.volunteering",
+    "access_to_children.family_or_friends",
+    "offence.activities",
+    "offence.image_counts.A",
+    "offence.image_counts.B",
+    "offence.image_counts.C",
+    "history.contact_offence_allegations",
+    "behaviour.sexual_communication_with_child",
+    "behaviour.grooming_or_incitement",
+)
+
+
+def safety_rows(facts: dict[str, Any], triage: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(label, shown value, is unknown) for the key safety facts and the CPORT result."""
+    rows = []
+    for path in SAFETY_FACT_PATHS:
+        value: Any = facts
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        rows.append((FACT_LABELS.get(path, path), _show(path, value), value is None))
+    cport = (triage.get("scores") or {}).get("cport") or {}
+    total = cport.get("total")
+    shown = (
+        f"Total {total}" + (f", band {label(cport['band'])}" if cport.get("band") else "")
+        if total is not None
+        else ""
+    )
+    rows.append(("CPORT", shown or "Not known (cannot be scored)", total is None))
+    return rows
+
+
+def safeguarding_context(case: Case) -> dict[str, Any]:
+    """The derived safeguarding status of the case and the LADO deadline it is measured against."""
+    record = Safeguarding.objects.filter(case=case).first()
+    return {"safeguarding_status": safeguarding.status(case.facts, record), "lado_deadline": LADO_DEADLINE}
 
 
 def _sentence_point(point: dict[str, Any]) -> str:

@@ -26,9 +26,10 @@ from django.views.decorators.http import require_http_methods
 
 from riskroute.accounts.models import ProviderOrganisation, Role, User
 from riskroute.audit import JustificationRequired, remember_justification, require_justification
-from riskroute.cases import queries, retention, services, trail
+from riskroute.cases import decisions, queries, retention, services, trail
 from riskroute.cases.documents import case_document
 from riskroute.cases.errors import CaseServiceError, PermissionDenied
+from riskroute.cases.formats import show_moment
 from riskroute.cases.models import Case, PriorityBand, ProposalStatus
 from riskroute.cases.ui import forms as f
 from riskroute.cases.ui.charts import bar_charts
@@ -36,10 +37,11 @@ from riskroute.cases.ui.govuk import GovForm
 from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusals
 from riskroute.cases.ui.presenters import (
     ACTION_LINKS,
-    RECOMMENDATION_LABELS,
     assessment_context,
     case_facts_rows,
     guideline_summary,
+    safeguarding_context,
+    safety_rows,
     state_label,
 )
 from riskroute.core.errors import InvalidInput
@@ -248,6 +250,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
                 getattr(_related(case, "prosecution"), "sentencing_guideline", None)
             ),
             "today": timezone.localdate(),
+            **safeguarding_context(case),
         },
     )
 
@@ -381,13 +384,7 @@ def _safeguarding_initial(case: Case) -> dict[str, Any]:
     record = _related(case, "safeguarding")
     if record is None:
         return {}
-    return {
-        "social_care_referred_on": record.social_care_referred_on,
-        "strategy_discussion_on": record.strategy_discussion_on,
-        "s47_outcome": record.s47_outcome,
-        "children_safeguarded": record.children_safeguarded,
-        "safeguarded_on": record.safeguarded_on,
-    }
+    return {name: getattr(record, name) for name in f.SafeguardingForm.base_fields if name != "version"}
 
 
 def _prosecution_initial(case: Case) -> dict[str, Any]:
@@ -409,15 +406,23 @@ def _latest_assessment(user: User, case: Case) -> dict[str, Any]:
 
 
 def _pending_proposal(user: User, case: Case) -> dict[str, Any]:
+    """The pending proposal with what the approver must see: the key safety facts and CPORT, the
+    recommendation with every blocking rule, and any safety exclusion (which no approval overrides)."""
     proposal = (
         case.proposals.filter(status=ProposalStatus.PENDING)
-        .select_related("proposed_by", "assessment")
+        .select_related("proposed_by", "assessment", "assessment__created_by")
         .first()
     )
+    if proposal is None:
+        return {"proposal": None}
+    assessment = proposal.assessment
     return {
         "proposal": proposal,
-        "own_proposal": proposal is not None and proposal.proposed_by_id == user.pk,
-        "recommendation_label": RECOMMENDATION_LABELS.get(proposal.recommendation, "") if proposal else "",
+        "own_proposal": proposal.proposed_by_id == user.pk,
+        "assessment": assessment,
+        **assessment_context(assessment),
+        "safety_rows": safety_rows(assessment.facts, assessment.triage),
+        "exclusions": decisions.safety_exclusions(assessment.triage) if proposal.kind == "diversion" else [],
     }
 
 
@@ -426,6 +431,7 @@ def _safeguarding_extra(user: User, case: Case) -> dict[str, Any]:
         "form": f.SafeguardingForm(initial={"version": case.version, **_safeguarding_initial(case)}),
         "child_form": _ChildLinkForm(initial={"version": case.version}),
         "child_links": list(case.child_links.order_by("id")),
+        **safeguarding_context(case),
     }
 
 
@@ -670,7 +676,7 @@ def shares(request: HttpRequest, case_id: int) -> HttpResponse:
                 return refusal(request, error)
         else:
             messages.success(
-                request, f"Shared with {share.recipient_force.name} until {share.expires_at:%d %b %Y %H:%M}."
+                request, f"Shared with {share.recipient_force.name} until {show_moment(share.expires_at)}."
             )
             return redirect("cases-ui:shares", case_id=case_id)
     return page(
