@@ -35,7 +35,7 @@ def csrf(client: Client) -> dict[str, str]:
 class Cases:
     """One case of each kind, and a live share of each (for the revoke operation)."""
 
-    assigned: Case  # own force, assigned to `inv`, referred to the provider organisation
+    assigned: Case  # own force, assigned to `inv`, caution in force with the provider organisation
     unassigned: Case  # own force, nobody assigned, not referred
     other: Case  # the other force's case, holding the canary
     shares: dict[str, CaseShare]

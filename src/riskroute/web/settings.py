@@ -218,11 +218,16 @@ MFA_REQUIRED = os.environ.get("RISKROUTE_REQUIRE_MFA", "1") == "1"
 OTP_TOTP_ISSUER = "riskroute"
 
 # Lockout after repeated failed sign-ins (django-axes): 5 failures for one user name from one
-# address lock that pair for 15 minutes; a success resets the count.
+# address lock that pair for 15 minutes; a success resets the count. 10 failures from one address
+# across user names lock the address (ADDRESS_FAILURE_LIMIT below).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+#: Failed sign-ins from one client address, across all user names, that refuse further attempts
+#: from it for AXES_COOLOFF_TIME (riskroute.accounts.backends.LockoutBackend). Twice the per-name
+#: limit, so two colleagues behind one proxy mistyping are not locked out together.
+ADDRESS_FAILURE_LIMIT = int(os.environ.get("RISKROUTE_ADDRESS_FAILURE_LIMIT", "10"))
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 

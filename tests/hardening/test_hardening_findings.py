@@ -1,0 +1,280 @@
+"""Regression tests for what an adversarial test of the case service got through (issue 10).
+
+Each test failed before its fix. The HTTP ones go through the same signed-in clients (both
+factors) as the authorisation matrix; docs/security.md maps each attack class to its test here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from casekit import (
+    World,
+    caution_data,
+    days_ago,
+    make_user,
+    referral,
+    review,
+    to_assessed,
+    to_closed,
+    to_diversion_approved,
+)
+from django.test import Client
+from hardkit import Cases, csrf, sign_in
+
+from riskroute.accounts.models import Rank, Role
+from riskroute.audit import who_accessed
+from riskroute.audit.models import AuditEntry
+from riskroute.cases import queries, services
+from riskroute.cases.errors import IllegalTransition, NotFound
+from riskroute.cases.models import Case, Subject
+
+WHY = {"HTTP_X_JUSTIFICATION": "Regression test of issue 10 (synthetic)"}
+PASSWORD = "correct horse battery staple"  # casekit's synthetic accounts
+
+
+def _last() -> int:
+    entry = AuditEntry.objects.order_by("-sequence").first()
+    return entry.sequence if entry else 0
+
+
+def _since(sequence: int) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(sequence__gt=sequence).order_by("sequence"))
+
+
+def _erase(client: Client, case: Case, scope: str) -> Any:
+    body = {
+        "version": Case.objects.get(pk=case.pk).version,
+        "scope": scope,
+        "reason": "Synthetic erasure reason.",
+    }
+    return client.post(
+        f"/api/cases/{case.pk}/erasure", body, content_type="application/json", **csrf(client), **WHY
+    )
+
+
+# --- 1. erasure only of closed, reviewed cases; a whole case needs two administrators ----------
+
+
+@pytest.mark.parametrize("scope", ["case", "personal_data"])
+def test_an_open_case_cannot_be_erased(world: World, scope: str) -> None:
+    case = to_assessed(world, services.create_referral(world["inv"], referral()))
+    response = _erase(sign_in(world["admin"]), case, scope)
+    assert response.status_code == 409, response.content
+    assert response.json()["error"] == "illegal_transition"
+    case = Case.objects.get(pk=case.pk)  # still there, still writable
+    assert case.personal_data_erased_on is None and Subject.objects.get(case=case).full_name
+    services.update_facts(world["inv"], case.pk, {"version": case.version, "facts": case.facts})
+
+
+def test_a_closed_case_is_erased_only_after_a_review_decided_so(world: World) -> None:
+    admin = sign_in(world["admin"])
+    case = to_closed(world, services.create_referral(world["inv"], referral()))
+    assert _erase(admin, case, "personal_data").status_code == 409  # no review yet
+    case = review(world, case, "retain")
+    assert _erase(admin, case, "personal_data").status_code == 409  # the review kept it
+    case = review(world, case, "erase")
+    done = _erase(admin, case, "personal_data")
+    assert done.status_code == 200, done.content
+    assert done.json()["erased"] == "personal_data"
+    assert Subject.objects.get(case=case).full_name is None
+
+
+def test_erasing_a_whole_case_needs_a_second_administrator(world: World) -> None:
+    second = make_user("admin2", world.alpha, [Role.ADMINISTRATOR], Rank.STAFF)
+    case = review(world, to_closed(world, services.create_referral(world["inv"], referral())))
+    first = sign_in(world["admin"])
+    asked = _erase(first, case, "case")
+    assert asked.status_code == 200 and asked.json()["awaiting_second_administrator"] is True
+    assert Case.objects.filter(pk=case.pk).exists()
+    again = _erase(first, case, "case")  # the same administrator cannot approve their own request
+    assert again.status_code == 403 and Case.objects.filter(pk=case.pk).exists()
+    approved = _erase(sign_in(second), case, "case")
+    assert approved.status_code == 200 and approved.json()["erased"] == "case"
+    assert not Case.objects.filter(pk=case.pk).exists()
+    [tombstone] = AuditEntry.objects.filter(object_id=str(case.pk), action="erasure")
+    assert tombstone.actor_username == "admin2" and tombstone.details["requested_by"] == world["admin"].pk
+
+
+# --- 2. providers: the attendance minimum, only while the caution is in force -----------------
+
+
+def _caution_active(world: World) -> Case:
+    case = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
+    services.record_caution(world["om"], case.pk, caution_data(case, world, sessions=1))
+    return Case.objects.get(pk=case.pk)
+
+
+def test_a_provider_gets_no_case_history(world: World) -> None:
+    case = _caution_active(world)
+    response = sign_in(world["provider"]).get(f"/api/cases/{case.pk}/history", **WHY)
+    assert response.status_code == 403, response.content
+    assert b"nca_ceop" not in response.content and b"inv" not in response.content
+
+
+def test_a_provider_sees_its_case_only_while_the_caution_is_in_force(world: World) -> None:
+    case = _caution_active(world)
+    provider = sign_in(world["provider"])
+    assert provider.get(f"/api/cases/{case.pk}", **WHY).status_code == 200
+    services.record_attendance(
+        world["provider"],
+        case.pk,
+        {"version": case.version, "session_number": 1, "session_on": days_ago(5), "attended": True},
+    )
+    case = Case.objects.get(pk=case.pk)
+    services.complete_caution(world["om"], case.pk, {"version": case.version, "completed_on": days_ago(1)})
+    assert provider.get(f"/api/cases/{case.pk}", **WHY).status_code == 404
+    assert provider.get("/api/cases").json() == [] and provider.get("/api/worklists/mine").json() == []
+    with pytest.raises(NotFound):
+        queries.get_case(world["provider"], case.pk, justification="Recording attendance")
+
+
+def test_a_case_is_referred_to_a_provider_only_from_a_caution_state(world: World) -> None:
+    case = services.create_referral(world["inv"], referral())
+    with pytest.raises(IllegalTransition):
+        services.refer_to_provider(
+            world["sup"],
+            case.pk,
+            {"version": case.version, "provider_organisation_id": world.provider_org.pk},
+        )
+    assert Case.objects.get(pk=case.pk).provider_organisation_id is None
+    assert sign_in(world["provider"]).get("/api/cases").json() == []
+
+
+# --- 3. auditors see their own force's audit trail only ---------------------------------------
+
+
+def _page(content: bytes, case_id: int) -> str:
+    """A page with its case number and per-response CSRF token masked, for comparing two answers."""
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", content.decode())
+    return text.replace(f'value="{case_id}"', 'value="N"').replace(f"case {case_id}", "case N")
+
+
+def test_an_auditor_cannot_read_another_forces_audit_trail(world: World, cases: Cases) -> None:
+    auditor = sign_in(world["auditor"])
+    other = auditor.get(f"/audit/?case={cases.other.pk}")
+    missing = auditor.get("/audit/?case=987654")
+    assert other.status_code == missing.status_code == 200
+    for name in ("b_inv", "b_sup", "Synthetic joint investigation"):
+        assert name.encode() not in other.content
+    # Indistinguishable from a case that does not exist: ids cannot be mapped to forces.
+    assert _page(other.content, cases.other.pk) == _page(missing.content, 987654)
+    own = auditor.get(f"/audit/?case={cases.assigned.pk}")
+    assert b"inv" in own.content
+
+
+# --- 4, 5, 10, 11: malformed input gets the documented 4xx, never a 500 ----------------------
+
+
+def test_an_oversized_api_body_is_a_413_with_the_error_document(world: World) -> None:
+    client = sign_in(world["inv"])
+    body = json.dumps({**referral(), "summary": "x" * 3_000_000})
+    response = client.post("/api/cases", body, content_type="application/json", **csrf(client))
+    assert response.status_code == 413
+    assert response.json()["error"] == "payload_too_large" and response.json()["details"][0]["path"] == "$"
+
+
+def test_a_long_username_at_sign_in_is_refused_and_audited(world: World) -> None:
+    before = _last()
+    typed = "u" * 120
+    response = Client().post("/accounts/login/", {"username": typed, "password": "wrong password here"})
+    assert response.status_code == 200
+    [entry] = [e for e in _since(before) if e.action == "login_failed"]
+    assert typed not in json.dumps([entry.object_id, entry.actor_username, entry.details])
+
+
+def test_the_audit_page_refuses_a_case_number_that_is_not_ascii_digits(world: World) -> None:
+    auditor = sign_in(world["auditor"])
+    for bad in ("²", "١٢", "1" * 40, "-1"):
+        response = auditor.get("/audit/", {"case": bad})
+        assert response.status_code == 422, (bad, response.status_code)
+
+
+def test_a_csrf_failure_on_the_api_has_the_documented_code(world: World) -> None:
+    client = Client(enforce_csrf_checks=True)
+    signed_in = sign_in(world["inv"])
+    client.cookies = signed_in.cookies
+    response = client.post("/api/cases", referral(), content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["error"] == "forbidden"
+
+
+# --- 6. failed sign-ins: limited per client address, unknown names hashed ----------------------
+
+
+def test_failed_sign_ins_are_limited_per_address_across_usernames(world: World) -> None:
+    before = _last()
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    statuses = [
+        client.post("/accounts/login/", {"username": f"nobody{i}", "password": "x" * 12}).status_code
+        for i in range(20)
+    ]
+    assert 429 in statuses, statuses
+    failed = [e for e in _since(before) if e.action == "login_failed"]
+    assert len(failed) <= 10
+    text = json.dumps([[e.object_id, e.actor_username, e.details] for e in failed])
+    assert "nobody" not in text  # unknown names are kept as keyed hashes, never as typed
+    # Another address is not affected.
+    other = Client(REMOTE_ADDR="203.0.113.10").post(
+        "/accounts/login/", {"username": "inv", "password": PASSWORD}
+    )
+    assert other.status_code == 302
+
+
+def test_a_failed_sign_in_of_a_known_account_names_it(world: World) -> None:
+    before = _last()
+    Client().post("/accounts/login/", {"username": "inv", "password": "not the password"})
+    [entry] = [e for e in _since(before) if e.action == "login_failed"]
+    assert entry.object_id == "inv"
+
+
+# --- 9. one assignment rule --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["analyst", "auditor", "admin", "safe", "om"])
+def test_a_referral_can_be_assigned_only_to_an_investigator(world: World, who: str) -> None:
+    client = sign_in(world["sup"])
+    body = referral(assigned_to_id=world[who].pk)
+    response = client.post("/api/cases", body, content_type="application/json", **csrf(client))
+    assert response.status_code == 422, response.content
+    assert response.json()["details"][0]["path"] == "assigned_to_id"
+
+
+# --- 12-14: the record of who did what ---------------------------------------------------------
+
+
+def test_sign_in_sign_out_and_wrong_codes_are_audited(world: World, settings: Any) -> None:
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    before = _last()
+    client = Client()
+    assert client.post("/accounts/login/", {"username": "inv", "password": PASSWORD}).status_code == 302
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=world["inv"], name="phone", confirmed=True)
+    client.post("/accounts/mfa/verify/", {"token": "000000"})
+    client.post("/accounts/logout/")
+    actions = [(e.action, e.actor_username) for e in _since(before)]
+    assert ("login", "inv") in actions and ("logout", "inv") in actions
+    [mfa] = [e for e in _since(before) if e.action == "login_failed"]
+    assert mfa.actor_username == "inv" and mfa.details == {"factor": "totp"}
+
+
+def test_who_accessed_lists_shares(world: World, cases: Cases) -> None:
+    services.revoke_share(world["sup"], cases.assigned.pk, cases.shares["assigned"].pk)
+    actions = [row["action"] for row in who_accessed(cases.assigned.pk)]
+    assert "share_granted" in actions and "share_revoked" in actions
+    page = sign_in(world["auditor"]).get(f"/audit/?case={cases.assigned.pk}")
+    assert b"share_granted" in page.content or b"Cross-force share granted" in page.content
+
+
+def test_every_name_search_is_recorded_with_a_hashed_term(world: World) -> None:
+    client = sign_in(world["inv"])
+    before = _last()
+    assert client.get("/api/cases", {"subject_name": "Nobody Atall-Synthetic"}).json() == []
+    [entry] = _since(before)
+    assert entry.action == "consultation" and entry.actor_username == "inv"
+    assert "Nobody" not in json.dumps([entry.object_id, entry.justification, entry.details])
+    assert len(entry.details["name_hash"]) == 64 and entry.details["case_ids"] == []
