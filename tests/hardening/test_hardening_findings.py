@@ -7,7 +7,11 @@ factors) as the authorisation matrix; docs/security.md maps each attack class to
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +26,7 @@ from casekit import (
     to_closed,
     to_diversion_approved,
 )
+from django.db import connection
 from django.test import Client
 from hardkit import Cases, csrf, sign_in
 
@@ -278,3 +283,177 @@ def test_every_name_search_is_recorded_with_a_hashed_term(world: World) -> None:
     assert entry.action == "consultation" and entry.actor_username == "inv"
     assert "Nobody" not in json.dumps([entry.object_id, entry.justification, entry.details])
     assert len(entry.details["name_hash"]) == 64 and entry.details["case_ids"] == []
+
+
+# --- 7, 8: free text encrypted at rest and out of the log; erasure complete --------------------
+
+COURT = "Qwxzv Synthetic Crown Court"
+PROGRAMME = "Plonkville Synthetic Programme"
+SHARE_REASON = "Synthetic share reason naming Yzzqf"
+ERASURE_REASON = "Synthetic erasure reason naming Vqqzk"
+REVIEW_REASON = "Synthetic review reason naming Wqqxj"
+
+
+def _raw_rows(table: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table}")
+        return json.dumps([[str(v) for v in row] for row in cursor.fetchall()])
+
+
+def _prosecuted(world: World) -> Case:
+    """Charged, tried at COURT and acquitted."""
+    case = to_assessed(world, services.create_referral(world["inv"], referral()))
+    services.propose_disposal(
+        world["inv"],
+        case.pk,
+        {"version": case.version, "kind": "charge", "reason": "Synthetic.", "departure_reason": "Synthetic."},
+    )
+    services.approve_disposal(world["sup"], case.pk, {"version": case.version + 1, "reason": "Agreed."})
+    services.update_prosecution(
+        world["inv"], case.pk, {"version": case.version + 2, "charged_on": days_ago(20), "court": COURT}
+    )
+    services.record_outcome(
+        world["inv"],
+        case.pk,
+        {"version": case.version + 3, "outcome": "acquitted", "outcome_on": days_ago(2)},
+    )
+    return Case.objects.get(pk=case.pk)
+
+
+def test_court_programme_and_history_lines_are_encrypted_at_rest(world: World) -> None:
+    _prosecuted(world)
+    cautioned = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
+    services.record_caution(
+        world["om"], cautioned.pk, caution_data(cautioned, world, programme_name=PROGRAMME)
+    )
+    raw = _raw_rows("cases_prosecution") + _raw_rows("cases_conditionalcaution")
+    assert COURT not in raw and PROGRAMME not in raw  # (the outcome itself is a choice column)
+    history = _raw_rows("cases_caseevent")
+    for line in ("Court outcome", "acquitted", "Conditional caution signed"):
+        assert line not in history, line
+
+
+def test_share_and_erasure_reasons_stay_out_of_the_audit_log(world: World) -> None:
+    case = to_closed(world, services.create_referral(world["inv"], referral()))
+    services.grant_share(
+        world["sup"], case.pk, {"recipient_force": "bravo", "days": 5, "reason": SHARE_REASON}
+    )
+    case = review(world, case)
+    services.erase_case(
+        world["admin"], case.pk, {"version": case.version, "scope": "personal_data", "reason": ERASURE_REASON}
+    )
+    log = _raw_rows("audit_entry")
+    assert SHARE_REASON not in log and ERASURE_REASON not in log and "Yzzqf" not in log
+
+
+def test_personal_data_erasure_is_complete_and_ends_sharing(world: World) -> None:
+    case = _prosecuted(world)
+    services.close_case(
+        world["inv"],
+        case.pk,
+        {
+            "version": case.version,
+            "closed_on": days_ago(1),
+            "reason": "Synthetic.",
+            "review_dates": [days_ago(-30)],
+        },
+    )
+    case = Case.objects.get(pk=case.pk)
+    share = services.grant_share(
+        world["sup"], case.pk, {"recipient_force": "bravo", "days": 5, "reason": SHARE_REASON}
+    )
+    services.record_review(
+        world["admin"],
+        case.pk,
+        {"version": case.version, "reviewed_on": days_ago(0), "outcome": "erase", "reason": REVIEW_REASON},
+    )
+    case = Case.objects.get(pk=case.pk)
+    services.erase_case(
+        world["admin"], case.pk, {"version": case.version, "scope": "personal_data", "reason": ERASURE_REASON}
+    )
+    case = Case.objects.get(pk=case.pk)
+    assert case.prosecution.court == "" and [r.reason for r in case.reviews.all()] == [""]
+    share.refresh_from_db()
+    assert share.revoked_at is not None and share.reason == ""
+    assert queries.list_cases(world["b_inv"]) == []  # no longer disclosed to the other force
+    with pytest.raises(IllegalTransition):
+        services.grant_share(
+            world["sup"], case.pk, {"recipient_force": "bravo", "days": 5, "reason": SHARE_REASON}
+        )
+
+
+def test_erasing_a_cautioned_case_blanks_the_programme_name(world: World) -> None:
+    case = _caution_active(world)
+    services.record_attendance(
+        world["provider"],
+        case.pk,
+        {"version": case.version, "session_number": 1, "session_on": days_ago(5), "attended": True},
+    )
+    case = Case.objects.get(pk=case.pk)
+    services.complete_caution(world["om"], case.pk, {"version": case.version, "completed_on": days_ago(1)})
+    case = review(world, to_closed_from_complete(world, Case.objects.get(pk=case.pk)))
+    services.erase_case(
+        world["admin"], case.pk, {"version": case.version, "scope": "personal_data", "reason": ERASURE_REASON}
+    )
+    assert Case.objects.get(pk=case.pk).caution.programme_name == ""
+
+
+def to_closed_from_complete(world: World, case: Case) -> Case:
+    services.close_case(
+        world["inv"],
+        case.pk,
+        {
+            "version": case.version,
+            "closed_on": days_ago(0),
+            "reason": "Synthetic.",
+            "review_dates": [days_ago(-30)],
+        },
+    )
+    return Case.objects.get(pk=case.pk)
+
+
+WAL_SCRIPT = """
+import sys
+sys.path[:0] = [{web!r}]
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from casekit import build_world, referral, review, to_closed
+from riskroute.cases import services
+from riskroute.cases.models import Subject
+world = build_world()
+case = review(world, to_closed(world, services.create_referral(world["inv"], referral())))
+index = Subject.objects.get(case=case).name_index
+services.erase_case(world["admin"], case.pk, {{"version": case.version, "scope": "personal_data",
+                                              "reason": "Synthetic erasure reason."}})
+# Read the files while the connection is still open, as a copy taken from a running server would be
+# (closing the last connection checkpoints and deletes the WAL by itself).
+from pathlib import Path
+files = {{p.name: p.read_bytes() for p in Path({data!r}).glob("erasure.sqlite3*")}}
+print(sorted(name for name, content in files.items() if index.encode() in content))
+print(index)
+"""
+
+
+def test_after_erasure_the_name_index_is_not_left_in_the_sqlite_files(tmp_path: Path) -> None:
+    """A real SQLite file in WAL mode (the tests' own database is in memory), in a subprocess."""
+    web = str(Path(__file__).resolve().parents[1] / "web")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "riskroute.web.settings",
+        "RISKROUTE_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'erasure.sqlite3'}",
+    }
+    env.pop("RISKROUTE_TEST_POSTGRES_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", WAL_SCRIPT.format(web=web, data=str(tmp_path))],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    *_, holding, index = done.stdout.strip().splitlines()
+    assert len(index) == 64
+    assert holding == "[]", f"the erased name's blind index is still in {holding}"

@@ -1144,6 +1144,8 @@ def grant_share(user: User, case_id: int, data: ShareIn | Mapping[str, Any]) -> 
         raise NotFound(f"case {case_id} not found")
     if not allowed("share", user, case):
         raise PermissionDenied(f"you may not share case {case.reference}")
+    if case.personal_data_erased_on is not None:
+        raise IllegalTransition("grant_share", case.state, "its personal data has been erased")
     force = Force.objects.filter(code=payload.recipient_force).exclude(pk=case.force_id).first()
     if force is None:
         raise ValidationFailed.field("recipient_force", "no other force has this code")

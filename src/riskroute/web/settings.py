@@ -54,10 +54,12 @@ def _database() -> dict[str, object]:
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL and a busy timeout let the web server and a CLI command share the file safely.
+        # secure_delete zeroes the bytes of deleted or overwritten rows, so an erased value does
+        # not linger in free space of the file (erasure also checkpoints the WAL: cases.services).
         config["OPTIONS"] = {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
         }
         config["CONN_MAX_AGE"] = 0
     return config
