@@ -9,8 +9,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import socket
+import stat
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -457,3 +462,45 @@ def test_after_erasure_the_name_index_is_not_left_in_the_sqlite_files(tmp_path: 
     *_, holding, index = done.stdout.strip().splitlines()
     assert len(index) == 64
     assert holding == "[]", f"the erased name's blind index is still in {holding}"
+
+
+# --- 16: a real `riskroute serve`: no server banner, private database files --------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_sends_no_server_banner_and_keeps_its_files_private(tmp_path: Path) -> None:
+    port = _free_port()
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "RISKROUTE_", "DJANGO_"))}
+    env |= {"RISKROUTE_DATA_DIR": str(data)}
+    riskroute = str(Path(sys.executable).with_name("riskroute"))
+    server = subprocess.Popen(
+        [riskroute, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline, headers = time.monotonic() + 60, None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as answer:
+                    headers = answer.headers
+                break
+            except OSError:
+                time.sleep(0.3)
+        assert headers is not None, "the server did not answer"
+        assert "Server" not in headers, headers.get("Server")
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in data.iterdir() if p.name != "staticfiles"}
+        assert modes["riskroute.sqlite3"] == 0o600 and modes["secret_key"] == 0o600
+        assert all(mode in (0o600, 0o700) for mode in modes.values()), {k: oct(v) for k, v in modes.items()}
+        assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

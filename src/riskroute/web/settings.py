@@ -38,7 +38,7 @@ def _secret_key() -> str:
     key_file = DATA_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -46,13 +46,24 @@ def _secret_key() -> str:
     return key
 
 
+def _private_file(path: Path) -> None:
+    """Create a file only its owner can read (0600) before SQLite does (it would use the umask,
+    typically 0644); SQLite gives its -wal and -shm files the same mode as the database."""
+    if str(path) in ("", ":memory:") or path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL")
     if not url:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         url = f"sqlite:///{DATA_DIR / 'riskroute.sqlite3'}"
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        _private_file(Path(str(config["NAME"])))
         # WAL and a busy timeout let the web server and a CLI command share the file safely.
         # secure_delete zeroes the bytes of deleted or overwritten rows, so an erased value does
         # not linger in free space of the file (erasure also checkpoints the WAL: cases.services).
