@@ -34,6 +34,7 @@ from casekit import (
 from django.db import connection
 from django.test import Client
 from hardkit import Cases, csrf, sign_in
+from typer.testing import CliRunner
 
 from riskroute.accounts.models import Rank, Role
 from riskroute.audit import who_accessed
@@ -41,6 +42,7 @@ from riskroute.audit.models import AuditEntry
 from riskroute.cases import queries, services
 from riskroute.cases.errors import IllegalTransition, NotFound
 from riskroute.cases.models import Case, Subject
+from riskroute.cli import app as cli_app
 
 WHY = {"HTTP_X_JUSTIFICATION": "Regression test of issue 10 (synthetic)"}
 PASSWORD = "correct horse battery staple"  # casekit's synthetic accounts
@@ -504,3 +506,140 @@ def test_serve_sends_no_server_banner_and_keeps_its_files_private(tmp_path: Path
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+# --- 15: account and reference-data management under the `riskroute` command -------------------
+
+
+def _cli(*args: str) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(cli_app, ["accounts", *args])
+    text = result.stdout if result.exit_code == 0 else result.stderr
+    return result.exit_code, json.loads(text)
+
+
+def test_the_first_administrator_is_bootstrapped_once(db: Any) -> None:
+    before = _last()
+    code, made = _cli(
+        "bootstrap", "--username", "first.admin", "--force", "delta", "--force-name", "Delta (synthetic)"
+    )
+    assert code == 0 and made["roles"] == ["administrator"] and made["force"] == "delta"
+    assert len(made["temporary_password"]) >= 16
+    steps = [(e.actor_username, e.object_type, e.details["step"]) for e in _since(before)]
+    assert steps == [
+        ("system:accounts bootstrap", "force", "create_force"),
+        ("system:accounts bootstrap", "account", "create_user"),
+    ]
+    assert made["temporary_password"] not in _raw_rows("audit_entry")
+    code, refused = _cli("bootstrap", "--username", "second.admin", "--force", "delta")
+    assert code == 2 and refused["details"][0]["path"] == "--username"
+
+
+def test_an_administrator_creates_an_account_that_enrols_mfa_at_first_sign_in(world: World) -> None:
+    before = _last()
+    code, made = _cli(
+        "create-user",
+        "--by",
+        "admin",
+        "--username",
+        "new.sergeant",
+        "--roles",
+        "supervisor,investigator",
+        "--rank",
+        "sergeant",
+        "--force",
+        "alpha",
+        "--unit",
+        "Online Child Abuse Team",
+    )
+    assert code == 0, made
+    [entry] = _since(before)
+    assert (entry.action, entry.actor_username, entry.object_id) == ("collection", "admin", "new.sergeant")
+    client = Client()
+    signed = client.post(
+        "/accounts/login/", {"username": "new.sergeant", "password": made["temporary_password"]}
+    )
+    assert signed.status_code == 302
+    assert client.get("/cases/mine/")["Location"].startswith("/accounts/mfa/enrol/")
+
+
+@pytest.mark.parametrize(
+    ("args", "path"),
+    [
+        (
+            [
+                "create-user",
+                "--by",
+                "inv",
+                "--username",
+                "x.y",
+                "--roles",
+                "investigator",
+                "--force",
+                "alpha",
+            ],
+            "--by",
+        ),
+        (
+            [
+                "create-user",
+                "--by",
+                "admin",
+                "--username",
+                "x.y",
+                "--roles",
+                "investigator",
+                "--force",
+                "bravo",
+            ],
+            "--by",
+        ),
+        (
+            ["create-user", "--by", "admin", "--username", "x.y", "--roles", "wizard", "--force", "alpha"],
+            "--roles",
+        ),
+        (
+            [
+                "create-user",
+                "--by",
+                "admin",
+                "--username",
+                "x.y",
+                "--roles",
+                "supervisor",
+                "--force",
+                "alpha",
+            ],
+            "--rank",
+        ),
+        (["set-policy", "--by", "admin", "--force", "alpha", "--policy", "no-such-policy"], "--policy"),
+        (["set-policy", "--by", "admin", "--force", "bravo", "--policy", "npcc-2017"], "--by"),
+        (["create-unit", "--by", "sup", "--force", "alpha", "--name", "New team"], "--by"),
+        (["deactivate", "--by", "admin", "b_inv"], "--by"),
+    ],
+)
+def test_account_commands_are_restricted_to_administrators_of_the_force(
+    world: World, args: list[str], path: str
+) -> None:
+    before = _last()
+    code, error = _cli(*args)
+    assert code == 2 and error["details"][0]["path"] == path, error
+    assert _since(before) == []
+
+
+def test_deactivation_password_reset_and_reference_data(world: World) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert _cli("set-policy", "--by", "admin", "--force", "alpha", "--policy", "justice-2019")[0] == 0
+    assert _cli("create-unit", "--by", "admin", "--force", "alpha", "--name", "Second team")[0] == 0
+    assert _cli("create-provider", "--by", "admin", "--name", "Third Programmes (synthetic)")[0] == 0
+    TOTPDevice.objects.create(user=world["inv2"], name="phone", confirmed=True)
+    code, reset = _cli("reset-password", "--by", "admin", "inv2", "--reset-mfa")
+    assert code == 0 and not TOTPDevice.objects.filter(user=world["inv2"]).exists()
+    assert Client().post("/accounts/login/", {"username": "inv2", "password": PASSWORD}).status_code == 200
+    fresh = {"username": "inv2", "password": reset["temporary_password"]}
+    assert Client().post("/accounts/login/", fresh).status_code == 302
+    assert _cli("deactivate", "--by", "admin", "inv2")[0] == 0
+    assert Client().post("/accounts/login/", fresh).status_code == 200  # refused: the form again
+    steps = [e.details.get("step") for e in AuditEntry.objects.filter(actor_username="admin")]
+    for step in ("set_policy", "create_unit", "create_provider", "reset_password", "deactivate_user"):
+        assert step in steps
