@@ -32,7 +32,9 @@ from casekit import (
     to_diversion_approved,
 )
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django_otp import devices_for_user
 from hardkit import Cases, csrf, sign_in
 from typer.testing import CliRunner
 
@@ -263,9 +265,9 @@ def test_sign_in_sign_out_and_wrong_codes_are_audited(world: World, settings: An
     before = _last()
     client = Client()
     assert client.post("/accounts/login/", {"username": "inv", "password": PASSWORD}).status_code == 302
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from riskroute.accounts.models import TOTPAuthenticator
 
-    TOTPDevice.objects.create(user=world["inv"], name="phone", confirmed=True)
+    TOTPAuthenticator.objects.create(user=world["inv"], name="phone", confirmed=True)
     client.post("/accounts/mfa/verify/", {"token": "000000"})
     client.post("/accounts/logout/")
     actions = [(e.action, e.actor_username) for e in _since(before)]
@@ -627,14 +629,14 @@ def test_account_commands_are_restricted_to_administrators_of_the_force(
 
 
 def test_deactivation_password_reset_and_reference_data(world: World) -> None:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from riskroute.accounts.models import TOTPAuthenticator
 
     assert _cli("set-policy", "--by", "admin", "--force", "alpha", "--policy", "justice-2019")[0] == 0
     assert _cli("create-unit", "--by", "admin", "--force", "alpha", "--name", "Second team")[0] == 0
     assert _cli("create-provider", "--by", "admin", "--name", "Third Programmes (synthetic)")[0] == 0
-    TOTPDevice.objects.create(user=world["inv2"], name="phone", confirmed=True)
+    TOTPAuthenticator.objects.create(user=world["inv2"], name="phone", confirmed=True)
     code, reset = _cli("reset-password", "--by", "admin", "inv2", "--reset-mfa")
-    assert code == 0 and not TOTPDevice.objects.filter(user=world["inv2"]).exists()
+    assert code == 0 and not TOTPAuthenticator.objects.filter(user=world["inv2"]).exists()
     assert Client().post("/accounts/login/", {"username": "inv2", "password": PASSWORD}).status_code == 200
     fresh = {"username": "inv2", "password": reset["temporary_password"]}
     assert Client().post("/accounts/login/", fresh).status_code == 302
@@ -643,3 +645,34 @@ def test_deactivation_password_reset_and_reference_data(world: World) -> None:
     steps = [e.details.get("step") for e in AuditEntry.objects.filter(actor_username="admin")]
     for step in ("set_policy", "create_unit", "create_provider", "reset_password", "deactivate_user"):
         assert step in steps
+
+
+def test_totp_secrets_are_encrypted_at_rest(world: World) -> None:
+    client = Client()
+    assert client.post("/accounts/login/", {"username": "inv", "password": PASSWORD}).status_code == 302
+    shown = client.get("/accounts/mfa/enrol/")
+    assert shown.status_code == 200
+    [device] = [d for d in devices_for_user(world["inv"], confirmed=None)]
+    secret = device.key  # the hex secret, as the application reads it
+    assert len(secret) == 40
+    raw = "".join(_raw_rows(table) for table in connection.introspection.table_names() if "totp" in table)
+    assert secret not in raw and secret.upper() not in raw
+    assert "v1." in raw  # sealed, under the field key ring
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_enrolled_devices_and_seals_their_secrets() -> None:
+    executor = MigrationExecutor(connection)
+    before = [("accounts", "0001_initial"), ("otp_totp", "0003_add_timestamps")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    user = old.get_model("accounts", "User").objects.create(username="enrolled.synthetic")
+    secret = "ab" * 20
+    old.get_model("otp_totp", "TOTPDevice").objects.create(user_id=user.pk, name="phone", key=secret, drift=1)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    from riskroute.accounts.models import TOTPAuthenticator
+
+    [moved] = TOTPAuthenticator.objects.filter(user_id=user.pk)
+    assert (moved.key, moved.drift, moved.name) == (secret, 1, "phone")
+    assert secret not in _raw_rows("accounts_totpauthenticator") and _raw_rows("otp_totp_totpdevice") == "[]"

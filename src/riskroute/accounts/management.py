@@ -25,9 +25,8 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from riskroute.accounts.models import Force, ProviderOrganisation, Rank, Role, Unit, User
+from riskroute.accounts.models import Force, ProviderOrganisation, Rank, Role, TOTPAuthenticator, Unit, User
 from riskroute.accounts.signals import account_id
 from riskroute.audit import Action, SystemActor, record
 from riskroute.core.errors import InvalidInput
@@ -265,7 +264,7 @@ def reset_password(by: str, username: str, *, reset_mfa: bool) -> tuple[User, st
     user.save(update_fields=["password"])
     fields = ["password"]
     if reset_mfa:
-        TOTPDevice.objects.filter(user=user).delete()
+        TOTPAuthenticator.objects.filter(user=user).delete()
         fields.append("totp_devices")
     _audit(acting, Action.ALTERATION, "account", account_id(user), "reset_password", fields)
     return user, password

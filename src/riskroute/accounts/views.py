@@ -18,11 +18,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from riskroute.accounts import signals
 from riskroute.accounts.mfa import confirmed_device, qr_svg, secret_text
-from riskroute.accounts.models import Role
+from riskroute.accounts.models import Role, TOTPAuthenticator
 from riskroute.audit import Action, who_accessed
 from riskroute.audit.models import AuditEntry
 from riskroute.cases.ui.pages import page
@@ -47,7 +46,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if confirmed_device(user) is not None:
         return redirect(f"{reverse('mfa-verify')}?{urlencode({'next': _next(request)})}")
-    device, _ = TOTPDevice.objects.get_or_create(
+    device, _ = TOTPAuthenticator.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": "authenticator"}
     )
     error = None
