@@ -1275,9 +1275,7 @@ def erase_case(user: User, case_id: int, data: ErasureIn | Mapping[str, Any]) ->
     classes = ERASURE_CLASSES[payload.scope]
     if payload.scope == "case":
         request = _pending_case_erasure(case)
-        if request is None or request.actor_id == user.pk:
-            if request is not None:
-                raise PermissionDenied("a second administrator must approve erasing the whole case")
+        if request is None:  # the first administrator: record the request, erase nothing yet
             _commit(
                 payload,
                 case,
@@ -1288,6 +1286,8 @@ def erase_case(user: User, case_id: int, data: ErasureIn | Mapping[str, Any]) ->
                 {"reason": payload.reason},
             )
             return "awaiting_second_administrator"
+        if request.actor_id == user.pk:
+            raise PermissionDenied("a second administrator must approve erasing the whole case")
         _revoke_shares(user, case)
         trail.erased(user, case, classes, review, requested_by=request.actor_id)
         case.proposals.all().delete()  # proposals protect their assessment; remove them first
