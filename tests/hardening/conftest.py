@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))  # the shared builders (casekit)
 
-from casekit import World, build_world, make_user, referral
+from casekit import World, build_world, caution_data, make_user, referral, to_diversion_approved
 from hardkit import CANARY, Cases
 
 from riskroute.accounts.models import Force, Rank, Role
@@ -44,11 +44,9 @@ def world(db: Any) -> World:
 def cases(world: World) -> Cases:
     assigned = services.create_referral(world["inv"], referral())
     assert assigned.assigned_to_id == world["inv"].pk
-    assigned = services.refer_to_provider(
-        world["sup"],
-        assigned.pk,
-        {"version": assigned.version, "provider_organisation_id": world.provider_org.pk},
-    )
+    # A provider sees a case only while its caution is in force: take this one there.
+    assigned = to_diversion_approved(world, assigned)
+    services.record_caution(world["om"], assigned.pk, caution_data(assigned, world))
     unassigned = services.create_referral(world["sup"], referral())
     assert unassigned.assigned_to_id is None
     canary = referral(summary=f"Referral about {CANARY}.")

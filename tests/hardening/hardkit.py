@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from riskroute.accounts.models import User
+from riskroute.accounts.models import TOTPAuthenticator, User
 from riskroute.cases.models import Case, CaseShare
 
 #: The canary: a subject name and summary only the other force's case holds.
@@ -17,7 +16,7 @@ CANARY = "Canaryname Zzyzx-Otherforce"
 
 def sign_in(user: User) -> Client:
     """A client signed in with password and a confirmed TOTP device (both steps done)."""
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    device, _ = TOTPAuthenticator.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
     client = Client()
     client.force_login(user, backend="riskroute.accounts.backends.DemoAwareModelBackend")
     session = client.session
@@ -35,7 +34,7 @@ def csrf(client: Client) -> dict[str, str]:
 class Cases:
     """One case of each kind, and a live share of each (for the revoke operation)."""
 
-    assigned: Case  # own force, assigned to `inv`, referred to the provider organisation
+    assigned: Case  # own force, assigned to `inv`, caution in force with the provider organisation
     unassigned: Case  # own force, nobody assigned, not referred
     other: Case  # the other force's case, holding the canary
     shares: dict[str, CaseShare]

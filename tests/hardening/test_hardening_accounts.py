@@ -15,9 +15,9 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from hardkit import Cases, csrf, sign_in
 
+from riskroute.accounts.models import TOTPAuthenticator
 from riskroute.accounts.session import SIGNED_IN_AT
 from riskroute.audit.models import AuditEntry
 from riskroute.cases import queries
@@ -25,7 +25,7 @@ from riskroute.cases import queries
 PASSWORD = "correct horse battery staple"  # casekit's synthetic accounts
 
 
-def _code(device: TOTPDevice, offset: int = 0) -> str:
+def _code(device: TOTPAuthenticator, offset: int = 0) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift + offset):06d}"
 
 
@@ -65,7 +65,7 @@ def test_first_sign_in_enrols_a_totp_device_with_a_server_made_qr_code(
     # The API says so plainly instead of redirecting.
     api = client.get("/api/me")
     assert api.status_code == 401 and api.json()["error"] == "mfa_required"
-    device = TOTPDevice.objects.get(user=world["inv"], confirmed=False)
+    device = TOTPAuthenticator.objects.get(user=world["inv"], confirmed=False)
     wrong = client.post(
         "/accounts/mfa/enrol/", {"token": "000000" if _code(device) != "000000" else "111111"}
     )
@@ -77,7 +77,7 @@ def test_first_sign_in_enrols_a_totp_device_with_a_server_made_qr_code(
 
 
 def test_later_sign_ins_ask_for_a_code_and_refuse_a_wrong_one(world: World, no_throttle: None) -> None:
-    device = TOTPDevice.objects.create(user=world["sup"], name="app", confirmed=True)
+    device = TOTPAuthenticator.objects.create(user=world["sup"], name="app", confirmed=True)
     client = _password_login("sup")
     response = client.get("/cases/team/")
     assert response["Location"].startswith("/accounts/mfa/verify/")
@@ -88,7 +88,7 @@ def test_later_sign_ins_ask_for_a_code_and_refuse_a_wrong_one(world: World, no_t
 
 
 def test_an_open_redirect_is_not_possible_after_the_code(world: World) -> None:
-    device = TOTPDevice.objects.create(user=world["sup"], name="app", confirmed=True)
+    device = TOTPAuthenticator.objects.create(user=world["sup"], name="app", confirmed=True)
     client = _password_login("sup")
     response = client.post("/accounts/mfa/verify/", {"token": _code(device), "next": "https://evil.example/"})
     assert response["Location"] == "/"

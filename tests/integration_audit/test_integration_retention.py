@@ -7,11 +7,12 @@ import json
 
 import pytest
 from auditkit import WHY, entries, last_sequence, since
-from casekit import TODAY, World, backdate_approval, days_ago, referral
+from casekit import TODAY, World, backdate_approval, days_ago, make_user, referral, review
 from django.db import connection
 from django.test import Client
 from typer.testing import CliRunner
 
+from riskroute.accounts.models import Rank, Role
 from riskroute.audit import verify_log
 from riskroute.cases import queries, retention, services
 from riskroute.cases.errors import IllegalTransition, PermissionDenied, ValidationFailed
@@ -113,7 +114,8 @@ def test_a_recorded_review_sets_the_next_one(world: World) -> None:
 
 
 def test_erasing_personal_data_leaves_a_tombstone_and_a_verifiable_log(world: World) -> None:
-    case = _closed(world, review_in_days=10)
+    case = review(world, _closed(world, review_in_days=10))
+    decided = case.reviews.get()
     with pytest.raises(PermissionDenied):  # administrators only
         services.erase_case(
             world["sup"], case.pk, {"version": case.version, "scope": "personal_data", "reason": REASON}
@@ -123,8 +125,9 @@ def test_erasing_personal_data_leaves_a_tombstone_and_a_verifiable_log(world: Wo
         world["admin"], case.pk, {"version": case.version, "scope": "personal_data", "reason": REASON}
     )
     [tombstone] = since(before)
-    assert (tombstone.action, tombstone.justification) == ("erasure", REASON)
-    assert tombstone.details == {"classes": ["free_text", "subject_identity"]}
+    assert tombstone.action == "erasure" and REASON not in tombstone.justification  # no free text
+    assert tombstone.justification == f"Retention review of {TODAY.isoformat()} decided to erase"
+    assert tombstone.details == {"classes": ["free_text", "subject_identity"], "review_id": decided.pk}
     assert "Test Subject" not in json.dumps(tombstone.details)
 
     subject = Subject.objects.get(case=case)
@@ -156,16 +159,24 @@ def test_erasing_personal_data_leaves_a_tombstone_and_a_verifiable_log(world: Wo
 
 
 def test_erasing_the_whole_case_keeps_only_the_tombstone(world: World) -> None:
-    case = _closed(world, review_in_days=10)
+    case = review(world, _closed(world, review_in_days=10))
+    decided = case.reviews.get()
     case_id = case.pk
-    services.erase_case(world["admin"], case_id, {"version": case.version, "scope": "case", "reason": REASON})
+    erasure = {"version": case.version, "scope": "case", "reason": REASON}
+    assert services.erase_case(world["admin"], case_id, erasure) == "awaiting_second_administrator"
+    second = make_user("admin2", world.alpha, [Role.ADMINISTRATOR], Rank.STAFF)
+    assert services.erase_case(second, case_id, {**erasure, "version": case.version + 1}) == "case"
     assert (
         not Case.objects.filter(pk=case_id).exists() and not Subject.objects.filter(case_id=case_id).exists()
     )
     history = entries(object_type="case", object_id=str(case_id))
     actions = [e.action for e in history]  # the log of the case stays, ending in the tombstone
     assert actions[0] == "collection" and actions[-1] == "erasure" and "alteration" in actions
-    assert history[-1].details == {"classes": ["case_record", "free_text", "subject_identity"]}
+    assert history[-1].details == {
+        "classes": ["case_record", "free_text", "subject_identity"],
+        "review_id": decided.pk,
+        "requested_by": world["admin"].pk,
+    }
     assert verify_log()["ok"]
     result = CliRunner().invoke(cli_app, ["audit", "verify"])  # what an operator runs
     assert result.exit_code == 0, result.output
@@ -179,6 +190,7 @@ def test_erasure_and_review_pages(world: World) -> None:
     listing = admin.get("/records/review/")
     assert listing.status_code == 200 and case.reference.encode() in listing.content
     assert b"Test Subject One" not in listing.content  # references and dates only
+    case = review(world, case)  # erasure follows a review that decided it
     url = f"/cases/{case.pk}/erase/"
     assert admin.get(url).status_code == 200
     assert (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -41,11 +42,9 @@ def test_a_share_lets_the_other_force_read_but_never_write(world: World, new_cas
     before = last_sequence()
     share = _share(world, new_case)
     [granted] = since(before)
-    assert (granted.action, granted.recipient, granted.justification) == (
-        "share_granted",
-        "force:bravo",
-        REASON,
-    )
+    # The reason stays encrypted on the share: the log's plaintext names the share, not its reason.
+    assert (granted.action, granted.recipient, granted.justification) == ("share_granted", "force:bravo", "")
+    assert REASON not in json.dumps(granted.details) and share.reason == REASON
     assert granted.details == {"share_id": share.pk, "expires_at": share.expires_at.isoformat()}
 
     assert _can_read(world["b_inv"], new_case) and _can_read(world["b_sup"], new_case)

@@ -166,3 +166,46 @@ def caution_data(case: Case, world: World, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def to_closed(world: World, case: Case) -> Case:
+    """Take a new case to no further action and close it today (the case's timeline refuses a
+    closure before its last event), with a review next month."""
+    case = to_assessed(world, case)
+    services.propose_disposal(
+        world["inv"],
+        case.pk,
+        {
+            "version": case.version,
+            "kind": "no_further_action",
+            "reason": "Synthetic: no realistic prospect",
+            "departure_reason": "Synthetic: evidence later excluded",
+        },
+    )
+    services.approve_disposal(world["sup"], case.pk, {"version": case.version + 1, "reason": "Agreed."})
+    services.close_case(
+        world["inv"],
+        case.pk,
+        {
+            "version": case.version + 2,
+            "closed_on": TODAY.isoformat(),
+            "reason": "Synthetic closure reason",
+            "review_dates": [(TODAY + dt.timedelta(days=30)).isoformat()],
+        },
+    )
+    return Case.objects.get(pk=case.pk)
+
+
+def review(world: World, case: Case, outcome: str = "erase", reviewer: str = "admin") -> Case:
+    """Record a retention review of a closed case (erase: no next review)."""
+    services.record_review(
+        world[reviewer],
+        case.pk,
+        {
+            "version": case.version,
+            "reviewed_on": TODAY.isoformat(),
+            "outcome": outcome,
+            "reason": "Synthetic retention review reason",
+        },
+    )
+    return Case.objects.get(pk=case.pk)

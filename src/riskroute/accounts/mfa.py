@@ -19,7 +19,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from riskroute.accounts.models import TOTPAuthenticator
 
 #: Paths an unverified user may still reach: sign-in, sign-out, the second-factor pages, assets.
 OPEN_PREFIXES = ("/accounts/", "/static/")
@@ -29,8 +30,9 @@ def mfa_enforced() -> bool:
     return bool(settings.MFA_REQUIRED) and not settings.DEMO_MODE
 
 
-def confirmed_device(user: Any) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+def confirmed_device(user: Any) -> TOTPAuthenticator | None:
+    device: TOTPAuthenticator | None = TOTPAuthenticator.objects.filter(user=user, confirmed=True).first()
+    return device
 
 
 class MfaRequiredMiddleware:
@@ -60,13 +62,13 @@ class MfaRequiredMiddleware:
         return self.get_response(request)
 
 
-def secret_text(device: TOTPDevice) -> str:
+def secret_text(device: TOTPAuthenticator) -> str:
     """The shared secret as people type it into an authenticator app (base32, in groups of four)."""
     raw = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
-def qr_svg(device: TOTPDevice) -> str:
+def qr_svg(device: TOTPAuthenticator) -> str:
     """The `otpauth://` URI as an inline SVG, made here: the secret never leaves the server."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     return image.to_string(encoding="unicode")  # type: ignore[no-any-return]

@@ -14,6 +14,10 @@ from typing import ClassVar
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+
+from riskroute.crypto.fields import EncryptedTextField
 
 DEFAULT_POLICY_ID = "npcc-2017"
 
@@ -84,7 +88,7 @@ class ProviderOrganisation(models.Model):
         return self.name
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # (django-otp is untyped)
     """A person using the service: force, unit, roles and rank decide their scope."""
 
     force = models.ForeignKey(Force, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
@@ -122,3 +126,32 @@ class User(AbstractUser):
             problems["unit"] = "the unit must belong to the user's force"
         if problems:
             raise ValidationError(problems)
+
+
+class TOTPAuthenticator(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]  # untyped bases
+    """A TOTP authenticator app (RFC 6238, django-otp) whose shared secret is encrypted at rest.
+
+    django-otp's own `TOTPDevice` keeps the secret as plain hex in its table, so a copy of the
+    database would let anyone generate every user's codes. This model has the same fields, with
+    `key` an `EncryptedTextField` (so `riskroute keys rotate` re-seals it and `keys retire` counts
+    it), and reuses django-otp's TOTP logic unchanged: those methods read only these fields.
+    django-otp finds it as it finds any `Device` subclass. Migration accounts/0002 moves existing
+    `TOTPDevice` rows here and deletes them.
+    """
+
+    key = EncryptedTextField(default=default_key, help_text="The hex secret (20 random bytes), sealed.")
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    bin_key = TOTPDevice.bin_key
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        verbose_name = "TOTP authenticator"

@@ -7,13 +7,13 @@ from typing import Any
 
 from riskroute.audit.canonical import utc_text
 from riskroute.audit.models import AuditEntry
-from riskroute.audit.vocabulary import PERSONAL_DATA_ACTIONS, Action
+from riskroute.audit.vocabulary import CASE_ACCESS_ACTIONS, Action
 
 
 def who_accessed(
-    case_id: object, *, obj_type: str = "case", actions: Iterable[Action | str] = PERSONAL_DATA_ACTIONS
+    case_id: object, *, obj_type: str = "case", actions: Iterable[Action | str] = CASE_ACCESS_ACTIONS
 ) -> list[dict[str, Any]]:
-    """Who touched this record, when, how and why, oldest first, including lists that showed it.
+    """Who touched or shared this record, when, how and why, oldest first, including lists that showed it.
 
     Each row: sequence, at (UTC), actor (id, username, force), action, justification, recipient,
     and `list` (the list's name when the record was seen in a list, else None). A list read of

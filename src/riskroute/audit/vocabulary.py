@@ -30,7 +30,7 @@ class Action(models.TextChoices):
 NEEDS_JUSTIFICATION = frozenset({Action.CONSULTATION, Action.DISCLOSURE})
 #: s.62: disclosure logs must identify the recipients.
 NEEDS_RECIPIENT = frozenset({Action.DISCLOSURE})
-#: Actions on personal data, as opposed to security events; `who_accessed` reports these.
+#: Actions on personal data, as opposed to security events.
 PERSONAL_DATA_ACTIONS = frozenset(
     {
         Action.COLLECTION,
@@ -41,3 +41,6 @@ PERSONAL_DATA_ACTIONS = frozenset(
         Action.ERASURE,
     }
 )
+#: What "who accessed this case" reports: the operations on personal data, and the shares that
+#: opened (and closed) it to another force.
+CASE_ACCESS_ACTIONS = PERSONAL_DATA_ACTIONS | frozenset({Action.SHARE_GRANTED, Action.SHARE_REVOKED})

@@ -3,8 +3,9 @@
 Authentication is the Django session (log in at /accounts/login/); unsafe methods need the CSRF
 token (`X-CSRFToken` header), as for the HTML forms. Every error has one shape,
 `{"error": code, "details": [{"path": ..., "message": ...}]}`, with these statuses: 401 not
-logged in, 403 not allowed, 404 not found or not visible, 409 stale version or illegal workflow
-step, 422 invalid input (paths name the field in the request body), 428 no justification.
+logged in, 403 not allowed (also a failed CSRF check), 404 not found or not visible, 409 stale
+version or illegal workflow step, 413 body too large, 422 invalid input (paths name the field in
+the request body), 428 no justification.
 No traceback is ever sent.
 
 Justification (DPA 2018 s.62): every read of a case's personal data is logged with the reason for
@@ -19,6 +20,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -70,6 +73,8 @@ class _UniqueKeysParser(Parser):
         document: dict[str, Any] = strict_json.loads(request.body)
         return document
 
+
+SIGN_IN_FIRST = {"path": "$", "message": "log in first (/accounts/login/)"}
 
 api = NinjaAPI(
     title="riskroute case service",
@@ -123,16 +128,30 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(
-        request, 401, "unauthenticated", [{"path": "$", "message": "log in first (/accounts/login/)"}]
-    )
+    return _error(request, 401, "unauthenticated", [SIGN_IN_FIRST])
+
+
+#: The documented error code of each status Django Ninja raises itself (a failed CSRF check is 403).
+_HTTP_ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+CSRF_MESSAGE = "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header"
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, InvalidInput):  # a body the parser refused (a duplicated key)
         return _error(request, 422, "invalid_input", list(exc.__cause__.details))  # type: ignore[arg-type]
-    return _error(request, exc.status_code, "bad_request", [{"path": "$", "message": str(exc.message)}])
+    if isinstance(exc.__cause__, RequestDataTooBig):  # the parser read a body over the limit
+        return _too_large(request, exc.__cause__)
+    code = _HTTP_ERROR_CODES.get(exc.status_code, "bad_request")
+    message = CSRF_MESSAGE if "CSRF" in str(exc.message) else str(exc.message)
+    return _error(request, exc.status_code, code, [{"path": "$", "message": message}])
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = f"the request body is larger than the {limit:,} bytes accepted"
+    return _error(request, 413, "payload_too_large", [{"path": "$", "message": message}])
 
 
 @api.exception_handler(Exception)
@@ -148,6 +167,7 @@ ERRORS: dict[int, type[Schema]] = {
     403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
+    413: ErrorOut,
     422: ErrorOut,
     428: ErrorOut,
 }
@@ -521,11 +541,17 @@ def revoke_share(request: HttpRequest, case_id: int, share_id: int) -> Document:
 @cases.post(
     "/{case_id}/erasure",
     response={200: Document, **ERRORS},
-    summary="12. Erase personal data, or the whole case (administrator); leaves an audit tombstone",
+    summary="12. Erase a closed case reviewed for erasure: personal data, or the whole case with a second "
+    "administrator's approval (administrator); leaves an audit tombstone",
 )
 def erase_case(request: HttpRequest, case_id: int, data: ErasureIn) -> Document:
-    services.erase_case(_user(request), case_id, data)
-    return {"case_id": case_id, "erased": data.scope}
+    outcome = services.erase_case(_user(request), case_id, data)
+    waiting = outcome == "awaiting_second_administrator"
+    return {
+        "case_id": case_id,
+        "erased": None if waiting else outcome,
+        "awaiting_second_administrator": waiting,
+    }
 
 
 @cases.post(

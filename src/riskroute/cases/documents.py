@@ -46,6 +46,10 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
+#: What a provider is shown of the caution: the programme, not the other conditions or the checks.
+PROVIDER_CAUTION_FIELDS = "programme_name sessions programme_deadline signed_on completed_on"
+
+
 def _only_provider(user: User, case: Case) -> bool:
     """A provider who is not also a police caseworker on this case gets the minimum document."""
     return user.has_role(Role.REHABILITATION_PROVIDER) and user.force_id != case.force_id
@@ -72,8 +76,9 @@ def case_document(user: User, case: Case) -> dict[str, Any]:
             for a in case.attendance.all()
         ],
     }
-    if _only_provider(user, case):
+    if _only_provider(user, case):  # the programme's work: who, which sessions, by when
         base["subject"] = {"full_name": case.subject.full_name}
+        base["caution"] = _fields(caution, PROVIDER_CAUTION_FIELDS)
         return base
     enforcement = getattr(case, "enforcement", None)
     safeguarding = getattr(case, "safeguarding", None)

@@ -267,7 +267,7 @@ class ConditionalCaution(models.Model):
     """Conditions of a conditional caution (CJA 2003 Part 3) and the signed-document date."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="caution")
-    programme_name = models.CharField(max_length=200)
+    programme_name = EncryptedTextField()  # names a programme, and so often the place it runs
     provider = models.ForeignKey(ProviderOrganisation, on_delete=models.PROTECT, related_name="cautions")
     sessions = models.PositiveIntegerField()
     programme_deadline = models.DateField()
@@ -365,7 +365,7 @@ class Prosecution(models.Model):
     charged_on = models.DateField(null=True, blank=True)
     cps_decision = models.CharField(max_length=32, blank=True)
     cps_decision_on = models.DateField(null=True, blank=True)
-    court = models.CharField(max_length=200, blank=True)
+    court = EncryptedTextField(blank=True)  # where a named person was tried
     first_hearing_on = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=32, blank=True)
     outcome_on = models.DateField(null=True, blank=True)
@@ -396,7 +396,7 @@ class CaseEvent(models.Model):
     from_state = models.CharField(max_length=32)
     to_state = models.CharField(max_length=32)
     version = models.PositiveIntegerField()
-    summary = models.CharField(max_length=300)
+    summary = EncryptedTextField()  # "Court outcome: acquitted" is about one person
     data = EncryptedJSONField(default=dict)
 
     class Meta:

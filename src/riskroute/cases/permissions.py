@@ -5,7 +5,9 @@ rules are kept in their own rule set (not Django's permission framework) so that
 shortcut can bypass them.
 
 - police roles see their own force's cases; analysts see aggregates only, never a case;
-- a rehabilitation provider sees only cases referred to its organisation, and records attendance;
+- a rehabilitation provider sees only cases referred to its organisation, only while the
+  conditional caution is in force (`CAUTION_IN_FORCE`), records attendance, and never reads the
+  case history;
 - investigative steps need the assigned investigator or a supervisor of the same force;
 - approval needs a supervisor (sergeant or above) of the same force, never the proposer (checked
   in the service, which knows the proposal);
@@ -47,6 +49,11 @@ def _is_supervisor(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_supervisor)
 
 
+#: The one state in which a rehabilitation provider sees a case referred to it: the programme is
+#: its work only while the caution is in force (not before it is signed, nor after it ends).
+CAUTION_IN_FORCE = "caution_active"
+
+
 def _provider_for_case(user: Any, case: Any) -> bool:
     return bool(
         user.is_authenticated
@@ -54,6 +61,7 @@ def _provider_for_case(user: Any, case: Any) -> bool:
         and user.has_role(Role.REHABILITATION_PROVIDER)
         and user.provider_organisation_id is not None
         and case.provider_organisation_id == user.provider_organisation_id
+        and case.state == CAUTION_IN_FORCE
     )
 
 
@@ -86,6 +94,7 @@ assigned_investigator = investigator & is_assigned
 
 case_rules = _RuleSet()
 case_rules.add_rule("view_case", ((same_force | shared_with_force) & police_caseworker) | provider_for_case)
+case_rules.add_rule("view_history", (same_force | shared_with_force) & police_caseworker)
 case_rules.add_rule("create_case", has_force & (investigator | is_supervisor))
 case_rules.add_rule("investigate", same_force & (assigned_investigator | is_supervisor))
 case_rules.add_rule("assign", same_force & (is_supervisor | administrator))

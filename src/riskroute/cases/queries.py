@@ -44,7 +44,7 @@ from riskroute.cases.models import (
     Safeguarding,
     Subject,
 )
-from riskroute.cases.permissions import allowed
+from riskroute.cases.permissions import CAUTION_IN_FORCE, allowed
 from riskroute.cases.workflow import CaseWorkflow, allowed_events
 from riskroute.crypto import blind_index
 
@@ -83,7 +83,7 @@ def visible_cases(user: User, *, shared: bool = True) -> QuerySet[Case]:
             shares = CaseShare.objects.active().filter(recipient_force_id=user.force_id)
             scope |= Q(pk__in=shares.values("case_id"))
     if _is_provider(user):
-        scope |= Q(provider_organisation_id=user.provider_organisation_id)
+        scope |= Q(provider_organisation_id=user.provider_organisation_id, state=CAUTION_IN_FORCE)
     return Case.objects.filter(scope)
 
 
@@ -106,6 +106,10 @@ def list_cases(
     if subject_name is not None:
         cases = cases.filter(subject__name_index=blind_index(subject_name, Subject.NAME_INDEX_PURPOSE))
     found = list(cases.order_by("action_deadline", "reference")[:limit])
+    if subject_name is not None:  # every search, found or not: "is X under investigation?" is a question
+        with transaction.atomic():
+            trail.searched(user, subject_name, found)
+        return found
     return _listed(user, "case_index", "Case index: finding a case I am working on", found)
 
 
@@ -189,7 +193,10 @@ def share_forces(user: User) -> list[tuple[str, str]]:
 
 
 def case_history(user: User, case_id: int, *, justification: str | None) -> list[CaseEvent]:
-    """The case's events, oldest first (who did what, and the state before and after)."""
+    """The case's events, oldest first (who did what, and the state before and after).
+
+    Police caseworkers only: a provider's minimum (its attendance work) has no history in it."""
+    record_case(user, case_id, "view_history")
     return history_of(get_case(user, case_id, justification=justification))
 
 

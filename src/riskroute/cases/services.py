@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
@@ -119,6 +119,8 @@ __all__ = [
 
 M = TypeVar("M", bound=BaseModel)
 
+#: States from which a case may be referred to a rehabilitation provider (a caution approved or in force).
+REFERRABLE_TO_PROVIDER = frozenset({"diversion_approved", "caution_active"})
 #: The exceptional conditional-caution completion window (weeks); 16 is the normal one (law.md §4).
 EXCEPTIONAL_WINDOW_WEEKS = 20
 
@@ -315,10 +317,14 @@ def _merge_facts(case: Case, changes: dict[str, dict[str, Any]]) -> None:
         raise ValidationFailed(from_validation_error(exc, "facts").details) from exc
 
 
-def _visible_user(user: User, other_id: int, path: str) -> User:
+def _assignee(user: User, other_id: int, path: str) -> User:
+    """The one assignment rule (referral and `/assignment` alike): an active investigator of the
+    acting user's force."""
     other = User.objects.filter(pk=other_id, force__isnull=False, force=user.force, is_active=True).first()
     if other is None:
         raise ValidationFailed.field(path, "no active user with this id in your force")
+    if not other.has_role(Role.INVESTIGATOR):
+        raise ValidationFailed.field(path, "cases can only be assigned to investigators")
     return other
 
 
@@ -353,7 +359,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
     if unit_id is None or not user.force or not user.force.units.filter(pk=unit_id).exists():
         raise ValidationFailed.field("unit_id", "choose a unit of your force")
     if payload.assigned_to_id is not None:
-        assignee: User | None = _visible_user(user, payload.assigned_to_id, "assigned_to_id")
+        assignee: User | None = _assignee(user, payload.assigned_to_id, "assigned_to_id")
     else:
         assignee = user if user.has_role(Role.INVESTIGATOR) else None
     facts = payload.facts
@@ -426,9 +432,7 @@ def assign_case(user: User, case_id: int, data: AssignIn | Mapping[str, Any]) ->
     """Assign the case to an investigator of the same force (supervisors and administrators)."""
     payload = _parse(AssignIn, data)
     case = _open(user, case_id, payload.version, "assign")
-    assignee = _visible_user(user, payload.assigned_to_id, "assigned_to_id")
-    if not assignee.has_role(Role.INVESTIGATOR):
-        raise ValidationFailed.field("assigned_to_id", "cases can only be assigned to investigators")
+    assignee = _assignee(user, payload.assigned_to_id, "assigned_to_id")
     case.assigned_to = assignee
     _commit(
         payload,
@@ -443,11 +447,19 @@ def assign_case(user: User, case_id: int, data: AssignIn | Mapping[str, Any]) ->
 
 @transaction.atomic
 def refer_to_provider(user: User, case_id: int, data: ProviderReferralIn | Mapping[str, Any]) -> Case:
-    """Refer the case to a rehabilitation provider organisation (or withdraw it with null)."""
+    """Refer the case to a rehabilitation provider organisation (or withdraw it with null).
+
+    Only once a caution is approved or in force: an external provider has no business with a case
+    before then (it would see the subject's name). Withdrawal is allowed in any state.
+    """
     payload = _parse(ProviderReferralIn, data)
     case = _open(user, case_id, payload.version, "manage_offender")
     provider = None
     if payload.provider_organisation_id is not None:
+        if case.state not in REFERRABLE_TO_PROVIDER:
+            raise IllegalTransition(
+                "refer_to_provider", case.state, "only an approved or active caution is referred"
+            )
         provider = ProviderOrganisation.objects.filter(pk=payload.provider_organisation_id).first()
         if provider is None:
             raise ValidationFailed.field("provider_organisation_id", "no such provider organisation")
@@ -1293,6 +1305,8 @@ def grant_share(user: User, case_id: int, data: ShareIn | Mapping[str, Any]) -> 
         raise NotFound(f"case {case_id} not found")
     if not allowed("share", user, case):
         raise PermissionDenied(f"you may not share case {case.reference}")
+    if case.personal_data_erased_on is not None:
+        raise IllegalTransition("grant_share", case.state, "its personal data has been erased")
     force = Force.objects.filter(code=payload.recipient_force).exclude(pk=case.force_id).first()
     if force is None:
         raise ValidationFailed.field("recipient_force", "no other force has this code")
@@ -1335,10 +1349,15 @@ ERASURE_CLASSES = {
     "personal_data": ("subject_identity", "free_text"),
     "case": ("subject_identity", "free_text", "case_record"),
 }
+#: The history step a first administrator's request to erase a whole case is recorded as; a
+#: second administrator's erasure of the same case completes it.
+REQUEST_CASE_ERASURE = "request_case_erasure"
+
+ErasureOutcome = Literal["personal_data", "case", "awaiting_second_administrator"]
 
 
 def _erase_free_text(case: Case) -> None:
-    """Blank every free-text field of the case: notes and reasons may name people."""
+    """Blank every free-text field of the case: notes, reasons and names of places may identify."""
     case.summary = ""
     for proposal in case.proposals.all():
         proposal.departure_reason = proposal.reason = ""
@@ -1346,7 +1365,7 @@ def _erase_free_text(case: Case) -> None:
         proposal.save()
     caution = ConditionalCaution.objects.filter(case=case).first()
     if caution is not None:
-        caution.exceptional_window_reason = caution.other_conditions = ""
+        caution.exceptional_window_reason = caution.other_conditions = caution.programme_name = ""
         caution.save()
     for attendance in case.attendance.all():
         attendance.note = ""
@@ -1354,33 +1373,94 @@ def _erase_free_text(case: Case) -> None:
     for breach in case.breaches.all():
         breach.description = breach.excuse_details = ""
         breach.save()
+    Prosecution.objects.filter(case=case).update(court="")
     Closure.objects.filter(case=case).update(reason="")
     Safeguarding.objects.filter(case=case).update(employer_or_regulator=None)  # may name the employer
     case.shares.update(reason="")
+    case.reviews.update(reason="")
+
+
+def _erasure_review(case: Case) -> RecordReview:
+    """The recorded retention review that decided to erase this closed case, or IllegalTransition.
+
+    Erasure follows a review, never precedes it: the case must be closed and its latest review
+    must have decided "erase" (a later "retain" review overrides an earlier "erase")."""
+    if case.state != "closed":
+        raise IllegalTransition("erase_case", case.state, "only closed records are erased, after a review")
+    latest = case.reviews.order_by("-reviewed_on", "-id").first()
+    if latest is None or latest.outcome != ReviewOutcome.ERASE.value:
+        raise IllegalTransition(
+            "erase_case", case.state, "record a retention review that decides to erase first"
+        )
+    return latest
+
+
+def _pending_case_erasure(case: Case) -> CaseEvent | None:
+    """The request to erase the whole case made since the latest review, if any."""
+    latest = case.events.filter(action__in=[REQUEST_CASE_ERASURE, "record_review"]).order_by("-id").first()
+    return latest if latest is not None and latest.action == REQUEST_CASE_ERASURE else None
+
+
+def _after_erasure() -> None:
+    """On SQLite, fold the write-ahead log back into the database file and empty it, so erased
+    values (the blind index, old ciphertexts) do not linger in the -wal file; freed pages are
+    zeroed by `secure_delete` (settings)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _revoke_shares(user: User, case: Case) -> None:
+    """An erased record is no longer disclosed to anyone: its live shares end now."""
+    for share in case.shares.active().select_related("recipient_force"):
+        share.revoked_at, share.revoked_by = timezone.now(), user
+        share.save()
+        trail.share_revoked(user, share)
 
 
 @transaction.atomic
-def erase_case(user: User, case_id: int, data: ErasureIn | Mapping[str, Any]) -> Case | None:
-    """Erase a case's personal data (or the whole case), leaving an audit tombstone (administrators).
+def erase_case(user: User, case_id: int, data: ErasureIn | Mapping[str, Any]) -> ErasureOutcome:
+    """Erase a closed, reviewed case's personal data, or the whole case with two administrators.
 
-    `personal_data`: the subject's name, date of birth and address become NULL and every free-text
-    field is blanked; counts, dates, decisions and the history stay, so the record can still be
-    reviewed. `case`: the case and all its records are deleted. Either way the `erasure` entry
-    names the classes of data erased and the reason, and nothing of what they held. IIOC records
-    are public-protection records (MoPI Group 1): erasure follows a review, never a timer.
+    Refused (409) unless the case is closed and its latest recorded retention review decided
+    "erase" (IIOC records are MoPI Group 1 public-protection records: erasure follows a review,
+    never a timer). `personal_data`: the subject's name, date of birth and address become NULL and
+    every free-text field is blanked; counts, dates, decisions and the history stay, so the record
+    can still be reviewed. `case`: the first administrator's call records a request (history
+    step `request_case_erasure`); a different administrator's call then deletes the case and all
+    its records. The `erasure` entry names the classes of data erased and the review that decided
+    it; the free-text reason stays with the (encrypted) case records, never in the log.
     """
     payload = _parse(ErasureIn, data)
     case = _open(user, case_id, payload.version, "erase", erased_ok=True)  # the whole case may follow
+    review = _erasure_review(case)
     classes = ERASURE_CLASSES[payload.scope]
     if payload.scope == "case":
-        trail.erased(user, case, classes, payload.reason)
+        request = _pending_case_erasure(case)
+        if request is None:  # the first administrator: record the request, erase nothing yet
+            _commit(
+                payload,
+                case,
+                user,
+                REQUEST_CASE_ERASURE,
+                case.state,
+                "Erasure of the whole case requested",
+                {"reason": payload.reason},
+            )
+            return "awaiting_second_administrator"
+        if request.actor_id == user.pk:
+            raise PermissionDenied("a second administrator must approve erasing the whole case")
+        _revoke_shares(user, case)
+        trail.erased(user, case, classes, review, requested_by=request.actor_id)
         case.proposals.all().delete()  # proposals protect their assessment; remove them first
         case.delete()
-        return None
+        transaction.on_commit(_after_erasure)
+        return "case"
     if case.personal_data_erased_on is not None:
         raise ValidationFailed.field("scope", "this case's personal data is already erased")
     Subject.objects.filter(case=case).update(full_name=None, date_of_birth=None, address=None, name_index="")
     _erase_free_text(case)
+    _revoke_shares(user, case)
     case.personal_data_erased_on = _today()
     _commit(
         payload,
@@ -1389,11 +1469,12 @@ def erase_case(user: User, case_id: int, data: ErasureIn | Mapping[str, Any]) ->
         "erase_case",
         case.state,
         "Personal data erased",
-        {"classes": list(classes)},
+        {"classes": list(classes), "reason": payload.reason},
         log_alteration=False,
     )
-    trail.erased(user, case, classes, payload.reason)
-    return case
+    trail.erased(user, case, classes, review)
+    transaction.on_commit(_after_erasure)
+    return "personal_data"
 
 
 @transaction.atomic

@@ -13,16 +13,21 @@ Mapping of the s.62 operations onto the case service (docs/case-service.md, "Aud
   force through a share (recipient: that force); the grant of a share itself is `share_granted`;
 - combination: `run_assessment`, which joins facts, enforcement, safeguarding and child links
   under the force's policy into one assessment;
-- erasure: `services.erase_personal_data` (details: the classes of data erased).
+- erasure: `services.erase_case` (details: the classes of data erased and the deciding review).
+
+Free-text reasons (of a share, of an erasure) are never copied here: they are kept encrypted with
+the case, and the log holds only what refers to them (share id, review id).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from riskroute.accounts.models import Role, User
 from riskroute.audit import Action, record
-from riskroute.cases.models import Case, CaseShare
+from riskroute.cases.models import Case, CaseShare, RecordReview
+from riskroute.crypto import blind_index
 
 OBJ_CASE = "case"
 #: What the session remembers for the person who has just recorded a referral: recording it was
@@ -78,16 +83,25 @@ def consulted(user: User, case: Case, justification: str) -> None:
         record(user, Action.DISCLOSURE, OBJ_CASE, case.pk, justification=justification, recipient=recipient)
 
 
-def listed(user: User, name: str, purpose: str, cases: Sequence[Case]) -> None:
+def listed(
+    user: User,
+    name: str,
+    purpose: str,
+    cases: Sequence[Case],
+    *,
+    always: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> None:
     """A list showing subjects' names: one entry for the list, naming every case shown.
 
     The justification of a worklist is its stated purpose: the list is the tool the role's work
     requires, and asking for a reason before every worklist would train people to type anything.
-    Lists across forces or to providers are recorded as disclosures, as single reads are.
+    Lists across forces or to providers are recorded as disclosures, as single reads are. An empty
+    list is not logged unless `always` (a search: asking is itself worth recording).
     """
-    if not cases:
+    if not cases and not always:
         return
-    details = {"list": name, "case_ids": [c.pk for c in cases]}
+    details = {"list": name, **(extra or {}), "case_ids": [c.pk for c in cases]}
     recipients = {_recipient(user, c.force_id) for c in cases} - {None}
     if recipients:
         record(
@@ -103,20 +117,51 @@ def listed(user: User, name: str, purpose: str, cases: Sequence[Case]) -> None:
         record(user, Action.CONSULTATION, OBJ_CASE_LIST, name, justification=purpose, details=details)
 
 
-def erased(user: User, case: Case, classes: Iterable[str], reason: str) -> None:
-    """The tombstone: which classes of data were erased and why, never what they held."""
+#: Blind-index purpose of name-search terms in the log: a key of its own, so the log's hashes cannot
+#: be matched against `Subject.name_index` without the key, while an auditor holding it can still
+#: answer "was this name searched for?".
+SEARCH_TERM_PURPOSE = "audit.case_search.subject_name"
+
+
+def searched(user: User, term: str, cases: Sequence[Case]) -> None:
+    """A search by subject name, logged whether or not it found anything (a probe is a question
+    about a person): the term only as a keyed hash, and the cases shown."""
+    listed(
+        user,
+        "case_search",
+        "Case index: searching for a subject by name",
+        cases,
+        always=True,
+        extra={"name_hash": blind_index(term, SEARCH_TERM_PURPOSE)},
+    )
+
+
+def erased(
+    user: User, case: Case, classes: Iterable[str], review: RecordReview, *, requested_by: int | None = None
+) -> None:
+    """The tombstone: which classes of data were erased, on which review's decision, never what
+    they held. The administrator's free-text reason stays in the case's encrypted history (and
+    goes with it), never in the log's plaintext."""
+    details: dict[str, Any] = {"classes": sorted(classes), "review_id": review.pk}
+    if requested_by is not None:
+        details["requested_by"] = requested_by
     record(
-        user, Action.ERASURE, OBJ_CASE, case.pk, justification=reason, details={"classes": sorted(classes)}
+        user,
+        Action.ERASURE,
+        OBJ_CASE,
+        case.pk,
+        justification=f"Retention review of {review.reviewed_on.isoformat()} decided to erase",
+        details=details,
     )
 
 
 def share_granted(user: User, share: CaseShare) -> None:
+    """A share opened: recipient and expiry; its reason stays encrypted on the share, not here."""
     record(
         user,
         Action.SHARE_GRANTED,
         OBJ_CASE,
         share.case_id,
-        justification=share.reason,
         recipient=f"force:{share.recipient_force.code}",
         details={"share_id": share.pk, "expires_at": share.expires_at.isoformat()},
     )

@@ -72,7 +72,26 @@ def serve(
 
     mode = " (DEMO MODE)" if settings.DEMO_MODE else ""
     typer.echo(f"riskroute case service on http://{host}:{port}/{mode}", err=True)
+    _drop_server_banner()
     _Server().run()
+
+
+def _drop_server_banner() -> None:
+    """gunicorn names itself in a `Server` header on every response and has no setting to stop it;
+    the header tells an attacker which server's flaws to try, and nobody else needs it. Its
+    response class builds the default headers in one method, which is wrapped here to leave the
+    banner out (tested against a running `serve`)."""
+    from gunicorn.http import wsgi
+
+    build = wsgi.Response.default_headers
+    if getattr(build, "without_banner", False):
+        return
+
+    def default_headers(self: Any) -> list[str]:
+        return [line for line in build(self) if not line.lower().startswith("server:")]
+
+    default_headers.without_banner = True  # type: ignore[attr-defined]
+    wsgi.Response.default_headers = default_headers
 
 
 def demo() -> None:

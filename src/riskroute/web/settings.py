@@ -38,7 +38,7 @@ def _secret_key() -> str:
     key_file = DATA_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -46,18 +46,31 @@ def _secret_key() -> str:
     return key
 
 
+def _private_file(path: Path) -> None:
+    """Create a file only its owner can read (0600) before SQLite does (it would use the umask,
+    typically 0644); SQLite gives its -wal and -shm files the same mode as the database."""
+    if str(path) in ("", ":memory:") or path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL")
     if not url:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         url = f"sqlite:///{DATA_DIR / 'riskroute.sqlite3'}"
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        _private_file(Path(str(config["NAME"])))
         # WAL and a busy timeout let the web server and a CLI command share the file safely.
+        # secure_delete zeroes the bytes of deleted or overwritten rows, so an erased value does
+        # not linger in free space of the file (erasure also checkpoints the WAL: cases.services).
         config["OPTIONS"] = {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
         }
         config["CONN_MAX_AGE"] = 0
     return config
@@ -218,11 +231,16 @@ MFA_REQUIRED = os.environ.get("RISKROUTE_REQUIRE_MFA", "1") == "1"
 OTP_TOTP_ISSUER = "riskroute"
 
 # Lockout after repeated failed sign-ins (django-axes): 5 failures for one user name from one
-# address lock that pair for 15 minutes; a success resets the count.
+# address lock that pair for 15 minutes; a success resets the count. 10 failures from one address
+# across user names lock the address (ADDRESS_FAILURE_LIMIT below).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+#: Failed sign-ins from one client address, across all user names, that refuse further attempts
+#: from it for AXES_COOLOFF_TIME (riskroute.accounts.backends.LockoutBackend). Twice the per-name
+#: limit, so two colleagues behind one proxy mistyping are not locked out together.
+ADDRESS_FAILURE_LIMIT = int(os.environ.get("RISKROUTE_ADDRESS_FAILURE_LIMIT", "10"))
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 

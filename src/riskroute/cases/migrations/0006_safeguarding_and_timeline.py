@@ -28,7 +28,7 @@ def derive_existing(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_encrypt_structured_data"),
+        ("cases", "0005_security_hardening"),
     ]
 
     operations = [

@@ -706,6 +706,14 @@ def revoke_share(request: HttpRequest, case_id: int, share_id: int) -> HttpRespo
     return redirect("cases-ui:shares", case_id=case_id)
 
 
+ERASURE_MESSAGES = {
+    "case": "Case {reference} erased. The audit log records the erasure.",
+    "personal_data": "The personal data of case {reference} erased. The audit log records the erasure.",
+    "awaiting_second_administrator": "Erasure of case {reference} requested: "
+    "a second administrator must now erase it.",
+}
+
+
 @login_required
 @refusals
 @require_http_methods(["GET", "POST"])
@@ -716,13 +724,12 @@ def erase(request: HttpRequest, case_id: int) -> HttpResponse:
     form = f.ErasureForm(request.POST or None, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():
         try:
-            kept = services.erase_case(user, case_id, form.payload())
+            outcome = services.erase_case(user, case_id, form.payload())
         except CaseServiceError as error:
             if not attach_service_error(form, error):
                 return refusal(request, error)
         else:
-            what = f"Case {case.reference}" if kept is None else f"The personal data of case {case.reference}"
-            messages.success(request, f"{what} erased. The audit log records the erasure.")
+            messages.success(request, ERASURE_MESSAGES[outcome].format(reference=case.reference))
             return redirect("cases-ui:records-review")
     return page(
         request,
