@@ -26,9 +26,11 @@ STABLE = {
     "courts.initial_backlog_crown": fixed(0),
     "courts.initial_backlog_magistrates": fixed(0),
     "arrivals.annual_growth": fixed(0),
+    "arrivals.referral_growth": fixed(0),
     "model.capacity_growth": fixed(0),
     "model.warmup_months": fixed(0),
     "model.scale": fixed(0.1),
+    "enforcement.proactive_share": fixed(0),  # idle investigators stay idle: a stable stage
 }
 
 
@@ -36,7 +38,7 @@ def test_littles_law_holds_on_every_stage(variant):
     scenario = variant(STABLE).scenario
     params = scenario.central()
     pool = build_pool(params, "npcc-2017", stream(1, 0), per_stratum=100)
-    draws = draw_cases(params, pool, 12, np.random.default_rng(5))
+    draws = draw_cases(params, pool, 12, np.random.default_rng(5), np.random.default_rng(6))
     for use_policy in (False, True):
         run = run_pipeline(params, draws, pool, use_policy=use_policy)
         for name in STATION_NAMES:
@@ -54,13 +56,16 @@ def test_a_policy_that_diverts_nobody_reproduces_the_baseline_exactly(variant):
     result = simulate(everyone_blocked, "npcc-2017", replications=2, seed=3, years=1, pool_per_stratum=60)
     document = result.document()
     for metric in document["difference"]:
-        assert document["difference"][metric] == {"mean": 0.0, "p05": 0.0, "p95": 0.0}, metric
+        assert document["difference"][metric] == {"mean": 0.0, "p05": 0.0, "p95": 0.0, "mcse": 0.0}, metric
     assert document["baseline"] == document["policy_run"]
 
 
 def test_current_practice_against_itself_is_identical(loaded):
     result = simulate(loaded, "current-practice", replications=2, seed=4, years=1, pool_per_stratum=60)
-    assert result.document()["baseline"] == result.document()["policy_run"]
+    document = result.document()
+    assert document["baseline"] == document["policy_run"]
+    for metric, row in document["difference"].items():
+        assert row == {"mean": 0.0, "p05": 0.0, "p95": 0.0, "mcse": 0.0}, metric
 
 
 def test_same_seed_same_output_and_other_seed_differs(loaded):
@@ -86,7 +91,7 @@ def test_contract_fields(loaded):
     for table in ("baseline", "policy_run", "difference"):
         for metric in CONTRACT_METRICS:
             row = document[table][metric]
-            assert set(row) == {"mean", "p05", "p95"}
+            assert set(row) == {"mean", "p05", "p95", "mcse"}
             assert all(np.isfinite(v) for v in row.values())
             assert row["p05"] <= row["mean"] <= row["p95"] or row["p05"] == row["p95"]
 
@@ -107,9 +112,9 @@ def test_parallel_processes_give_the_serial_result(loaded):
 
 def test_policy_starts_after_warm_up_and_diverts_only_the_unblocked(loaded, small_pool):
     params = loaded.scenario.central()
-    draws = draw_cases(params, small_pool, 2, np.random.default_rng(2))
+    draws = draw_cases(params, small_pool, 2, np.random.default_rng(2), np.random.default_rng(3))
     run = run_pipeline(params, draws, small_pool, use_policy=True)
-    before = draws.arrival < draws.warmup
+    before = (draws.arrival < draws.warmup) | (run.action < draws.warmup)
     assert not (run.route[before] == DIVERT).any()
     diverted = run.route == DIVERT
     assert diverted.any()

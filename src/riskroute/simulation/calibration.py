@@ -164,7 +164,9 @@ def fluid_history(params: dict[str, float]) -> dict[str, float]:
         "arrests_per_month_first_year": arrests,
         "mean_wait_days_examiners": params["forensics.initial_backlog"] / exam_capacity * DAYS_PER_MONTH,
         "load_examiners": arrests / exam_capacity,
-        "load_lawyers": arrests * params["charging.lawyer_days_per_file"] / (params["charging.lawyers"] * per_post_month),
+        "load_lawyers": arrests
+        * params["charging.lawyer_days_per_file"]
+        / (params["charging.lawyers"] * per_post_month),
         "load_crown": crown * params["courts.crown_days"] / DAYS_PER_MONTH / params["courts.crown_slots"],
         "load_magistrates": (charged - crown)
         * params["courts.magistrates_days"]

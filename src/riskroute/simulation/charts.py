@@ -148,12 +148,20 @@ def tornado_chart(tornado: Tornado, output: str, directory: Path) -> dict[str, P
     y = np.arange(len(swings))
     low = [s.at_low[output] - centre for s in swings]
     high = [s.at_high[output] - centre for s in swings]
-    ax.barh(y, low, left=centre, color=BASE_COLOUR, label="parameter at low end")
-    ax.barh(y, high, left=centre, color=POLICY_COLOUR, label="parameter at high end")
+    # Error bars: ±2 Monte Carlo standard errors of each end's mean (a bar inside them is noise).
+    low_err = [2 * s.mcse_low[output] for s in swings]
+    high_err = [2 * s.mcse_high[output] for s in swings]
+    ax.barh(y, low, left=centre, color=BASE_COLOUR, label="parameter at low end", xerr=low_err, capsize=2)
+    ax.barh(
+        y, high, left=centre, color=POLICY_COLOUR, label="parameter at high end", xerr=high_err, capsize=2
+    )
     ax.axvline(centre, color="black", linewidth=0.8)
     ax.set_yticks(y, [s.parameter for s in swings])
     ax.set_xlabel(f"policy - baseline: {output} (centre = all parameters central)")
-    ax.set_title(f"Sensitivity of the policy effect on {output} ({tornado.replications} seeded runs per bar)")
+    ax.set_title(
+        f"Sensitivity of the policy effect on {output}\n"
+        f"({tornado.replications} seeded runs per bar; error bars ±2 MCSE)"
+    )
     ax.legend(frameon=False, fontsize=7)
     return _save(fig, directory, f"tornado_{output}")
 

@@ -103,7 +103,8 @@ class RoutedPool:
         by_category = np.array(
             [_safe_ratio(a, a0), _safe_ratio(b, b0), _safe_ratio(max(0.0, 1 - a - b), 1 - a0 - b0)]
         )
-        return w * by_category[category]
+        weights: np.ndarray = w * by_category[category]
+        return weights
 
 
 def _safe_ratio(new: float, old: float) -> float:

@@ -45,7 +45,6 @@ import numpy as np
 import simpy
 
 from riskroute.simulation.cohort import (
-    BANDS,
     DIVERT,
     RoutedPool,
     latent_contact_probability,
@@ -319,7 +318,9 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
         params["forensics.devices_per_case"] * params["forensics.examiner_days_per_device"] * inv_factor
     )
     exam_triage = exam_full * params["forensics.diverted_exam_fraction"]
-    file_prosecute = draws.work[:, 2] * params["enforcement.investigator_days_per_prosecution_file"] * inv_factor
+    file_prosecute = (
+        draws.work[:, 2] * params["enforcement.investigator_days_per_prosecution_file"] * inv_factor
+    )
     file_caution = draws.work[:, 2] * params["enforcement.investigator_days_per_caution"] * inv_factor
     svc_cps = draws.work[:, 3] * params["charging.lawyer_days_per_file"] * inv_factor
     svc_court = draws.court * np.where(

@@ -99,7 +99,8 @@ def _waiting(since: np.ndarray, until: np.ndarray, end: float) -> tuple[np.ndarr
 
 def _overlap(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray | float, b1: np.ndarray | float) -> np.ndarray:
     """Length of [a0, a1] ∩ [b0, b1], element-wise (0 when they do not meet)."""
-    return np.clip(np.minimum(a1, b1) - np.maximum(a0, b0), 0.0, None)
+    length: np.ndarray = np.clip(np.minimum(a1, b1) - np.maximum(a0, b0), 0.0, None)
+    return length
 
 
 def at_risk_share(params: dict[str, float]) -> float:
@@ -161,7 +162,9 @@ def compute_metrics(
     pending = referral & at_risk
     not_reached_until = np.where(np.isnan(run.action), end, run.action)[pending]
     suspect_days = _overlap(draws.arrival[pending], not_reached_until, start, end).sum()
-    children_per_suspect = params["arrivals.children_safeguarded_per_arrest"] / max(at_risk_share(params), 1e-9)
+    children_per_suspect = params["arrivals.children_safeguarded_per_arrest"] / max(
+        at_risk_share(params), 1e-9
+    )
     out["child_days_at_risk"] = suspect_days * children_per_suspect * up
 
     out["forensic_backlog_end"] = (
@@ -261,7 +264,9 @@ def compute_metrics(
 
     diverted = cohort & (run.route == DIVERT)
     out["diverted_share_of_cohort"] = float(diverted[cohort].mean()) if cohort.any() else 0.0
-    out["contact_risk_among_diverted"] = float(draws.latent_contact[diverted].mean()) if diverted.any() else 0.0
+    out["contact_risk_among_diverted"] = (
+        float(draws.latent_contact[diverted].mean()) if diverted.any() else 0.0
+    )
     out["proactive_reserve_exhausted"] = float(run.proactive_exhausted)
     for name, summary in run.stations.items():
         out[f"utilisation_{name}"] = summary["utilisation"]

@@ -15,6 +15,7 @@ modelling choice that no source can fix (scale, warm-up, follow-up window).
 from __future__ import annotations
 
 import hashlib
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -312,7 +313,9 @@ def parse_overrides(scenario: Scenario, assignments: list[str]) -> dict[str, flo
         try:
             value = float(raw)
         except ValueError:
-            details.append({"path": name, "message": f"--set: {raw!r} is not a number"})
+            value = math.nan
+        if not math.isfinite(value):
+            details.append({"path": name, "message": f"--set: {raw.strip()!r} is not a finite number"})
             continue
         param = params[name]
         try:

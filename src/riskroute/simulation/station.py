@@ -37,7 +37,7 @@ class Station:
         self.name = name
         self.capacity = capacity
         self.busy = 0
-        self._queue: list[tuple[int, int, simpy.Event, float]] = []  # priority, order, turn, joined
+        self._queue: list[tuple[float, int, simpy.Event, float]] = []  # priority, order, turn, joined
         self._seq = 0
         # monitor
         self.present = 0
@@ -83,7 +83,7 @@ class Station:
             self.busy += 1
             heapq.heappop(self._queue)[2].succeed()
 
-    def acquire(self, priority: int) -> simpy.Event | None:
+    def acquire(self, priority: float) -> simpy.Event | None:
         """Join the station: None if a server is free now, else the event of being served."""
         self._advance()
         self.arrivals += 1
@@ -110,7 +110,7 @@ class Station:
         else:
             self.busy -= 1
 
-    def visit(self, priority: int, service: float) -> Generator[simpy.Event, Any, float]:
+    def visit(self, priority: float, service: float) -> Generator[simpy.Event, Any, float]:
         """Queue, be served for `service` time units, leave. Returns the time spent waiting.
 
         The same steps as `acquire` + timeout + `release`, written out once more because this is
