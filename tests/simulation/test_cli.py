@@ -14,6 +14,8 @@ runner = CliRunner()
 
 
 def run(*args: str):
+    if "--workers" not in args:  # one process unless a test is about workers: forkserver start-up is slow
+        args = (*args, "--workers", "1")
     return runner.invoke(app, ["simulate", *args])
 
 

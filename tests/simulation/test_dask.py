@@ -11,12 +11,12 @@ from riskroute.simulation.montecarlo import simulate
 distributed = pytest.importorskip("dask.distributed", reason="Dask is the optional 'dask' extra")
 
 
-def test_local_cluster_matches_serial(loaded):
+def test_local_cluster_matches_serial(quick):
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         on_dask = simulate(
-            loaded,
+            quick,
             "npcc-2017",
             replications=3,
             seed=6,
@@ -24,7 +24,7 @@ def test_local_cluster_matches_serial(loaded):
             dask_address=cluster.scheduler_address,
             pool_per_stratum=60,
         )
-    serial = simulate(loaded, "npcc-2017", replications=3, seed=6, years=1, pool_per_stratum=60)
+    serial = simulate(quick, "npcc-2017", replications=3, seed=6, years=1, pool_per_stratum=60)
     assert orjson.dumps(on_dask.document()) == orjson.dumps(serial.document())
 
 

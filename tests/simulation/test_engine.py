@@ -52,7 +52,7 @@ def test_littles_law_holds_on_every_stage(variant):
 
 
 def test_a_policy_that_diverts_nobody_reproduces_the_baseline_exactly(variant):
-    everyone_blocked = variant({"cohort.access_to_children_share": fixed(1.0)})
+    everyone_blocked = variant({"cohort.access_to_children_share": fixed(1.0), "model.scale": fixed(0.05)})
     result = simulate(everyone_blocked, "npcc-2017", replications=2, seed=3, years=1, pool_per_stratum=60)
     document = result.document()
     for metric in document["difference"]:
@@ -60,24 +60,24 @@ def test_a_policy_that_diverts_nobody_reproduces_the_baseline_exactly(variant):
     assert document["baseline"] == document["policy_run"]
 
 
-def test_current_practice_against_itself_is_identical(loaded):
-    result = simulate(loaded, "current-practice", replications=2, seed=4, years=1, pool_per_stratum=60)
+def test_current_practice_against_itself_is_identical(quick):
+    result = simulate(quick, "current-practice", replications=2, seed=4, years=1, pool_per_stratum=60)
     document = result.document()
     assert document["baseline"] == document["policy_run"]
     for metric, row in document["difference"].items():
         assert row == {"mean": 0.0, "p05": 0.0, "p95": 0.0, "mcse": 0.0}, metric
 
 
-def test_same_seed_same_output_and_other_seed_differs(loaded):
-    a = simulate(loaded, "npcc-2017", replications=2, seed=9, years=1, pool_per_stratum=60).document()
-    b = simulate(loaded, "npcc-2017", replications=2, seed=9, years=1, pool_per_stratum=60).document()
-    c = simulate(loaded, "npcc-2017", replications=2, seed=10, years=1, pool_per_stratum=60).document()
+def test_same_seed_same_output_and_other_seed_differs(quick):
+    a = simulate(quick, "npcc-2017", replications=2, seed=9, years=1, pool_per_stratum=60).document()
+    b = simulate(quick, "npcc-2017", replications=2, seed=9, years=1, pool_per_stratum=60).document()
+    c = simulate(quick, "npcc-2017", replications=2, seed=10, years=1, pool_per_stratum=60).document()
     assert orjson.dumps(a) == orjson.dumps(b)
     assert a["baseline"] != c["baseline"]
 
 
-def test_contract_fields(loaded):
-    document = simulate(loaded, "npcc-2017", replications=2, seed=1, years=1, pool_per_stratum=60).document()
+def test_contract_fields(quick):
+    document = simulate(quick, "npcc-2017", replications=2, seed=1, years=1, pool_per_stratum=60).document()
     assert {
         "scenario",
         "policy",
@@ -96,17 +96,17 @@ def test_contract_fields(loaded):
             assert row["p05"] <= row["mean"] <= row["p95"] or row["p05"] == row["p95"]
 
 
-def test_replication_streams_do_not_depend_on_how_many_run(loaded, small_pool):
-    one = replicate(loaded.scenario, small_pool, 1, 21, 1)
-    again = replicate(loaded.scenario, small_pool, 1, 21, 1)
-    other = replicate(loaded.scenario, small_pool, 1, 21, 2)
+def test_replication_streams_do_not_depend_on_how_many_run(quick, small_pool):
+    one = replicate(quick.scenario, small_pool, 1, 21, 1)
+    again = replicate(quick.scenario, small_pool, 1, 21, 1)
+    other = replicate(quick.scenario, small_pool, 1, 21, 2)
     assert one.baseline == again.baseline and one.params == again.params
     assert one.params != other.params
 
 
-def test_parallel_processes_give_the_serial_result(loaded):
-    serial = simulate(loaded, "npcc-2017", replications=3, seed=5, years=1, pool_per_stratum=60)
-    parallel = simulate(loaded, "npcc-2017", replications=3, seed=5, years=1, workers=2, pool_per_stratum=60)
+def test_parallel_processes_give_the_serial_result(quick):
+    serial = simulate(quick, "npcc-2017", replications=3, seed=5, years=1, pool_per_stratum=60)
+    parallel = simulate(quick, "npcc-2017", replications=3, seed=5, years=1, workers=2, pool_per_stratum=60)
     assert orjson.dumps(serial.document()) == orjson.dumps(parallel.document())
 
 

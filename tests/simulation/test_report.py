@@ -14,8 +14,8 @@ from riskroute.simulation.sensitivity import TORNADO_OUTPUTS, screen, tornado
 
 
 @pytest.fixture(scope="module")
-def result(loaded):
-    return simulate(loaded, "npcc-2017", replications=4, seed=2, years=1, pool_per_stratum=60)
+def result(quick):
+    return simulate(quick, "npcc-2017", replications=4, seed=2, years=1, pool_per_stratum=60)
 
 
 def test_screen_picks_uncertain_non_model_parameters(result):
@@ -28,7 +28,16 @@ def test_screen_picks_uncertain_non_model_parameters(result):
 def test_tornado_swings_a_parameter_that_matters(result):
     # The treatment effect changes reoffences only through the diverted, so its swing must move
     # the policy's effect on contact reoffences, and in the right direction.
-    t = tornado(result.loaded.scenario, result.pool, 1, 2, ["reoffending.treatment_effect"], replications=2)
+    t = tornado(
+        result.loaded.scenario,
+        result.pool,
+        2,
+        2,
+        ["reoffending.treatment_effect"],
+        replications=2,
+        # places and examiners enough for cautions to be given (and completed) inside the run
+        overrides={"diversion.programme_places": 900, "forensics.examiners": 400},
+    )
     swing = t.swings[0]
     assert set(t.central) == set(TORNADO_OUTPUTS)
     assert swing.at_high["expected_contact_reoffences"] < swing.at_low["expected_contact_reoffences"]
