@@ -23,8 +23,6 @@ from riskroute.simulation.montecarlo import replicate, simulate, stream, summari
 from riskroute.simulation.scenario import parse_overrides
 from riskroute.simulation.sweep import sweep
 
-from .conftest import fixed
-
 GOLDEN = Path(__file__).parent / "data" / "demand_limited_v1.json"
 RECORDED = ("action", "arrest", "exam_done", "file_done", "caution", "charged", "court_done", "disposal")
 
@@ -81,14 +79,18 @@ def test_freed_investigator_capacity_reaches_contact_risk_sooner_and_ample_capac
     a contact risk or have access are reached sooner; with ample capacity there is nothing to free."""
     bound = {"forensics__examiners": 400, "diversion__programme_places": 900}
     tight = _central(quick, 3, **bound)
-    effect = tight.policy["days_to_action_contact_risk_median"] - tight.baseline["days_to_action_contact_risk_median"]
+    effect = (
+        tight.policy["days_to_action_contact_risk_median"]
+        - tight.baseline["days_to_action_contact_risk_median"]
+    )
     assert tight.policy["cases_diverted"] > 0
     assert effect < -5
     assert tight.policy["people_reached_per_month"] > tight.baseline["people_reached_per_month"]
     assert tight.policy["child_days_at_risk"] < tight.baseline["child_days_at_risk"]
     ample = _central(quick, 3, enforcement__investigators=3000, **bound)
     ample_effect = (
-        ample.policy["days_to_action_contact_risk_median"] - ample.baseline["days_to_action_contact_risk_median"]
+        ample.policy["days_to_action_contact_risk_median"]
+        - ample.baseline["days_to_action_contact_risk_median"]
     )
     assert abs(ample_effect) < 0.1 * abs(effect)
     assert ample.baseline["days_to_action_contact_risk_median"] < 5
@@ -114,7 +116,9 @@ def test_grading_at_referral_never_raises_a_band_and_is_exact_when_all_is_seen(s
 def test_a_suspect_graded_too_low_waits_longer(quick):
     rep = _central(quick, 1)
     assert rep.baseline["share_graded_below_full_band"] > 0
-    perfect = _central(quick, 1, banding__access_seen_at_referral=1, banding__contact_indicator_seen_at_referral=1)
+    perfect = _central(
+        quick, 1, banding__access_seen_at_referral=1, banding__contact_indicator_seen_at_referral=1
+    )
     assert perfect.baseline["share_graded_below_full_band"] == 0
 
 
@@ -179,7 +183,9 @@ def test_summaries_carry_the_monte_carlo_standard_error():
 
 def test_overrides_are_checked_like_the_scenario_file(loaded):
     scenario = loaded.scenario
-    assert parse_overrides(scenario, ["enforcement.investigators=500"]) == {"enforcement.investigators": 500.0}
+    assert parse_overrides(scenario, ["enforcement.investigators=500"]) == {
+        "enforcement.investigators": 500.0
+    }
     assert parse_overrides(scenario, ["parameters.cohort.contact_risk_share=0.2"]) == {
         "cohort.contact_risk_share": 0.2
     }

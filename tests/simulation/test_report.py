@@ -48,11 +48,18 @@ def test_report_is_self_contained_and_has_a_pdf(result, tmp_path):
     written = write_report(result, t, tmp_path)
     page = written["html"].read_text()
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)  # nothing to fetch
-    assert page.count("data:image/svg+xml;base64,") == 4 + len(TORNADO_OUTPUTS)  # charts + tornados
+    assert page.count("data:image/svg+xml;base64,") == 5 + len(TORNADO_OUTPUTS)  # charts + tornados
     assert "not verified" in page and "england-wales-2017" in page
     assert written["pdf"].read_bytes().startswith(b"%PDF")
     assert orjson.loads(written["json"].read_bytes())["replications"] == 4
-    for name in ("backlogs", "time_to_action", "costs", "reoffences", "tornado_cost_gbp_total"):
+    for name in (
+        "backlogs",
+        "time_to_action",
+        "reaching_the_dangerous",
+        "costs",
+        "reoffences",
+        "tornado_cost_gbp_total",
+    ):
         assert (tmp_path / f"{name}.svg").read_bytes().startswith(b"<?xml")
         assert (tmp_path / f"{name}.png").read_bytes().startswith(b"\x89PNG")
 

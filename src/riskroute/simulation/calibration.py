@@ -5,8 +5,9 @@ One list of targets (`TARGETS`), used twice:
 - **History matching** (`plausible`, before a replication runs): a parameter draw is kept only if
   the flows it implies in the first year match the published series within the stated
   tolerances. The flows come from a fluid (deterministic rate) approximation of the first year:
-  arrests a month from investigator capacity and referrals, the forensic wait from the initial
-  backlog and examiner capacity, and the load (demand ÷ capacity) of each later stage. A draw
+  arrests a month from investigator capacity (files first, files no faster than examinations) and
+  referrals, the forensic wait from the backlog at the start and the end of the year over examiner
+  capacity, and the load (demand ÷ capacity) of each later stage. A draw
   whose load would make a queue explode, which no published series shows, is rejected. Each
   replication draws from its own stream until a draw is kept (at most `MAX_ATTEMPTS`), so the
   accepted draw depends only on the seed and the replication's index.
@@ -14,7 +15,7 @@ One list of targets (`TARGETS`), used twice:
   history beside each published figure, with its source and whether it falls within tolerance.
 
 Tolerances are wider than the published ranges because units differ (figures.md: arrests,
-defendants and offences are not the same unit) and the model is a quarter-scale pool.
+defendants and offences are not the same unit) and the model is a fifth-scale pool.
 """
 
 from __future__ import annotations
@@ -160,9 +161,13 @@ def fluid_history(params: dict[str, float]) -> dict[str, float]:
         arrests = params["arrivals.arrests_per_month"]
     charged = arrests * params["charging.charge_share"]
     crown = charged * params["courts.crown_share"]
+    # The forensic wait over the first year: the backlog at its start and at its end, each over
+    # the examiners' capacity (a backlog the examiners clear within the year gives no long wait).
+    backlog = params["forensics.initial_backlog"]
+    backlog_after = max(0.0, backlog + 12 * (arrests - exam_capacity))
     return {
         "arrests_per_month_first_year": arrests,
-        "mean_wait_days_examiners": params["forensics.initial_backlog"] / exam_capacity * DAYS_PER_MONTH,
+        "mean_wait_days_examiners": (backlog + backlog_after) / 2 / exam_capacity * DAYS_PER_MONTH,
         "load_examiners": arrests / exam_capacity,
         "load_lawyers": arrests
         * params["charging.lawyer_days_per_file"]
