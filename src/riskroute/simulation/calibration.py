@@ -5,12 +5,12 @@ One list of targets (`TARGETS`), used twice:
 - **History matching** (`plausible`, before a replication runs): a parameter draw is kept only if
   the flows it implies in the first year match the published series within the stated
   tolerances. The flows come from a fluid (deterministic rate) approximation of the first year:
-  arrests a month from investigator capacity (files first, files no faster than examinations) and
-  referrals, the forensic wait from the backlog at the start and the end of the year over examiner
-  capacity, and the load (demand ÷ capacity) of each later stage. A draw
-  whose load would make a queue explode, which no published series shows, is rejected. Each
-  replication draws from its own stream until a draw is kept (at most `MAX_ATTEMPTS`), so the
-  accepted draw depends only on the seed and the replication's index.
+  arrests a month from investigator capacity (files first, at the examiners' pace while the
+  initial forensic backlog lasts) and referrals; the forensic wait from the backlog at the start
+  and at the end of the year over examiner capacity; and the load (demand ÷ capacity) of each
+  later stage. A draw whose load would make a queue explode, which no published series shows, is
+  rejected. Each replication draws from its own stream until a draw is kept (at most
+  `MAX_ATTEMPTS`), so the accepted draw depends only on the seed and the replication's index.
 - **The back-test** (`calibration_table`, `riskroute simulate --calibrate`): the simulated baseline's
   history beside each published figure, with its source and whether it falls within tolerance.
 
@@ -28,7 +28,7 @@ import numpy as np
 from riskroute.simulation.engine import DAYS_PER_MONTH, capacity_limited, enforcement_days
 from riskroute.simulation.scenario import Scenario
 
-MAX_ATTEMPTS = 200
+MAX_ATTEMPTS = 1000
 
 
 @dataclass(frozen=True)
@@ -146,13 +146,16 @@ def fluid_history(params: dict[str, float]) -> dict[str, float]:
     exam_days = params["forensics.devices_per_case"] * params["forensics.examiner_days_per_device"]
     exam_capacity = params["forensics.examiners"] * per_post_month / exam_days  # cases a month
     if capacity_limited(params):
-        # Investigators progress files first (one per examined case) and arrest with what is left.
+        # Investigators progress files first, one per examined case, and arrest with what is left.
+        # While the initial forensic backlog lasts, examiners finish cases at capacity whatever the
+        # arrests, so the files come at that rate; otherwise they come as fast as the arrests.
         investigator_days = params["enforcement.investigators"] * per_post_month
         per_arrest = enforcement_days(params)
         file_days = params["enforcement.investigator_days_per_prosecution_file"]
-        arrests = investigator_days / (per_arrest + file_days)
-        if arrests > exam_capacity:  # files come no faster than examinations
-            arrests = (investigator_days - exam_capacity * file_days) / per_arrest
+        if params["forensics.initial_backlog"] > 0:
+            arrests = max(0.0, (investigator_days - exam_capacity * file_days) / per_arrest)
+        else:
+            arrests = investigator_days / (per_arrest + file_days)
         referred = params["arrivals.referrals_per_month"] * params["enforcement.warrant_to_arrest"]
         if arrests > referred:  # spare capacity: proactive work takes up to its share
             proactive = params["enforcement.proactive_share"] * investigator_days / per_arrest

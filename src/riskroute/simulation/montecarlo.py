@@ -26,6 +26,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -275,6 +276,13 @@ class SimulationResult:
 PRICE_YEAR = "2018-19"
 
 
+@lru_cache(maxsize=4)
+def routed_pool(loaded: LoadedScenario, policy_id: str, seed: int, per_stratum: int) -> RoutedPool:
+    """The synthetic pool of a scenario file, policy and seed, triaged once per process (a pool is
+    a pure function of these; a sweep or repeated in-process runs reuse it). Read-only."""
+    return build_pool(loaded.scenario.central(), policy_id, stream(seed, 0), per_stratum=per_stratum)
+
+
 def validate_options(policy_id: str, replications: int, years: float, workers: int) -> None:
     details: list[ErrorDetail] = []
     if policy_id not in POLICY_IDS:
@@ -309,7 +317,7 @@ def simulate(
     validate_options(policy_id, replications, years, workers)
     scenario = loaded.scenario
     if pool is None:
-        pool = build_pool(scenario.central(), policy_id, stream(seed, 0), per_stratum=pool_per_stratum)
+        pool = routed_pool(loaded, policy_id, seed, pool_per_stratum)
     reps = run_replications(
         scenario,
         pool,

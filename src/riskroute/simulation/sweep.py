@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riskroute.simulation.cohort import build_pool
-from riskroute.simulation.montecarlo import Progress, simulate, stream
+from riskroute.simulation.montecarlo import Progress, routed_pool, simulate
 from riskroute.simulation.scenario import LoadedScenario, parse_overrides
 
 
@@ -35,7 +34,7 @@ def sweep(
     # Each value is checked exactly as `--set` checks it (an unknown path or bad value: exit 2).
     fixed = [parse_overrides(scenario, [f"{param}={value!r}"]) for value in values]
     name = next(iter(fixed[0])) if fixed else param.removeprefix("parameters.")
-    pool = build_pool(scenario.central(), policy_id, stream(seed, 0), per_stratum=pool_per_stratum)
+    pool = routed_pool(loaded, policy_id, seed, pool_per_stratum)
     points = []
     for value, override in zip(values, fixed, strict=True):
         result = simulate(
