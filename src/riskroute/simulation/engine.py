@@ -36,6 +36,7 @@ diverts nobody reproduces the baseline exactly.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -71,6 +72,9 @@ COURT_PRIORITY = 0
 #: The reserve of proactive suspects drawn per run: this many times the most the proactive posts
 #: could reach at the mean effort (running out is reported, `proactive_reserve_exhausted`).
 PROACTIVE_RESERVE_MARGIN = 1.5
+
+#: Allocations between collections of the youngest generation during a run (default 700).
+GC_YOUNG_THRESHOLD = 50_000
 
 # Where a case enters the pipeline: referrals start at enforcement; the initial backlogs start
 # further in; proactive suspects enter when an investigator takes them on.
@@ -506,11 +510,22 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
 
 
 def _count_events(env: simpy.Environment, until: float) -> int:
-    """Run up to `until`, counting processed events (the benchmark reports events per second)."""
-    events = 0
-    step, peek = env.step, env.peek
-    while peek() < until:
-        step()
-        events += 1
-    env.run(until=until)  # move the clock to the horizon so time averages cover the whole window
+    """Run up to `until`, counting processed events (the benchmark reports events per second).
+
+    A run keeps thousands of waiting processes alive (the referral pool); at the default
+    thresholds the cyclic garbage collector walks them again every few hundred allocations. The
+    youngest generation's threshold is raised for the run (and restored after), which saves a
+    noticeable share of the run time for tens of megabytes more memory at most.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *previous[1:])
+    try:
+        events = 0
+        step, peek = env.step, env.peek
+        while peek() < until:
+            step()
+            events += 1
+        env.run(until=until)  # move the clock to the horizon so time averages cover the whole window
+    finally:
+        gc.set_threshold(*previous)
     return events
