@@ -17,6 +17,8 @@ from typing import Any
 from locust import HttpUser, between, task
 from locust.exception import StopUser
 
+from riskroute.examples import low_risk_facts
+
 INVESTIGATOR = os.environ.get("LOAD_INVESTIGATOR", "northshire.investigator")
 SERGEANT = os.environ.get("LOAD_SERGEANT", "northshire.sergeant")
 PASSWORD = os.environ["LOAD_PASSWORD"]
@@ -31,46 +33,7 @@ def _iso(days_ago: int) -> str:
 
 
 #: Facts that make diversion possible (no access to children, admits, consents; synthetic).
-FACTS: dict[str, Any] = {
-    "subject": {"sex": "male", "never_married": False},
-    "offence": {
-        "activities": ["possession"],
-        "image_counts": {"A": 0, "B": 3, "C": 120},
-        "youngest_depicted": "under_16",
-        "csem_videos": False,
-        "csem_stories": False,
-        "collection_span_years": 1.5,
-        "more_boys_than_girls_csem": False,
-        "more_boys_than_girls_other_child_content": False,
-    },
-    "history": {
-        "any_prior_criminal_history": False,
-        "any_failure_on_conditional_release": False,
-        "prior_sexual_sanctions": 0,
-        "prior_contact_sexual_sanctions": 0,
-        "prior_image_sanctions": 0,
-        "prior_violent_sanctions": 0,
-        "contact_offence_allegations": False,
-    },
-    "access_to_children": {
-        "checked": True,
-        "household": False,
-        "occupation": False,
-        "volunteering": False,
-        "family_or_friends": False,
-    },
-    "behaviour": {
-        "sexual_communication_with_child": False,
-        "grooming_or_incitement": False,
-        "sexual_interest_in_children": False,
-    },
-    "process": {
-        "admits_offence": True,
-        "sufficient_evidence_to_charge": True,
-        "consents_to_caution": True,
-        "safeguarding_checks_complete": True,
-    },
-}
+FACTS = low_risk_facts(age_at_offence=44)  # the subject is born in 1980
 
 REFERRAL: dict[str, Any] = {
     "source": "nca_ceop",

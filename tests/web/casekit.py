@@ -9,6 +9,7 @@ from typing import Any
 from riskroute.accounts.models import Force, ProviderOrganisation, Rank, Role, Unit, User
 from riskroute.cases import services
 from riskroute.cases.models import Case
+from riskroute.examples import low_risk_facts
 
 TODAY = dt.date.today()
 
@@ -75,46 +76,8 @@ def build_world() -> World:
     return w
 
 
-LOW_RISK_FACTS: dict[str, Any] = {
-    "subject": {"sex": "male", "never_married": False},
-    "offence": {
-        "activities": ["possession"],
-        "image_counts": {"A": 0, "B": 3, "C": 120},
-        "youngest_depicted": "under_16",
-        "csem_videos": False,
-        "csem_stories": False,
-        "collection_span_years": 1.5,
-        "more_boys_than_girls_csem": False,
-        "more_boys_than_girls_other_child_content": False,
-    },
-    "history": {
-        "any_prior_criminal_history": False,
-        "any_failure_on_conditional_release": False,
-        "prior_sexual_sanctions": 0,
-        "prior_contact_sexual_sanctions": 0,
-        "prior_image_sanctions": 0,
-        "prior_violent_sanctions": 0,
-        "contact_offence_allegations": False,
-    },
-    "access_to_children": {
-        "checked": True,
-        "household": False,
-        "occupation": False,
-        "volunteering": False,
-        "family_or_friends": False,
-    },
-    "behaviour": {
-        "sexual_communication_with_child": False,
-        "grooming_or_incitement": False,
-        "sexual_interest_in_children": False,
-    },
-    "process": {
-        "admits_offence": True,
-        "sufficient_evidence_to_charge": True,
-        "consents_to_caution": True,
-        "safeguarding_checks_complete": True,
-    },
-}
+#: The low-level viewer of example 01, who may be diverted (the subject was born on 1 April 1980).
+LOW_RISK_FACTS: dict[str, Any] = low_risk_facts(age_at_offence=44)
 
 
 def referral(**overrides: Any) -> dict[str, Any]:

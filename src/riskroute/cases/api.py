@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.responses import Status
 from ninja.security import django_auth
 
@@ -56,9 +57,19 @@ from riskroute.cases.schemas import (
     SafeguardingIn,
     ShareIn,
 )
-from riskroute.core.errors import InvalidInput, format_path
+from riskroute.core import strict_json
+from riskroute.core.errors import InvalidInput, error_location, format_path
 
 log = logging.getLogger(__name__)
+
+
+class _UniqueKeysParser(Parser):
+    """JSON bodies in which a key given twice in one object is refused (see `strict_json`)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        document: dict[str, Any] = strict_json.loads(request.body)
+        return document
+
 
 api = NinjaAPI(
     title="riskroute case service",
@@ -66,6 +77,7 @@ api = NinjaAPI(
     description=__doc__,
     auth=django_auth,
     urls_namespace="api",
+    parser=_UniqueKeysParser(),
 )
 
 
@@ -103,7 +115,7 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
         # Ninja prefixes the location with where it came from and the parameter name.
         if loc and loc[0] in {"body", "query", "path"}:
             loc = loc[2:] if loc[0] == "body" and len(loc) > 1 and loc[1] == "data" else loc[1:]
-        loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+        loc = error_location(err, loc)
         message = _PLAIN_MESSAGES.get(str(err.get("type")), str(err.get("msg", "invalid")))
         details.append({"path": format_path(loc), "message": message})
     return _error(request, 422, "invalid_input", details)
@@ -118,6 +130,8 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, InvalidInput):  # a body the parser refused (a duplicated key)
+        return _error(request, 422, "invalid_input", list(exc.__cause__.details))  # type: ignore[arg-type]
     return _error(request, exc.status_code, "bad_request", [{"path": "$", "message": str(exc.message)}])
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from riskroute.accounts.models import Force, ProviderOrganisation, Rank, Role, Unit, User
 from riskroute.cases import services
 from riskroute.cases.models import Case
+from riskroute.examples import low_risk_facts
 
 #: The one password of every demo account (demo mode only, printed by `riskroute demo`).
 DEMO_PASSWORD = "riskroute-demo"
@@ -58,46 +59,8 @@ PLAN = (
 )
 PLAN_SECOND_FORCE = ["referral", "investigation", "assessed", "decision_pending", "caution_active", "closed"]
 
-_LOW_RISK: dict[str, Any] = {
-    "subject": {"sex": "male", "never_married": False},
-    "offence": {
-        "activities": ["possession"],
-        "image_counts": {"A": 0, "B": 2, "C": 85},
-        "youngest_depicted": "under_16",
-        "csem_videos": False,
-        "csem_stories": False,
-        "collection_span_years": 1.0,
-        "more_boys_than_girls_csem": False,
-        "more_boys_than_girls_other_child_content": False,
-    },
-    "history": {
-        "any_prior_criminal_history": False,
-        "any_failure_on_conditional_release": False,
-        "prior_sexual_sanctions": 0,
-        "prior_contact_sexual_sanctions": 0,
-        "prior_image_sanctions": 0,
-        "prior_violent_sanctions": 0,
-        "contact_offence_allegations": False,
-    },
-    "access_to_children": {
-        "checked": True,
-        "household": False,
-        "occupation": False,
-        "volunteering": False,
-        "family_or_friends": False,
-    },
-    "behaviour": {
-        "sexual_communication_with_child": False,
-        "grooming_or_incitement": False,
-        "sexual_interest_in_children": False,
-    },
-    "process": {
-        "admits_offence": True,
-        "sufficient_evidence_to_charge": True,
-        "consents_to_caution": True,
-        "safeguarding_checks_complete": True,
-    },
-}
+#: Every demo subject is at least 26 (born 1960-1999), so an offence at 25 fits them all.
+_LOW_RISK: dict[str, Any] = low_risk_facts(age_at_offence=25)
 
 
 def _variant(index: int) -> dict[str, Any]:
@@ -108,6 +71,7 @@ def _variant(index: int) -> dict[str, Any]:
         facts["offence"] |= {
             "activities": ["making", "distribution"],
             "image_counts": {"A": 40, "B": 210, "C": 900},
+            "peer_to_peer_sharing": True,
         }
     elif kind == 2:  # access to children not yet checked: needs information
         facts["access_to_children"] = {"checked": False}

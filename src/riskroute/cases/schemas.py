@@ -80,6 +80,8 @@ class EnforcementIn(_Write):
     stories: bool | None = None
     collection_span_years: Annotated[float, Field(ge=0, le=120)] | None = None
     distribution_evidence: bool | None = None
+    #: Images offered in a peer-to-peer shared folder (distribution in law); kept as a case fact.
+    peer_to_peer_sharing: bool | None = None
 
 
 class SafeguardingIn(_Write):

@@ -214,6 +214,21 @@ def _age_on(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+def _check_age_against_birth(facts: CaseFacts, born: dt.date | None, received_on: dt.date) -> None:
+    """The age in the facts must agree with the date of birth: the CPORT age item reads the age,
+    so a lower age typed by mistake would change the assessment. It may be the age on any day
+    from the referral to today (facts are recorded over time)."""
+    age = facts.subject.age
+    if age is None or born is None:
+        return
+    low, high = _age_on(born, received_on), _age_on(born, timezone.localdate())
+    if not low <= age <= high:
+        gives = f"{low}" if low == high else f"{low} to {high}"
+        raise ValidationFailed.field(
+            "facts.subject.age", f"disagrees with the date of birth, which gives {gives}"
+        )
+
+
 def _reprioritise(case: Case, user: User, reason: str) -> dict[str, Any] | None:
     """Run the priority tree; record a history row when band or target changed. Returns the change."""
     result = decisions.priority(_facts(case))
@@ -309,6 +324,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
         facts = CaseFacts.model_validate(document)
     except ValidationError as exc:
         raise ValidationFailed(from_validation_error(exc, "facts").details) from exc
+    _check_age_against_birth(facts, payload.subject.date_of_birth, payload.received_on)
     case = Case.objects.create(
         reference=f"pending-{timezone.now().timestamp()}-{user.pk}",
         force_id=force_id,
@@ -350,6 +366,7 @@ def update_facts(user: User, case_id: int, data: FactsIn | Mapping[str, Any]) ->
     if case.state not in {"referral", "investigation", "assessed"}:
         raise IllegalTransition("update_facts", case.state, "facts are fixed once a disposal is proposed")
     before = case.state
+    _check_age_against_birth(payload.facts, case.subject.date_of_birth, case.received_on)
     case.facts = _dump(payload.facts)
     change = _reprioritise(case, user, "facts updated")
     _commit(payload, case, user, "update_facts", before, "Facts updated", {"priority": change})
@@ -401,6 +418,10 @@ def refer_to_provider(user: User, case_id: int, data: ProviderReferralIn | Mappi
 # --- 3. enforcement -------------------------------------------------------------------------
 
 
+#: Enforcement answers kept only as case facts (the facts are their record).
+_ENFORCEMENT_FACTS_ONLY = frozenset({"peer_to_peer_sharing"})
+
+
 @transaction.atomic
 def record_enforcement(user: User, case_id: int, data: EnforcementIn | Mapping[str, Any]) -> Case:
     """Record warrant/arrest dates, devices and the forensic summary (counts only).
@@ -423,6 +444,8 @@ def record_enforcement(user: User, case_id: int, data: EnforcementIn | Mapping[s
     enforcement, _ = Enforcement.objects.get_or_create(case=case)
     fields = payload.model_dump(exclude={"version"}, exclude_unset=True)
     for name, value in fields.items():
+        if name in _ENFORCEMENT_FACTS_ONLY:
+            continue
         setattr(enforcement, name, "" if name == "youngest_depicted" and value is None else value)
     enforcement.save()
     offence: dict[str, Any] = {}
@@ -434,6 +457,7 @@ def record_enforcement(user: User, case_id: int, data: EnforcementIn | Mapping[s
         ("videos", "csem_videos"),
         ("stories", "csem_stories"),
         ("collection_span_years", "collection_span_years"),
+        ("peer_to_peer_sharing", "peer_to_peer_sharing"),
     ):
         if source in fields:
             offence[target] = fields[source]

@@ -16,6 +16,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from riskroute.core.errors import InvalidInput, from_validation_error
+from riskroute.core.strict_json import check_unique_keys
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -38,7 +39,9 @@ def read_bytes(source: str | None) -> bytes:
 
 
 def parse_model(model: type[M], raw: bytes) -> M:
-    """Validate one JSON document against a model; malformed JSON is a validation error too."""
+    """Validate one JSON document against a model; malformed JSON is a validation error too, and
+    so is a key given twice in one object (`strict_json`)."""
+    check_unique_keys(raw)
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:

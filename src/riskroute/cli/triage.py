@@ -18,14 +18,12 @@ import typer
 from pydantic import ValidationError
 
 from riskroute.cli import io
-from riskroute.cli.io import fail_internal, fail_invalid, read_bytes, run_json_command
+from riskroute.cli.io import fail_internal, fail_invalid, parse_model, read_bytes, run_json_command
 from riskroute.core.errors import InvalidInput, from_validation_error
 from riskroute.core.facts import CaseFacts
 from riskroute.core.facts_json import flat_from_json
 from riskroute.core.policy import POLICY_IDS
 from riskroute.core.triage import DEFAULT_POLICY, triage, triage_json
-
-_validate = CaseFacts.model_validate_json
 
 
 def _check_policy(policy: str) -> None:
@@ -45,8 +43,8 @@ def triage_lines(lines: Iterable[bytes], policy: str) -> Iterator[tuple[bytes, b
             continue
         try:
             flat = flat_from_json(line)
-        except ValidationError as exc:
-            error = from_validation_error(exc).as_document()
+        except (ValidationError, InvalidInput) as exc:
+            error = (exc if isinstance(exc, InvalidInput) else from_validation_error(exc)).as_document()
             yield orjson.dumps({"line": number} | error), False
             continue
         yield triage_json(flat, policy, line=number), True
@@ -134,12 +132,7 @@ def triage_command(
 
         def action() -> dict[str, Any]:
             _check_policy(policy)
-            raw = read_bytes(source)
-            try:
-                facts = _validate(raw)
-            except ValidationError as exc:
-                raise from_validation_error(exc) from exc
-            return triage(facts, policy)
+            return triage(parse_model(CaseFacts, read_bytes(source)), policy)
 
         run_json_command(action)
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
 from pydantic import ValidationError
@@ -44,11 +44,21 @@ _MESSAGES = {
 }
 
 
+def error_location(err: Mapping[str, Any], loc: Sequence[int | str]) -> list[int | str]:
+    """The location of one pydantic error, with validator noise dropped and, for an error a model
+    raises about its own facts (inconsistent facts), the path of the fact it names appended."""
+    out: list[int | str] = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+    ctx = err.get("ctx") or {}
+    if err.get("type") == "inconsistent_facts" and ctx.get("path"):
+        out += str(ctx["path"]).split(".")
+    return out
+
+
 def from_validation_error(exc: ValidationError, prefix: str = "") -> InvalidInput:
     """Turn pydantic's errors into field paths and plain messages (never a traceback)."""
     details: list[ErrorDetail] = []
     for err in exc.errors(include_url=False):
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        loc = error_location(err, err["loc"])
         message = _MESSAGES.get(err["type"], err["msg"])
         if err["type"] == "json_invalid":
             message = (

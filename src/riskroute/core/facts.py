@@ -11,13 +11,16 @@ a hash of one or a path to one.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 Activity = Literal["possession", "making", "distribution", "production", "live_streaming", "advertising"]
 AgeBand = Literal["under_16", "16_17", "unknown"]
 Sex = Literal["male", "female"]
+RiskLevel = Literal["low", "medium", "high"]
 
 ACTIVITIES: tuple[str, ...] = Activity.__args__  # type: ignore[attr-defined]
 #: The largest integer every JSON reader keeps exact (2**53 - 1). A larger count is a typing
@@ -39,6 +42,9 @@ class _Facts(BaseModel):
 
 class Subject(_Facts):
     age: Age | None = None
+    #: The subject's age at the (earliest) offence, which Schedule 3 reads; distinct from `age`
+    #: (today's), because notification and the youth thresholds turn on it.
+    age_at_offence: Age | None = None
     sex: Sex | None = None
     never_married: bool | None = None
 
@@ -60,6 +66,9 @@ class Offence(_Facts):
     collection_span_years: Annotated[float, Field(ge=0, le=120)] | None = None
     more_boys_than_girls_csem: bool | None = None
     more_boys_than_girls_other_child_content: bool | None = None
+    #: Images offered in a peer-to-peer shared folder: distribution in law (PCA 1978 s.1(2),
+    #: "distributing" includes offering for acquisition), so `true` is read as distribution.
+    peer_to_peer_sharing: bool | None = None
 
 
 class History(_Facts):
@@ -93,10 +102,17 @@ class Process(_Facts):
     sufficient_evidence_to_charge: bool | None = None
     consents_to_caution: bool | None = None
     safeguarding_checks_complete: bool | None = None
+    #: The risk a recorded structured professional judgement concluded. Needed where no validated
+    #: instrument covers the person (CPORT: adult men only), and only read there.
+    structured_judgement_risk: RiskLevel | None = None
 
 
 class CaseFacts(_Facts):
-    """One case-facts document (see `shared/spec/cli.md`, `riskroute triage`)."""
+    """One case-facts document (see `docs/cli.md`, `riskroute triage`).
+
+    Facts that contradict each other are refused (`CONSISTENCY_RULES`): a contradiction would
+    otherwise let the lower-risk value win.
+    """
 
     subject: Subject = Subject()
     offence: Offence = Offence()
@@ -104,6 +120,16 @@ class CaseFacts(_Facts):
     access_to_children: AccessToChildren = AccessToChildren()
     behaviour: Behaviour = Behaviour()
     process: Process = Process()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CaseFacts:
+        flat: dict[str, Any] = {}
+        _walk(self, _LAYOUT, flat)
+        problems = inconsistencies(flat)
+        if problems:
+            path, message = problems[0]
+            raise PydanticCustomError("inconsistent_facts", message, {"path": path})
+        return self
 
 
 def _layout(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, Any]]:
@@ -119,6 +145,94 @@ def _layout(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, An
 
 
 _LAYOUT = _layout(CaseFacts)
+
+
+class ConsistencyRule(NamedTuple):
+    """Facts that cannot all hold at once: `contradicts(flat)` is true when they are contradicted.
+
+    `path` is the fact named in the error (the one most likely to be wrong, or to hide a risk).
+    """
+
+    path: str
+    message: str
+    contradicts: Callable[[Mapping[str, Any]], bool]
+
+
+def _positive(value: Any) -> bool:
+    return value is not None and value > 0
+
+
+def _unchecked_no(key: str) -> Callable[[Mapping[str, Any]], bool]:
+    return lambda f: f["access_to_children.checked"] is False and f[key] is False
+
+
+_PRIOR_SANCTIONS = (
+    "history.prior_sexual_sanctions",
+    "history.prior_contact_sexual_sanctions",
+    "history.prior_image_sanctions",
+    "history.prior_violent_sanctions",
+)
+
+#: Every consistency rule of a case-facts document, defined once (docs/cli.md lists them). Each
+#: reads only known values: an unknown fact contradicts nothing.
+CONSISTENCY_RULES: tuple[ConsistencyRule, ...] = (
+    ConsistencyRule(
+        "history.any_prior_criminal_history",
+        "is false, but prior sanctions are counted or a failure on conditional release is recorded",
+        lambda f: (
+            f["history.any_prior_criminal_history"] is False
+            and (
+                any(_positive(f[p]) for p in _PRIOR_SANCTIONS)
+                or f["history.any_failure_on_conditional_release"] is True
+            )
+        ),
+    ),
+    ConsistencyRule(
+        "history.prior_contact_sexual_sanctions",
+        "cannot exceed history.prior_sexual_sanctions (a contact sexual sanction is a sexual sanction)",
+        lambda f: (
+            f["history.prior_contact_sexual_sanctions"] is not None
+            and f["history.prior_sexual_sanctions"] is not None
+            and f["history.prior_contact_sexual_sanctions"] > f["history.prior_sexual_sanctions"]
+        ),
+    ),
+    ConsistencyRule(
+        "subject.age_at_offence",
+        "cannot be greater than subject.age",
+        lambda f: (
+            f["subject.age_at_offence"] is not None
+            and f["subject.age"] is not None
+            and f["subject.age_at_offence"] > f["subject.age"]
+        ),
+    ),
+    ConsistencyRule(
+        "offence.collection_span_years",
+        "cannot be longer than the subject has been alive (subject.age)",
+        lambda f: (
+            f["offence.collection_span_years"] is not None
+            and f["subject.age"] is not None
+            and f["offence.collection_span_years"] > f["subject.age"]
+        ),
+    ),
+    *(
+        ConsistencyRule(
+            key,
+            "is recorded as no, but access_to_children.checked is false: a 'no' needs the check",
+            _unchecked_no(key),
+        )
+        for key in (
+            "access_to_children.household",
+            "access_to_children.occupation",
+            "access_to_children.volunteering",
+            "access_to_children.family_or_friends",
+        )
+    ),
+)
+
+
+def inconsistencies(flat: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(path, message) for each consistency rule the facts (flat, as recorded) break."""
+    return [(rule.path, rule.message) for rule in CONSISTENCY_RULES if rule.contradicts(flat)]
 
 
 def _paths(
@@ -151,9 +265,10 @@ _ACCESS_KINDS = tuple(
 def flatten(facts: CaseFacts) -> dict[str, Any]:
     """Return the facts as a flat mapping of dotted path to value, as the rules read them.
 
-    Two conservative readings are applied here, once, so that no rule can forget them:
+    Three conservative readings are applied here, once, so that no rule can forget them:
     - access to children recorded as "no" counts only once the access check is done
       (`access_to_children.checked` true); before that a "no" is unknown, a "yes" stays yes;
+    - peer-to-peer sharing is distribution in law, so it adds `distribution` to the activities;
     - an empty activity list says nothing, so it is unknown rather than "no activity";
     activities become a sorted tuple without repeats (hashable, and serialisable as a list).
     """
@@ -169,5 +284,7 @@ def read_conservatively(flat: dict[str, Any]) -> dict[str, Any]:
             if flat[key] is False:
                 flat[key] = None
     activities = flat["offence.activities"]
+    if flat["offence.peer_to_peer_sharing"] is True:
+        activities = [*(activities or ()), "distribution"]
     flat["offence.activities"] = tuple(sorted(set(activities))) if activities else None
     return flat

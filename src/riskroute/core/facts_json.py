@@ -17,7 +17,8 @@ import orjson
 from pydantic import BaseModel
 
 from riskroute.core.codegen import define
-from riskroute.core.facts import CaseFacts, flatten, read_conservatively
+from riskroute.core.facts import CaseFacts, flatten, inconsistencies, read_conservatively
+from riskroute.core.strict_json import check_unique_keys
 
 
 def _accepts(annotation: Any, value: str, namespace: dict[str, Any]) -> tuple[str, str | None]:
@@ -56,16 +57,19 @@ def _accepts(annotation: Any, value: str, namespace: dict[str, Any]) -> tuple[st
 
 
 def _fast_reader(model: type[BaseModel]) -> Any:
-    """Generate `read(raw)`: the case facts JSON flattened, or None where any doubt arises.
+    """Generate `read(raw)`: (the case facts JSON flattened, the number of keys it read), or None
+    where any doubt arises.
 
     The generated code parses with orjson and accepts only what the strict model accepts for
     certain: objects with known fields, and leaves of exactly the right JSON type within their
     bounds. Anything else returns None and is left to the model, which has the last word on every
-    document this reader does not take (see `flat_from_json`).
+    document this reader does not take (see `flat_from_json`). The key count lets the caller see
+    a key given twice, which orjson would silently resolve to its last value.
     """
     namespace: dict[str, Any] = {"loads": orjson.loads, "EMPTY": {}}
     lines = ["def read(raw):", "    document = loads(raw)"]
     items: list[str] = []
+    objects = ["document"]
 
     def visit(section: type[BaseModel], local: str, prefix: str) -> None:
         known = f"N{len(namespace)}"
@@ -78,6 +82,7 @@ def _fast_reader(model: type[BaseModel]) -> Any:
             if isinstance(annotation, type) and issubclass(annotation, BaseModel):
                 inner = f"s{len(namespace)}"
                 lines.append(f"    {inner} = {local}.get({key}, EMPTY)")
+                objects.append(inner)
                 visit(annotation, inner, f"{prefix}{name}.")
                 continue
             value = f"v{len(namespace)}"
@@ -92,7 +97,8 @@ def _fast_reader(model: type[BaseModel]) -> Any:
             items.append(f"{path}: {value}")
 
     visit(model, "document", "")
-    lines.append("    return {" + ", ".join(items) + "}")
+    keys = " + ".join(f"len({name})" for name in objects)
+    lines.append("    return {" + ", ".join(items) + "}, " + keys)
     return define("\n".join(lines), namespace, "read")
 
 
@@ -102,12 +108,18 @@ _read_fast = _fast_reader(CaseFacts)
 def flat_from_json(raw: bytes | str) -> dict[str, Any]:
     """Validate one case-facts JSON document and return it flattened, as `flatten` would.
 
-    Raises the `ValidationError` that `CaseFacts.model_validate_json` raises for the same input.
+    Raises `InvalidInput` for a key given twice in one object, else the `ValidationError` that
+    `CaseFacts.model_validate_json` raises for the same input (inconsistent facts included).
     """
     try:
-        flat = _read_fast(raw)
+        read = _read_fast(raw)
     except orjson.JSONDecodeError:
-        flat = None
-    if flat is None:
+        read = None
+    # In a document the fast reader accepts, every key is known and every string value is an
+    # enumerated word, so the only colons are those after keys: one fewer key than colons means a
+    # key was given twice. Such documents, and inconsistent ones, go to the slow path for the error.
+    colons = raw.count(b":") if isinstance(raw, bytes) else raw.count(":")
+    if read is None or read[1] != colons or inconsistencies(read[0]):
+        check_unique_keys(raw)
         return flatten(CaseFacts.model_validate_json(raw))  # the model's own result, or its error
-    return read_conservatively(flat)
+    return read_conservatively(read[0])

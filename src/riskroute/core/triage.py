@@ -9,6 +9,12 @@ How the instruments feed the policy (documented in docs/policy-authoring.md):
   so "priority low or medium" is only true when no unknown fact could lift it.
 - `scores.cport.total` is the CPORT total, a span while one item is unknown (CPORT tolerates one),
   and unknown when CPORT is not scorable.
+- `scores.cport.applicable` says whether the subject is inside the population CPORT was validated
+  on (adult men): outside it a policy must not use CPORT as its gate (a structured professional
+  judgement stands in), and with the sex or age unknown it is unknown.
+- `notification.notifiable_if_cautioned` is whether a caution would bring notification (the
+  register), from the notification calculator: unknown while the depicted age or the age at the
+  offence is unknown.
 The result always recommends; it never decides. A person records the decision. Parts of the
 result (instrument scores, the notification preview) are memoised and shared between results:
 callers must treat the document as read-only.
@@ -24,9 +30,11 @@ from typing import Any
 import orjson
 
 from riskroute.core.conditions import Span
+from riskroute.core.explain import explanation_cached
 from riskroute.core.facts import CaseFacts, flatten
 from riskroute.core.instruments import Instrument, get_instrument
 from riskroute.core.law.notification import notification_if_cautioned
+from riskroute.core.law.youth import is_youth
 from riskroute.core.memo import Memo, json_bytes
 from riskroute.core.policy import POLICY_IDS, get_policy
 from riskroute.core.policy.engine import Policy, missing_facts
@@ -64,9 +72,35 @@ def _notification_offence(activities: tuple[str, ...] | None) -> str:
     return "cja1988_s160" if activities == ("possession",) else "pca1978_s1"
 
 
-_notification_preview_json = lru_cache(maxsize=4096)(
-    lambda offence, youngest, age: json_bytes(_notification_preview(offence, youngest, age))
-)
+_notification_preview_json = lru_cache(maxsize=4096)(lambda *key: json_bytes(_notification_preview(*key)))
+_explanation_json = lru_cache(maxsize=4096)(lambda *key: json_bytes(explanation_cached(*key)))
+
+#: CPORT's validation population (its definition file says the same in words).
+_CPORT_POPULATION = "adult men"
+
+
+@lru_cache(maxsize=8)
+def _cport_population(sex: str | None, youth: bool | None) -> Memo:
+    """Whether CPORT applies to this subject, and why, as the output states it."""
+    applicable: bool | None
+    if sex == "female" or youth is True:
+        who = "a woman" if sex == "female" else "a person under 18"
+        applicable = False
+        reason = (
+            f"CPORT was validated on {_CPORT_POPULATION}; for {who} it is outside its population, so "
+            "it is not used as a gate: a structured professional judgement must be recorded instead."
+        )
+    elif sex is None or youth is None:
+        applicable = None
+        reason = "The subject's sex or age is unknown, so whether CPORT applies is not known."
+    else:
+        applicable = True
+        reason = f"Within the population CPORT was validated on ({_CPORT_POPULATION})."
+    return Memo({"cport": {"applicable": applicable, "reason": reason}})
+
+
+def _route(youth: bool | None) -> str | None:
+    return None if youth is None else ("youth" if youth else "adult")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +151,11 @@ def _plan(policy: Policy, tree: Instrument, cport: Instrument, casic: Instrument
         # The derived facts the policies read (see the module docstring), beside the case facts.
         flat["priority.level"] = parts.level
         flat["scores.cport.total"] = (cport_memo.extra or _cport_parts(cport_memo))[0]
+        population = _cport_population(flat["subject.sex"], is_youth(flat["subject.age"]))
+        flat["scores.cport.applicable"] = population.value["cport"]["applicable"]
+        flat["notification.notifiable_if_cautioned"] = _notification_preview(*_notification_args(flat))[
+            "notifiable"
+        ]
         return (priority, parts, cport_memo, casic_memo, *answer_all(flat))
 
     return plan
@@ -131,15 +170,25 @@ def _run(flat: dict[str, Any], policy_id: str) -> tuple[Policy, tuple[Any, ...]]
     return policy, plan(flat)
 
 
-def _provenance(priority: Memo, cport: Memo) -> dict[str, list[str]]:
+def _provenance(priority: Memo, cport: Memo, flat: dict[str, Any]) -> dict[str, list[str]]:
     """The case facts whose absence leaves each derived fact unknown (for `missing_facts`)."""
-    return {"priority.level": priority.value["missing"], "scores.cport.total": cport.value["missing"]}
+    youngest = flat["offence.youngest_depicted"]
+    return {
+        "priority.level": priority.value["missing"],
+        "scores.cport.total": cport.value["missing"],
+        "scores.cport.applicable": [p for p in ("subject.sex", "subject.age") if flat[p] is None],
+        "notification.notifiable_if_cautioned": [
+            *(["offence.youngest_depicted"] if youngest in (None, "unknown") else []),
+            *(["subject.age_at_offence"] if flat["subject.age_at_offence"] is None else []),
+        ],
+    }
 
 
-def _notification_args(flat: dict[str, Any]) -> tuple[str, str | None, int | None]:
+def _notification_args(flat: dict[str, Any]) -> tuple[str, str | None, int | None, int | None]:
     return (
         _notification_offence(flat["offence.activities"]),
         flat["offence.youngest_depicted"],
+        flat["subject.age_at_offence"],
         flat["subject.age"],
     )
 
@@ -155,6 +204,9 @@ FIELDS = (
     "notification_if_cautioned",
     "policy",
     "unverified_rules",
+    "explanation",
+    "route",
+    "instrument_populations",
     "trace",
     "disclaimer",
 )
@@ -162,6 +214,7 @@ FIELDS = (
 #: `,"eligible_for_diversion":`, and so on.
 _PREFIX = {name: (b"," if i else b"{") + orjson.dumps(name) + b":" for i, name in enumerate(FIELDS)}
 _DISCLAIMER_JSON = json_bytes(DISCLAIMER)
+_ROUTE_JSON = {youth: json_bytes(_route(youth)) for youth in (True, False, None)}
 
 
 @lru_cache(maxsize=len(POLICY_IDS))
@@ -179,16 +232,21 @@ def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
     flat = flatten(facts)
     policy, (priority, parts, cport, casic, answers, blocked, unknown) = _run(flat, policy_id)
     outcome = policy.outcome(blocked, unknown)
+    youth = is_youth(flat["subject.age"])
+    preview = _notification_args(flat)
     return {
         "recommendation": outcome.recommendation,
         "eligible_for_diversion": outcome.eligible,
         "blocking_rules": list(outcome.blocking),
-        "missing_facts": missing_facts(answers, _provenance(priority, cport)) if unknown else [],
+        "missing_facts": missing_facts(answers, _provenance(priority, cport, flat)) if unknown else [],
         "priority": parts.summary.value,
         "scores": {"cport": cport.value, "casic": casic.value},
-        "notification_if_cautioned": _notification_preview(*_notification_args(flat)),
+        "notification_if_cautioned": _notification_preview(*preview),
         "policy": policy.identity,
         "unverified_rules": list(outcome.unverified),
+        "explanation": explanation_cached(policy, blocked, unknown, preview, youth),
+        "route": _route(youth),
+        "instrument_populations": _cport_population(flat["subject.sex"], youth).value,
         "trace": [answer[1] for answer in answers],
         "disclaimer": DISCLAIMER,
     }
@@ -205,7 +263,9 @@ def triage_json(flat: dict[str, Any], policy_id: str = DEFAULT_POLICY, **extra: 
     """
     policy, (priority, parts, cport, casic, answers, blocked, unknown) = _run(flat, policy_id)
     outcome = policy.outcome(blocked, unknown)
-    missing = missing_facts(answers, _provenance(priority, cport)) if unknown else []
+    missing = missing_facts(answers, _provenance(priority, cport, flat)) if unknown else []
+    youth = is_youth(flat["subject.age"])
+    preview = _notification_args(flat)
     prefix = _PREFIX
     pieces = [
         prefix["recommendation"],
@@ -225,11 +285,17 @@ def triage_json(flat: dict[str, Any], policy_id: str = DEFAULT_POLICY, **extra: 
         casic.json,
         b"}",
         prefix["notification_if_cautioned"],
-        _notification_preview_json(*_notification_args(flat)),
+        _notification_preview_json(*preview),
         prefix["policy"],
         _identity_json(policy_id),
         prefix["unverified_rules"],
         outcome.unverified_json,
+        prefix["explanation"],
+        _explanation_json(policy, blocked, unknown, preview, youth),
+        prefix["route"],
+        _ROUTE_JSON[youth],
+        prefix["instrument_populations"],
+        _cport_population(flat["subject.sex"], youth).json,
         prefix["trace"],
         b"[",
         answers[0][0],

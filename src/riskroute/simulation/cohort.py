@@ -201,9 +201,13 @@ def _synthetic_case(
         history_draw = int(rng.random() < cohort["cohort.prior_criminal_history_share"])
     history = history_draw != 0
     admits = bool(rng.random() < cohort["cohort.admits_offence_share"])
+    age = int(18 + min(rng.gamma(4.0, 6.0), 60))
+    span = round(float(rng.gamma(2.0, 1.0)), 1)
     document: dict[str, Any] = {
         "subject": {
-            "age": int(18 + min(rng.gamma(4.0, 6.0), 60)),
+            "age": age,
+            # The collection began `span` years ago: the earliest offence was then.
+            "age_at_offence": max(10, age - int(span)),
             "sex": "male",
             "never_married": bool(rng.random() < NEVER_MARRIED),
         },
@@ -213,9 +217,11 @@ def _synthetic_case(
             "youngest_depicted": "under_16" if rng.random() < UNDER_16_DEPICTED else "16_17",
             "csem_videos": bool(rng.random() < 0.5),
             "csem_stories": bool(rng.random() < 0.2),
-            "collection_span_years": round(float(rng.gamma(2.0, 1.0)), 1),
+            "collection_span_years": min(span, float(age)),
             "more_boys_than_girls_csem": bool(rng.random() < 0.2),
             "more_boys_than_girls_other_child_content": bool(rng.random() < 0.2),
+            # Peer-to-peer offering is distribution in law, so only the distributors do it.
+            "peer_to_peer_sharing": "distribution" in activities,
         },
         "history": {
             "any_prior_criminal_history": bool(history),

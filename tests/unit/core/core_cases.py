@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from riskroute.core.facts import CaseFacts
+from riskroute.core.facts import FACT_PATHS, CaseFacts, inconsistencies
 from riskroute.examples import example_paths
 
 ACTIVITIES = ("possession", "making", "distribution", "production", "live_streaming", "advertising")
@@ -26,6 +26,7 @@ COUNT = st.integers(min_value=0, max_value=12)
 FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "subject": {
         "age": st.integers(min_value=10, max_value=120),
+        "age_at_offence": st.integers(min_value=10, max_value=120),
         "sex": st.sampled_from(["male", "female"]),
         "never_married": BOOL,
     },
@@ -37,6 +38,7 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "collection_span_years": st.floats(min_value=0, max_value=120, allow_nan=False),
         "more_boys_than_girls_csem": BOOL,
         "more_boys_than_girls_other_child_content": BOOL,
+        "peer_to_peer_sharing": BOOL,
     },
     "history": {
         "any_prior_criminal_history": BOOL,
@@ -64,6 +66,7 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "sufficient_evidence_to_charge": BOOL,
         "consents_to_caution": BOOL,
         "safeguarding_checks_complete": BOOL,
+        "structured_judgement_risk": st.sampled_from(["low", "medium", "high"]),
     },
 }
 IMAGE_CATEGORIES = ("A", "B", "C")
@@ -91,7 +94,39 @@ def case_documents(draw: st.DrawFn, known_weight: int = 6) -> dict[str, Any]:
             counts = {c: _leaf(draw, COUNT, known_weight) for c in IMAGE_CATEGORIES}
             body["image_counts"] = {k: v for k, v in counts.items() if v is not ABSENT}
         document[section] = {k: v for k, v in body.items() if v is not ABSENT}
-    return document
+    return consistent(document)
+
+
+def riskier_consistent(document: dict[str, Any]) -> dict[str, Any]:
+    """Resolve the contradictions that adding a risk fact can make, towards the riskier reading:
+    a prior sanction means a prior criminal history, a contact sexual sanction is a sexual one."""
+    counts = [
+        get(document, f"history.{name}")
+        for name in (
+            "prior_sexual_sanctions",
+            "prior_contact_sexual_sanctions",
+            "prior_image_sanctions",
+            "prior_violent_sanctions",
+        )
+    ]
+    if get(document, "history.any_prior_criminal_history") is False and (
+        any(c for c in counts if c) or get(document, "history.any_failure_on_conditional_release") is True
+    ):
+        document = with_value(document, "history.any_prior_criminal_history", True)
+    sexual, contact = counts[0], counts[1]
+    if sexual is not None and contact is not None and contact > sexual:
+        document = with_value(document, "history.prior_sexual_sanctions", contact)
+    return consistent(document)
+
+
+def consistent(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with each fact that contradicts another made unknown (null), so that the
+    strategies yield valid documents; an unknown fact contradicts nothing, so this ends."""
+    while True:
+        problems = inconsistencies({path: get(document, path) for path, _ in FACT_PATHS})
+        if not problems:
+            return document
+        document = with_value(document, problems[0][0], None)
 
 
 def divertible() -> dict[str, Any]:
@@ -160,7 +195,7 @@ def near_divert(draw: st.DrawFn) -> dict[str, Any]:
             parent.pop(rest[-1], None)
         else:
             document = with_value(document, path, value)
-    return document
+    return consistent(document)
 
 
 def any_document() -> st.SearchStrategy[dict[str, Any]]:

@@ -118,7 +118,7 @@ def test_malformed_conditions_name_their_place(spec: Any, words: str) -> None:
 def test_flatten_reads_unchecked_no_access_as_unknown_and_keeps_yes() -> None:
     facts = CaseFacts.model_validate(
         {
-            "access_to_children": {"checked": False, "household": False, "occupation": True},
+            "access_to_children": {"checked": None, "household": False, "occupation": True},
             "offence": {"activities": []},
         }
     )
@@ -133,6 +133,17 @@ def test_flatten_reads_unchecked_no_access_as_unknown_and_keeps_yes() -> None:
         )
     )
     assert checked["access_to_children.household"] is False
+
+
+def test_flatten_reads_peer_to_peer_sharing_as_distribution() -> None:
+    shared = CaseFacts.model_validate({"offence": {"activities": ["making"], "peer_to_peer_sharing": True}})
+    assert flatten(shared)["offence.activities"] == ("distribution", "making")
+    alone = CaseFacts.model_validate({"offence": {"peer_to_peer_sharing": True}})
+    assert flatten(alone)["offence.activities"] == ("distribution",)
+    not_shared = CaseFacts.model_validate(
+        {"offence": {"activities": ["making"], "peer_to_peer_sharing": False}}
+    )
+    assert flatten(not_shared)["offence.activities"] == ("making",)
 
 
 def test_flatten_sorts_and_deduplicates_activities() -> None:

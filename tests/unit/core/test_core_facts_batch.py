@@ -16,8 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from riskroute.core.errors import InvalidInput
 from riskroute.core.facts import CaseFacts, flatten
 from riskroute.core.facts_json import flat_from_json
+from riskroute.core.strict_json import check_unique_keys
 
 # Values of every JSON type, valid somewhere in the document and invalid elsewhere.
 ODD_VALUES = st.one_of(
@@ -58,8 +60,12 @@ def corrupted(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def model_outcome(raw: bytes) -> tuple[str, Any]:
+    """The reference reading: keys given twice refused (strict_json), then the model."""
     try:
+        check_unique_keys(raw)
         return "ok", orjson.dumps(flatten(CaseFacts.model_validate_json(raw)))
+    except InvalidInput as exc:
+        return "duplicate", exc.details
     except ValidationError as exc:
         return "error", repr(exc.errors(include_url=False))  # repr: NaN inputs compare equal
 
@@ -67,6 +73,8 @@ def model_outcome(raw: bytes) -> tuple[str, Any]:
 def batch_outcome(raw: bytes) -> tuple[str, Any]:
     try:
         return "ok", orjson.dumps(flat_from_json(raw))
+    except InvalidInput as exc:
+        return "duplicate", exc.details
     except ValidationError as exc:
         return "error", repr(exc.errors(include_url=False))  # repr: NaN inputs compare equal
 
@@ -118,7 +126,14 @@ def test_batch_validation_accepts_rejects_and_flattens_as_the_model(document: di
         # And values it must keep as they are.
         b'{"offence": {"collection_span_years": 2}}',
         b'{"offence": {"activities": []}}',
+        b'{"access_to_children": {"checked": null, "household": false, "occupation": true}}',
+        # Keys given twice, at any depth, and contradictions: refused by both readers.
+        b'{"access_to_children": {"household": true, "household": false}}',
+        b'{"offence": {"image_counts": {"A": 5, "A": 0}}}',
+        b'{"process": {}, "process": {"admits_offence": true}}',
+        b'{"history": {"any_prior_criminal_history": false, "prior_image_sanctions": 2}}',
         b'{"access_to_children": {"checked": false, "household": false, "occupation": true}}',
+        b'{"subject": {"age": 30, "age_at_offence": 31}}',
     ],
 )
 def test_batch_validation_on_documents_that_are_not_case_facts(raw: bytes) -> None:

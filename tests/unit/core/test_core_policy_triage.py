@@ -33,9 +33,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, set[str], set[str]]] = {
     ("02", "justice-2019"): ("prosecute", {"no_access_occupation"}, set()),
     ("02", "current-practice"): ("prosecute", {"no_access_occupation"}, set()),
     # 03: distribution: safety exclusion, npcc's possession-only rule, JUSTICE's exclusion.
+    # Offering in a peer-to-peer folder is distribution in law: its own exclusion fires too.
     ("03", "npcc-2017"): (
         "prosecute",
-        {"no_distribution_or_advertising", "possession_or_making_only"},
+        {"no_distribution_or_advertising", "no_peer_to_peer_sharing", "possession_or_making_only"},
         set(),
     ),
     ("03", "justice-2019"): (
@@ -94,6 +95,22 @@ EXPECTED: dict[tuple[str, str], tuple[str, set[str], set[str]]] = {
     ),
     ("10", "justice-2019"): ("needs_information", set(), {"history.any_prior_criminal_history"}),
     ("10", "current-practice"): ("prosecute", {"caution_unlikely_to_be_suitable"}, set()),
+    # 11: a woman: CPORT is outside its population, so a structured professional judgement is needed.
+    ("11", "npcc-2017"): ("needs_information", set(), {"process.structured_judgement_risk"}),
+    ("11", "justice-2019"): ("needs_information", set(), {"process.structured_judgement_risk"}),
+    ("11", "current-practice"): ("prosecute", {"caution_unlikely_to_be_suitable"}, set()),
+    # 12: images only of 16-17-year-olds: a caution would not bring notification, which npcc needs.
+    ("12", "npcc-2017"): ("prosecute", {"notifiable_on_caution"}, set()),
+    ("12", "justice-2019"): ("divert", set(), set()),
+    ("12", "current-practice"): ("prosecute", {"caution_unlikely_to_be_suitable"}, set()),
+    # 13: offended at 16, now 20: Sch 3 reads the age at the offence, so a caution is not notifiable.
+    ("13", "npcc-2017"): ("prosecute", {"notifiable_on_caution"}, set()),
+    ("13", "justice-2019"): ("divert", set(), set()),
+    ("13", "current-practice"): ("prosecute", {"caution_unlikely_to_be_suitable"}, set()),
+    # 14: 25,000 Category C images over 9 years: not low-level under npcc's volume parameters.
+    ("14", "npcc-2017"): ("prosecute", {"low_volume_category_c", "short_collection_span"}, set()),
+    ("14", "justice-2019"): ("divert", set(), set()),
+    ("14", "current-practice"): ("prosecute", {"caution_unlikely_to_be_suitable"}, set()),
 }
 
 

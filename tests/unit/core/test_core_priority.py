@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from core_cases import any_document, case_documents, facts, get, with_value
+from core_cases import any_document, case_documents, consistent, facts, get, with_value
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -83,7 +83,8 @@ def test_production_and_live_streaming_are_very_high(activity: str) -> None:
 )
 def test_unknown_or_unchecked_access_is_never_low(change: dict[str, Any]) -> None:
     ((path, value),) = change.items()
-    assert band(with_value(QUIET, path, value)) != "low"
+    # An unchecked "no" is a contradiction: it is refused, and read as unknown once made null.
+    assert band(consistent(with_value(QUIET, path, value))) != "low"
 
 
 @pytest.mark.parametrize(("name", "days"), TARGET_DAYS.items())
@@ -110,8 +111,10 @@ def test_triage_reports_the_same_priority() -> None:
 @settings(max_examples=100, deadline=None)
 @given(case_documents(), st.sampled_from(ACCESS_KINDS), st.sampled_from([True, False, None]))
 def test_any_access_is_at_least_high(document: dict[str, Any], kind: str, checked: bool | None) -> None:
-    document = with_value(
-        with_value(document, f"access_to_children.{kind}", True), "access_to_children.checked", checked
+    document = consistent(
+        with_value(
+            with_value(document, f"access_to_children.{kind}", True), "access_to_children.checked", checked
+        )
     )
     result = priority(facts(document))
     assert LEVEL[result["band"]] >= LEVEL["high"]

@@ -21,10 +21,12 @@ from core_cases import (
     POLICIES,
     RISKY_ACTIVITIES,
     any_document,
+    consistent,
     facts,
     get,
     leaf_paths,
     leaf_strategy,
+    riskier_consistent,
     with_value,
 )
 from hypothesis import assume, given, settings
@@ -80,8 +82,8 @@ def apply(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     if path == "offence.activities":
         return with_value(document, path, [*(get(document, path) or []), value])
     if value == "positive":
-        return with_value(document, path, (get(document, path) or 0) + 1)
-    return with_value(document, path, value)
+        return riskier_consistent(with_value(document, path, (get(document, path) or 0) + 1))
+    return riskier_consistent(with_value(document, path, value))
 
 
 @SETTINGS
@@ -100,10 +102,12 @@ def risk_additions(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
     if kind == "boolean":
         path = draw(st.sampled_from(RISK_BOOLEANS))
         assume(get(document, path) is not True)
-        return with_value(document, path, True)
+        return riskier_consistent(with_value(document, path, True))
     if kind == "count":
         path = draw(st.sampled_from(RISK_COUNTS))
-        return with_value(document, path, (get(document, path) or 0) + draw(st.integers(1, 5)))
+        return riskier_consistent(
+            with_value(document, path, (get(document, path) or 0) + draw(st.integers(1, 5)))
+        )
     return apply(document, "offence.activities", draw(st.sampled_from(RISKY_ACTIVITIES)))
 
 
@@ -182,6 +186,7 @@ def refinements(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
     refined = document
     for path in chosen:
         refined = with_value(refined, path, draw(leaf_strategy(path)))
+    assume(consistent(refined) == refined)  # facts that contradict each other are refused
     return refined
 
 

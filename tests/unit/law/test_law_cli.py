@@ -50,11 +50,11 @@ def test_notification_from_stdin(app: typer.Typer, args: list[str]) -> None:
     doc = json.loads(out)
     assert doc["notifiable"] is True
     assert doc["period"] == {"years": 2.0, "indefinite": False}
-    assert doc["ends_on"] == "2027-06-02"
+    assert doc["ends_on"] == "2027-06-01"
     assert doc["initial_notification_due"] == "2025-06-04"
     assert doc["review_possible_after_years"] is None
     assert isinstance(doc["basis"], list) and doc["basis"]
-    assert doc["verification"] == "recalled"
+    assert doc["verification"] == "secondary"
 
 
 def test_notification_from_a_file(app: typer.Typer, tmp_path: Path) -> None:
@@ -110,6 +110,13 @@ BAD_NOTIFICATION = [
     ),
     (with_({"disposal": {"type": "conditional_discharge"}}), "disposal.discharge_months"),
     (with_({"disposal": {"type": "probation"}}), "disposal.type"),
+    # A key given twice would otherwise let the last value win silently.
+    (json.dumps(NOTIFICATION)[:-1] + ', "age_at_offence": 15}', "age_at_offence"),
+    (
+        '{"disposal": {"type": "custody", "type": "caution"}, '
+        + json.dumps({k: v for k, v in NOTIFICATION.items() if k != "disposal"})[1:],
+        "disposal.type",
+    ),
 ]
 
 
@@ -133,6 +140,7 @@ def test_bad_notification_input_exits_2_naming_the_field(app: typer.Typer, stdin
         ('{"category": "A", "activity": "possession", "count": 3}', "count"),
         ('{"category": "A"}', "activity"),
         ('{"category": 1, "activity": "possession"}', "category"),
+        ('{"category": "A", "activity": "possession", "category": "C"}', "category"),
     ],
 )
 def test_bad_sentencing_input_exits_2(app: typer.Typer, stdin: str, path: str) -> None:

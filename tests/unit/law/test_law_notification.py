@@ -43,25 +43,55 @@ def request(
     )
 
 
-# (disposal, expected years or "indefinite", ends_on for an adult, unverified s.82 rule or None)
+# (disposal, expected years or "indefinite", ends_on for an adult, unverified s.82 rule or None).
+# Every period runs "beginning with" the relevant date (10 March 2025), so it ends on the day
+# before the anniversary. A suspended sentence is imprisonment of its term (CJA 2003 s.189(6)).
 S82_ADULT = [
     ({"type": "custody", "custody_months": 360.0}, "indefinite", None, None),
     ({"type": "custody", "custody_months": 30.0}, "indefinite", None, None),
-    ({"type": "custody", "custody_months": 29.9}, 10.0, "2035-03-10", None),
-    ({"type": "custody", "custody_months": 7.0}, 10.0, "2035-03-10", None),
-    ({"type": "custody", "custody_months": 6.5}, 10.0, "2035-03-10", None),
-    ({"type": "custody", "custody_months": 6.0}, 7.0, "2032-03-10", None),
-    ({"type": "custody", "custody_months": 0.5}, 7.0, "2032-03-10", None),
+    ({"type": "custody", "custody_months": 29.9}, 10.0, "2035-03-09", None),
+    ({"type": "custody", "custody_months": 7.0}, 10.0, "2035-03-09", None),
+    ({"type": "custody", "custody_months": 6.5}, 10.0, "2035-03-09", None),
+    ({"type": "custody", "custody_months": 6.0}, 7.0, "2032-03-09", None),
+    ({"type": "custody", "custody_months": 0.5}, 7.0, "2032-03-09", None),
     ({"type": "hospital_order_with_restriction"}, "indefinite", None, None),
-    ({"type": "hospital_order"}, 7.0, "2032-03-10", None),
-    ({"type": "caution"}, 2.0, "2027-03-10", None),
-    ({"type": "conditional_caution"}, 2.0, "2027-03-10", "s82_conditional_caution"),
-    ({"type": "conditional_discharge", "discharge_months": 18}, 1.5, "2026-09-10", None),
-    ({"type": "conditional_discharge", "discharge_months": 36}, 3.0, "2028-03-10", None),
-    ({"type": "community_order"}, 5.0, "2030-03-10", "s82_other_disposal"),
-    ({"type": "fine"}, 5.0, "2030-03-10", "s82_other_disposal"),
-    ({"type": "suspended_sentence", "custody_months": 12.0}, 5.0, "2030-03-10", "s82_suspended_sentence"),
-    ({"type": "suspended_sentence"}, 5.0, "2030-03-10", "s82_suspended_sentence"),
+    ({"type": "hospital_order"}, 7.0, "2032-03-09", None),
+    ({"type": "caution"}, 2.0, "2027-03-09", None),
+    ({"type": "conditional_caution"}, 2.0, "2027-03-09", "s82_conditional_caution"),
+    ({"type": "conditional_discharge", "discharge_months": 18}, 1.5, "2026-09-09", None),
+    ({"type": "conditional_discharge", "discharge_months": 36}, 3.0, "2028-03-09", None),
+    ({"type": "community_order"}, 5.0, "2030-03-09", "s82_other_disposal"),
+    ({"type": "fine"}, 5.0, "2030-03-09", "s82_other_disposal"),
+    (
+        {"type": "suspended_sentence", "custody_months": 24.0},
+        10.0,
+        "2035-03-09",
+        "suspended_counts_as_imprisonment",
+    ),
+    (
+        {"type": "suspended_sentence", "custody_months": 12.0},
+        10.0,
+        "2035-03-09",
+        "suspended_counts_as_imprisonment",
+    ),
+    (
+        {"type": "suspended_sentence", "custody_months": 6.5},
+        10.0,
+        "2035-03-09",
+        "suspended_counts_as_imprisonment",
+    ),
+    (
+        {"type": "suspended_sentence", "custody_months": 6.0},
+        7.0,
+        "2032-03-09",
+        "suspended_counts_as_imprisonment",
+    ),
+    (
+        {"type": "suspended_sentence", "custody_months": 0.5},
+        7.0,
+        "2032-03-09",
+        "suspended_counts_as_imprisonment",
+    ),
 ]
 
 
@@ -122,8 +152,9 @@ JUVENILE = [
     (17, 18, {"type": "custody", "custody_months": 12.0}, True, 10.0, None),  # 18 on relevant date
     (16, 17, {"type": "custody", "custody_months": 30.0}, True, "indefinite", 8),
     (17, 18, {"type": "custody", "custody_months": 30.0}, True, "indefinite", 15),
-    (16, 17, {"type": "suspended_sentence", "custody_months": 12.0}, True, 2.5, None),  # 5 y halved
-    (16, 17, {"type": "suspended_sentence", "custody_months": 6.0}, False, None, None),
+    # A suspended sentence is for those 18 or over at conviction (an under-18 gets a DTO: custody).
+    (17, 18, {"type": "suspended_sentence", "custody_months": 12.0}, True, 10.0, None),
+    (17, 19, {"type": "suspended_sentence", "custody_months": 6.0}, False, None, None),
     (16, 17, {"type": "hospital_order"}, False, None, None),
 ]
 
@@ -148,8 +179,9 @@ def test_offenders_under_18_at_the_offence(
     assert result["review_possible_after_years"] == review
     rules = {u["rule"] for u in result["unverified"]}
     assert ("halving_under_18" in rules) is (notifiable and years in (5.0, 2.5) and on_date < 18)
-    # The age-timing rule is only relied on when the two ages straddle 18.
-    assert ("schedule3_age_timing" in rules) is (at_offence < 18 <= on_date)
+    # Para 95 (ages at the offence) is in the Act as enacted: verified, so never flagged.
+    assert "schedule3_age_timing" not in rules
+    assert any("para 95" in citation for citation in result["basis"])
 
 
 def test_adult_at_offence_with_short_custody_is_notifiable() -> None:
@@ -160,19 +192,21 @@ def test_adult_at_offence_with_short_custody_is_notifiable() -> None:
 @pytest.mark.parametrize(
     ("relevant", "disposal", "ends_on", "initial"),
     [
-        (date(2024, 2, 29), {"type": "caution"}, "2026-02-28", "2024-03-02"),
-        (date(2024, 2, 29), {"type": "community_order"}, "2029-02-28", "2024-03-02"),
+        # 29 Feb has no anniversary: the period reaches the last day of February, less a day.
+        (date(2024, 2, 29), {"type": "caution"}, "2026-02-27", "2024-03-02"),
+        (date(2024, 2, 29), {"type": "community_order"}, "2029-02-27", "2024-03-02"),
         (
             date(2024, 2, 29),
             {"type": "conditional_discharge", "discharge_months": 12},
-            "2025-02-28",
+            "2025-02-27",
             "2024-03-02",
         ),
-        (date(2023, 12, 31), {"type": "caution"}, "2025-12-31", "2024-01-02"),
+        (date(2023, 12, 31), {"type": "caution"}, "2025-12-30", "2024-01-02"),
+        (date(2026, 7, 4), {"type": "caution"}, "2028-07-03", "2026-07-06"),
         (
             date(2024, 8, 31),
             {"type": "conditional_discharge", "discharge_months": 6},
-            "2025-02-28",
+            "2025-02-27",
             "2024-09-02",
         ),
     ],
@@ -187,14 +221,14 @@ def test_dates(relevant: date, disposal: dict[str, Any], ends_on: str, initial: 
 def test_halved_period_counts_whole_months() -> None:
     result = notification(
         request(
-            {"type": "suspended_sentence", "custody_months": 12.0},
+            {"type": "custody", "custody_months": 12.0},
             age_at_offence=16,
             age_on_relevant_date=17,
             relevant_date=date(2024, 2, 29),
         )
     )
-    assert result["period_months"] == 30
-    assert result["ends_on"] == "2026-08-29"
+    assert result["period_months"] == 60  # 10 years halved
+    assert result["ends_on"] == "2029-02-27"
 
 
 @pytest.mark.parametrize(
@@ -204,7 +238,9 @@ def test_halved_period_counts_whole_months() -> None:
         ({"type": "conditional_discharge"}, "under_16", 40, 40, "disposal.discharge_months"),
         ({"type": "caution", "custody_months": 3.0}, "under_16", 40, 40, "disposal.custody_months"),
         ({"type": "fine", "discharge_months": 3}, "under_16", 40, 40, "disposal.discharge_months"),
-        ({"type": "suspended_sentence"}, "under_16", 16, 17, "disposal.custody_months"),
+        ({"type": "suspended_sentence"}, "under_16", 40, 40, "disposal.custody_months"),
+        ({"type": "suspended_sentence", "custody_months": 12.0}, "under_16", 16, 17, "disposal.type"),
+        ({"type": "suspended_sentence", "custody_months": 3.0}, "16_17", 15, 16, "disposal.type"),
         ({"type": "caution"}, "under_16", 40, 39, "age_on_relevant_date"),
     ],
 )
@@ -229,8 +265,8 @@ def test_disposals_before_part_2_commenced_are_refused() -> None:
 
 def test_verification_is_the_weakest_unverified_mark() -> None:
     result = notification(request({"type": "caution"}))
-    assert result["verification"] == "recalled"  # the end-date convention is recalled
-    without_date = notification_if_cautioned("cja1988_s160", "under_16", 30)
+    assert result["verification"] == "secondary"  # the end-date convention and the Sch 3 threshold
+    without_date = notification_if_cautioned("cja1988_s160", "under_16", 30, 30)
     assert without_date["verification"] == "secondary"
     assert result["table"]["id"] == "law-notification" and len(result["table"]["sha256"]) == 64
 
@@ -239,22 +275,29 @@ def test_verification_is_the_weakest_unverified_mark() -> None:
 
 
 @pytest.mark.parametrize(
-    ("youngest", "age", "notifiable", "years"),
+    ("youngest", "age_at_offence", "age", "notifiable", "years"),
     [
-        ("under_16", 40, True, 2.0),
-        ("under_16", 18, True, 2.0),
-        ("under_16", 17, False, None),
-        ("under_16", None, None, None),
-        ("16_17", 40, False, None),
-        ("16_17", None, False, None),
-        ("unknown", 40, None, None),
-        (None, 40, None, None),
+        ("under_16", 40, 40, True, 2.0),
+        ("under_16", 18, 18, True, 2.0),
+        ("under_16", 18, 40, True, 2.0),
+        ("under_16", 17, 17, False, None),
+        ("under_16", 16, 20, False, None),  # Sch 3 reads the age at the offence (para 95)
+        ("under_16", None, 40, None, None),  # today's age says nothing about the age then
+        ("under_16", None, None, None, None),
+        ("16_17", 40, 40, False, None),
+        ("16_17", None, None, False, None),
+        ("unknown", 40, 40, None, None),
+        (None, 40, 40, None, None),
     ],
 )
 def test_notification_if_cautioned(
-    youngest: str | None, age: int | None, notifiable: bool | None, years: float | None
+    youngest: str | None,
+    age_at_offence: int | None,
+    age: int | None,
+    notifiable: bool | None,
+    years: float | None,
 ) -> None:
-    result = notification_if_cautioned("pca1978_s1", youngest, age)
+    result = notification_if_cautioned("pca1978_s1", youngest, age_at_offence, age)
     assert result["notifiable"] is notifiable
     assert (result["period"] or {}).get("years") == years
     assert result["ends_on"] is None and result["initial_notification_due"] is None
@@ -263,13 +306,15 @@ def test_notification_if_cautioned(
 @pytest.mark.parametrize(
     ("args", "path"),
     [
-        (("making", "under_16", 30), "offence"),
-        (("pca1978_s1", "under_13", 30), "youngest_depicted"),
-        (("pca1978_s1", "under_16", 9), "age"),
-        (("pca1978_s1", "under_16", 121), "age"),
+        (("making", "under_16", 30, 30), "offence"),
+        (("pca1978_s1", "under_13", 30, 30), "youngest_depicted"),
+        (("pca1978_s1", "under_16", 30, 9), "age"),
+        (("pca1978_s1", "under_16", 30, 121), "age"),
+        (("pca1978_s1", "under_16", 9, 30), "age_at_offence"),
+        (("pca1978_s1", "under_16", 31, 30), "age_at_offence"),
     ],
 )
-def test_notification_if_cautioned_rejects_bad_arguments(args: tuple[str, str, int], path: str) -> None:
+def test_notification_if_cautioned_rejects_bad_arguments(args: tuple[str, str, int, int], path: str) -> None:
     with pytest.raises(InvalidInput) as info:
         notification_if_cautioned(*args)
     assert info.value.details[0]["path"] == path
@@ -279,7 +324,12 @@ def test_notification_if_cautioned_rejects_bad_arguments(args: tuple[str, str, i
 
 
 def test_renotification_is_yearly_from_the_initial_notification() -> None:
-    assert renotification_dates(date(2024, 2, 29), date(2027, 2, 28), 10) == [
+    # ends_on is the last day the requirements apply: a due date on it still falls within them.
+    assert renotification_dates(date(2024, 2, 29), date(2027, 2, 27), 10) == [
+        date(2025, 2, 28),
+        date(2026, 2, 28),
+    ]
+    assert renotification_dates(date(2024, 2, 29), date(2026, 2, 28), 10) == [
         date(2025, 2, 28),
         date(2026, 2, 28),
     ]
@@ -289,7 +339,7 @@ def test_renotification_is_yearly_from_the_initial_notification() -> None:
 
 
 def test_renotification_is_weekly_without_a_fixed_abode() -> None:
-    dates = renotification_dates(date(2025, 1, 1), date(2025, 1, 29), 10, no_fixed_abode=True)
+    dates = renotification_dates(date(2025, 1, 1), date(2025, 1, 28), 10, no_fixed_abode=True)
     assert dates == [date(2025, 1, 8), date(2025, 1, 15), date(2025, 1, 22)]
 
 
@@ -303,8 +353,8 @@ def test_change_notification_due() -> None:
 
 
 def test_the_cached_preview_hands_out_independent_copies() -> None:
-    first = notification_if_cautioned("cja1988_s160", "under_16", 30)
+    first = notification_if_cautioned("cja1988_s160", "under_16", 30, 30)
     first["period"]["years"] = 99.0
     first["basis"].clear()
-    second = notification_if_cautioned("cja1988_s160", "under_16", 30)
+    second = notification_if_cautioned("cja1988_s160", "under_16", 30, 30)
     assert second["period"]["years"] == 2.0 and second["basis"]

@@ -38,6 +38,7 @@ NOT_RECORDED = ""
 #: Plain-English label of every case fact, keyed by its path in the facts document.
 FACT_LABELS: dict[str, str] = {
     "subject.age": "Age (years)",
+    "subject.age_at_offence": "Age at the (earliest) offence (years)",
     "subject.sex": "Sex",
     "subject.never_married": "Never married",
     "offence.activities": "Activities",
@@ -50,6 +51,7 @@ FACT_LABELS: dict[str, str] = {
     "offence.collection_span_years": "Collection span (years)",
     "offence.more_boys_than_girls_csem": "More boys than girls in the illegal material",
     "offence.more_boys_than_girls_other_child_content": "More boys than girls in other child depictions",
+    "offence.peer_to_peer_sharing": "Images offered in a peer-to-peer shared folder",
     "history.any_prior_criminal_history": "Any previous charge or conviction",
     "history.any_failure_on_conditional_release": "Any failure on bail, probation or parole",
     "history.prior_sexual_sanctions": "Previous sexual-offence sanctions (count)",
@@ -69,6 +71,7 @@ FACT_LABELS: dict[str, str] = {
     "process.sufficient_evidence_to_charge": "Sufficient evidence to charge",
     "process.consents_to_caution": "Consents to a caution",
     "process.safeguarding_checks_complete": "Safeguarding checks complete",
+    "process.structured_judgement_risk": "Risk concluded by a structured professional judgement",
 }
 FACT_SECTIONS: dict[str, str] = {
     "subject": "About the person",
@@ -79,6 +82,8 @@ FACT_SECTIONS: dict[str, str] = {
     "process": "Process",
 }
 _PATHS = [path for path, _ in FACT_PATHS]
+#: Facts asked as radio choices, whose "not known" answer is the NOT_RECORDED choice.
+_CHOICE_PATHS = ("subject.sex", "offence.youngest_depicted", "process.structured_judgement_risk")
 _COUNT_PATHS = {p for p in _PATHS if p.startswith(("offence.image_counts.", "history.prior_"))}
 
 
@@ -88,8 +93,16 @@ def fact_field_name(path: str) -> str:
 
 def _fact_field(path: str) -> forms.Field:
     label = FACT_LABELS[path]
-    if path == "subject.age":
+    if path in ("subject.age", "subject.age_at_offence"):
         return forms.IntegerField(label=label, required=False, min_value=10, max_value=120)
+    if path == "process.structured_judgement_risk":
+        return forms.ChoiceField(
+            label=label,
+            required=False,
+            choices=[("low", "Low"), ("medium", "Medium"), ("high", "High"), (NOT_RECORDED, "Not recorded")],
+            widget=forms.RadioSelect,
+            help_text="Needed where CPORT does not apply (it was validated on adult men only).",
+        )
     if path == "subject.sex":
         field = forms.ChoiceField(
             label=label,
@@ -132,7 +145,7 @@ class FactsMixin(forms.Form):
                 value: Any = facts
                 for part in path.split("."):
                     value = value.get(part) if isinstance(value, dict) else None
-                if value is None and path in ("subject.sex", "offence.youngest_depicted"):
+                if value is None and path in _CHOICE_PATHS:
                     value = NOT_RECORDED
                 self.initial.setdefault(name, value)
 
@@ -239,6 +252,10 @@ class EnforcementForm(VersionedForm):
         label="Collection span (years)", required=False, min_value=0, max_value=120
     )
     distribution_evidence = TriStateField(label="Evidence of distribution")
+    peer_to_peer_sharing = TriStateField(
+        label="Images offered in a peer-to-peer shared folder",
+        help_text="Offering images for others to download is distribution in law.",
+    )
 
     def payload(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -26,6 +26,7 @@ from riskroute.core.errors import InvalidInput, from_validation_error
 from riskroute.core.facts import MAX_COUNT, CaseFacts, flatten
 from riskroute.core.knowledge import Definition, DefinitionError, Mark
 from riskroute.core.memo import Memo, MemoTable
+from riskroute.core.strict_json import check_unique_keys
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
 LEVEL = {name: rank for rank, name in enumerate(LEVELS)}
@@ -300,6 +301,7 @@ class Instrument:
     def validate_json(self, raw: bytes) -> dict[str, Any]:
         """Validate the instrument's own input document (strict; unknown fields rejected)."""
         model = CaseFacts if self.spec.method == "tree" else self._model
+        check_unique_keys(raw)
         try:
             parsed = model.model_validate_json(raw)
         except ValidationError as exc:

@@ -71,6 +71,11 @@ def _table() -> tuple[Definition, CautionTable]:
     return definition, table
 
 
+def caution_rules() -> dict[str, Rule]:
+    """The conditional-caution rules by id, as the table states them (for explanations)."""
+    return dict(_table()[1].rules)
+
+
 def completion_deadline(caution_date: date, exceptional: bool = False) -> date:
     """Date by which the conditions should be complete: 16 weeks, or 20 in exceptional cases."""
     table = _table()[1]

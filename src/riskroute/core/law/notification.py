@@ -214,10 +214,7 @@ def _threshold_met(
     if age_at_offence is None:
         notes.append("The age at the offence is unknown, so the Schedule 3 age test cannot be applied.")
         return None
-    if age_on_relevant_date is not None and (age_at_offence >= s3.adult_age) != (
-        age_on_relevant_date >= s3.adult_age
-    ):
-        prov.use("schedule3_age_timing", rules["schedule3_age_timing"])
+    prov.use("schedule3_age_timing", rules["schedule3_age_timing"])
     if age_at_offence >= s3.adult_age:
         return True
     if disposal.type in s3.imprisonment_disposals and disposal.custody_months is not None:
@@ -266,6 +263,8 @@ def _evaluate(
         return {**result, **prov.summary(), "notes": notes}
 
     prov.use(row.id, row.as_rule())
+    if disposal.type == "suspended_sentence":
+        prov.use("suspended_counts_as_imprisonment", rules["suspended_counts_as_imprisonment"])
     juvenile = age_on_relevant_date is not None and age_on_relevant_date < table.halving.under_age
     months: int | None
     if row.indefinite:
@@ -302,7 +301,9 @@ def _evaluate(
         result["initial_notification_due"] = (relevant_date + timedelta(days=days - 1)).isoformat()
         if months is not None:
             prov.use("end_date_convention", rules["end_date_convention"])
-            result["ends_on"] = add_months(relevant_date, months).isoformat()
+            # "Beginning with" the relevant date: day 1 is that date, so the last day is the day
+            # before the anniversary (table rule end_date_convention).
+            result["ends_on"] = (add_months(relevant_date, months) - timedelta(days=1)).isoformat()
     if disposal.type in _CUSTODIAL:
         notes.append(
             "Time in custody, in hospital or abroad does not count towards the 3 days for the "
@@ -315,19 +316,18 @@ def _check_consistency(request: NotificationRequest) -> None:
     """Cross-field checks the schema alone cannot express, reported with the field's path."""
     details: list[ErrorDetail] = []
     disposal = request.disposal
-    if disposal.type == "custody" and disposal.custody_months is None:
-        details.append({"path": "disposal.custody_months", "message": "required for custody"})
+    if disposal.type in ("custody", "suspended_sentence") and disposal.custody_months is None:
+        # The s.82 period of a suspended sentence is that of imprisonment of its term.
+        details.append({"path": "disposal.custody_months", "message": f"required for {disposal.type}"})
     if (
         disposal.type == "suspended_sentence"
-        and disposal.custody_months is None
-        and request.youngest_depicted == "under_16"
-        and request.age_at_offence < _table()[1].schedule3.adult_age
+        and request.age_on_relevant_date < _table()[1].schedule3.adult_age
     ):
         details.append(
             {
-                "path": "disposal.custody_months",
-                "message": "required for a suspended sentence when the offender was under 18 at the "
-                "offence (Schedule 3 turns on a term of 12 months or more)",
+                "path": "disposal.type",
+                "message": "a suspended sentence cannot be passed on an offender under 18; a detention "
+                "and training order counts as imprisonment: record it as custody",
             }
         )
     if disposal.custody_months is not None and disposal.type not in ("custody", "suspended_sentence"):
@@ -366,11 +366,14 @@ def notification(request: NotificationRequest) -> dict[str, Any]:
     )
 
 
-def notification_if_cautioned(offence: str, youngest_depicted: str | None, age: int | None) -> dict[str, Any]:
+def notification_if_cautioned(
+    offence: str, youngest_depicted: str | None, age_at_offence: int | None, age: int | None
+) -> dict[str, Any]:
     """Preview for triage: what a conditional caution would bring, before any caution date exists.
 
-    The age is taken as both the age at the offence and on the caution date; dates are null. An
-    unknown age or depicted age gives `notifiable: null`, never a guess.
+    Schedule 3 reads the age at the offence; the period's halving reads the age on the caution
+    date, taken as today's `age`. Dates are null. An unknown age at the offence or depicted age
+    gives `notifiable: null`, never a guess.
     """
     _, table = _table()
     details: list[ErrorDetail] = []
@@ -378,20 +381,25 @@ def notification_if_cautioned(offence: str, youngest_depicted: str | None, age: 
         details.append({"path": "offence", "message": f"not an indecent-image offence: {offence!r}"})
     if youngest_depicted not in (None, *YoungestDepicted.__args__):  # type: ignore[attr-defined]
         details.append({"path": "youngest_depicted", "message": f"unknown age band: {youngest_depicted!r}"})
-    if age is not None and not 10 <= age <= 120:
-        details.append({"path": "age", "message": "must be between 10 and 120"})
+    for path, value in (("age_at_offence", age_at_offence), ("age", age)):
+        if value is not None and not 10 <= value <= 120:
+            details.append({"path": path, "message": "must be between 10 and 120"})
+    if age_at_offence is not None and age is not None and age_at_offence > age:
+        details.append({"path": "age_at_offence", "message": "cannot be greater than age"})
     if details:
         raise InvalidInput(details)
-    preview: dict[str, Any] = orjson.loads(_preview(offence, youngest_depicted, age))
+    preview: dict[str, Any] = orjson.loads(_preview(offence, youngest_depicted, age_at_offence, age))
     return preview
 
 
 @lru_cache(maxsize=4096)
-def _preview(offence: str, youngest_depicted: str | None, age: int | None) -> bytes:
-    """Triage asks this for every case of a batch re-score; the answer depends only on these three
+def _preview(
+    offence: str, youngest_depicted: str | None, age_at_offence: int | None, age: int | None
+) -> bytes:
+    """Triage asks this for every case of a batch re-score; the answer depends only on these four
     values, so it is computed once and each caller gets its own fresh copy of the document."""
     return orjson.dumps(
-        _evaluate(offence, youngest_depicted, age, age, Disposal(type="conditional_caution"), None)
+        _evaluate(offence, youngest_depicted, age_at_offence, age, Disposal(type="conditional_caution"), None)
     )
 
 
@@ -402,7 +410,8 @@ def renotification_dates(
 
     Every 12 months (weekly with no fixed abode), counted from the last notification: a change
     notice under s.84 restarts the cycle, so callers pass the latest notification date. Dates on
-    or after `ends_on` are left out; an indefinite requirement passes None.
+    after `ends_on` (the last day the requirements apply) are left out; an indefinite requirement
+    passes None.
     """
     if limit < 0:
         raise ValueError("limit must not be negative")
@@ -413,7 +422,7 @@ def renotification_dates(
             due = initial + timedelta(days=deadlines.periodic_days_no_fixed_abode * k)
         else:
             due = add_months(initial, deadlines.periodic_months * k)
-        if ends_on is not None and due >= ends_on:
+        if ends_on is not None and due > ends_on:
             break
         out.append(due)
     return out

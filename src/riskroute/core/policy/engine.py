@@ -47,6 +47,8 @@ class RuleSpec(_Spec):
     reason: str
     citation: str
     mark: Mark
+    #: What it means that the rule held, in plain words (for a `divert` explanation).
+    holds: str | None = None
 
 
 class SourceSpec(_Spec):
@@ -106,6 +108,11 @@ class Rule:
             else {"id": spec.id, "mark": spec.mark.value, "citation": spec.citation}
         )
         object.__setattr__(self, "unverified", unverified)
+
+    @property
+    def holds(self) -> str:
+        """The plain-words meaning of this rule holding (its id where the file gives none)."""
+        return (self.spec.holds or f"Rule {self.spec.id} held.").strip()
 
     trace_static: dict[str, Any] = field(init=False, repr=False, compare=False)
     blocking: dict[str, str] = field(init=False, repr=False, compare=False)
