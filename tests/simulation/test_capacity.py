@@ -34,8 +34,9 @@ def _digest(values: np.ndarray) -> str:
 def test_the_switch_reproduces_the_demand_limited_engine_exactly(loaded):
     """enforcement.capacity_limited = 0 gives engine 1.0's per-case event times, bit for bit.
 
-    The golden file was written by engine 1.0 (commit 'record today's demand-limited engine') at
-    its scenario's central values, which it also records; the newer parameters are neutral there.
+    The golden file was written by engine 1.0 (the demand-limited engine as on main, run from main's
+    own source; its `engine` field names the commit) at its scenario's central values, which it
+    also records; the newer parameters are neutral there.
     """
     golden = json.loads(GOLDEN.read_text())
     params = loaded.scenario.central() | golden["params"] | {"enforcement.capacity_limited": 0}
