@@ -71,3 +71,17 @@ def test_charts_are_deterministic(result, tmp_path):
         costs(result, directory)
     for name in ("backlogs", "costs"):
         assert (tmp_path / "a" / f"{name}.svg").read_bytes() == (tmp_path / "b" / f"{name}.svg").read_bytes()
+
+
+def test_screen_falls_back_to_the_widest_ranges_when_correlations_are_noise(result):
+    """Four replications cannot tell a correlation from noise (|rho| > 2/sqrt(4) = 1 is impossible),
+    so the bars go to the most uncertain parameters, not to chance correlations."""
+    params = result.loaded.scenario.params()
+    chosen = screen(result, 3)
+
+    def width(name):
+        p = params[name]
+        return (p.high - p.low) / abs(p.value)
+
+    others = [n for n, p in params.items() if p.high > p.low and p.support != "model" and n not in chosen]
+    assert min(width(n) for n in chosen) >= max(width(n) for n in others)

@@ -52,25 +52,37 @@ def screen(result: SimulationResult, count: int) -> list[str]:
 
     Each replication drew every parameter from its range; the Spearman rank correlation between a
     parameter's draws and the replication's policy − baseline difference says how much of the
-    spread that parameter explains. The `count` parameters with the largest absolute correlation,
-    over the tornado outputs, are kept. Fixed parameters and modelling choices are left out.
+    spread that parameter explains. With few replications most correlations are noise, so only
+    those above the noise level (|ρ| > 2/√n, about two standard errors of ρ under independence)
+    rank by strength; the remaining places go to the parameters with the widest relative range
+    (the most uncertain), so a small sample does not pick bars by chance. Fixed parameters,
+    modelling choices and `--set` overrides are left out.
     """
     reps = result.replications
+    params = result.loaded.scenario.params()
     candidates = [
-        name for name, p in result.loaded.scenario.params().items() if p.high > p.low and p.support != "model"
+        name
+        for name, p in params.items()
+        if p.high > p.low and p.support != "model" and name not in result.overrides
     ]
-    if len(reps) < 3:
-        return candidates[:count]
+
+    def width(name: str) -> float:
+        p = params[name]
+        return (p.high - p.low) / max(abs(p.value), 1e-12)
+
+    noise = 2 / np.sqrt(len(reps)) if reps else np.inf
     strength: dict[str, float] = {}
     for name in candidates:
         draws = rankdata([r.params[name] for r in reps])
         best = 0.0
         for out in TORNADO_OUTPUTS:
             effect = rankdata([r.policy[out] - r.baseline[out] for r in reps])
-            if np.ptp(draws) > 0 and np.ptp(effect) > 0:
+            if len(reps) > 2 and np.ptp(draws) > 0 and np.ptp(effect) > 0:
                 best = max(best, abs(float(np.corrcoef(draws, effect)[0, 1])))
         strength[name] = best
-    return sorted(candidates, key=lambda n: (-strength[n], n))[:count]
+    signal = sorted((n for n in candidates if strength[n] > noise), key=lambda n: (-strength[n], n))
+    rest = sorted((n for n in candidates if n not in signal), key=lambda n: (-width(n), n))
+    return (signal + rest)[:count]
 
 
 def _mean_difference(
