@@ -47,3 +47,10 @@ def fixed(value: float) -> dict[str, float]:
 @pytest.fixture(scope="session")
 def small_pool(loaded: LoadedScenario) -> RoutedPool:
     return build_pool(loaded.scenario.central(), "npcc-2017", stream(7, 0), per_stratum=150)
+
+
+@pytest.fixture(scope="session")
+def quick(scenario_data: dict[str, Any]) -> LoadedScenario:
+    """The bundled scenario at a twentieth of E&W instead of a quarter: the same mechanisms, five
+    times fewer events, for tests about reproducibility and contracts rather than levels."""
+    return _variant(scenario_data, {"model.scale": fixed(0.05)})

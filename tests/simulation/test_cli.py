@@ -14,6 +14,8 @@ runner = CliRunner()
 
 
 def run(*args: str):
+    if "--workers" not in args:  # one process unless a test is about workers: forkserver start-up is slow
+        args = (*args, "--workers", "1")
     return runner.invoke(app, ["simulate", *args])
 
 
@@ -86,3 +88,78 @@ def test_a_scenario_file_runs(tmp_path, scenario_data):
     result = run(str(path), "--replications", "1", "--years", "0.25", "--json")
     assert result.exit_code == 0, result.output
     assert orjson.loads(result.stdout)["scenario_origin"] == str(path)
+
+
+def test_set_overrides_a_parameter_and_a_bad_one_is_exit_2_naming_it():
+    base = ("england-wales-2017", "--replications", "1", "--years", "0.25", "--seed", "3", "--json")
+    result = run(*base, "--set", "enforcement.investigators=500", "--set", "diversion.programme_places=300")
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout)["overrides"] == {
+        "enforcement.investigators": 500.0,
+        "diversion.programme_places": 300.0,
+    }
+    for bad, path in [
+        ("enforcement.investigatorz=5", "enforcement.investigatorz"),
+        ("cohort.contact_risk_share=2", "cohort.contact_risk_share"),
+        ("forensics.examiners=many", "forensics.examiners"),
+    ]:
+        result = run(*base, "--set", bad)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert orjson.loads(result.stderr)["details"][0]["path"] == path
+
+
+def test_sweep_follows_the_contract():
+    result = runner.invoke(
+        app,
+        [
+            "sweep",
+            "england-wales-2017",
+            "--param",
+            "diversion.programme_places",
+            "--values",
+            "60,600",
+            "--replications",
+            "1",
+            "--years",
+            "0.25",
+            "--workers",
+            "1",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    document = orjson.loads(result.stdout)
+    assert {"scenario", "policy", "param", "values", "points"} <= set(document)
+    assert document["values"] == [60.0, 600.0]
+    for point in document["points"]:
+        assert set(CONTRACT_METRICS) <= set(point["difference"])
+        assert all(set(row) == {"mean", "p05", "p95", "mcse"} for row in point["difference"].values())
+    bad = runner.invoke(app, ["sweep", "england-wales-2017", "--param", "no.such", "--values", "1", "--json"])
+    assert bad.exit_code == 2 and orjson.loads(bad.stderr)["details"][0]["path"] == "no.such"
+    bad = runner.invoke(
+        app, ["sweep", "england-wales-2017", "--param", "charging.lawyers", "--values", "1,x"]
+    )
+    assert bad.exit_code == 2 and orjson.loads(bad.stderr)["details"][0]["path"] == "--values"
+
+
+def test_calibrate_and_export(tmp_path):
+    out = tmp_path / "runs.csv"
+    result = run(
+        "england-wales-2017",
+        "--replications",
+        "2",
+        "--years",
+        "0.5",
+        "--calibrate",
+        "--export",
+        str(out),
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    document = orjson.loads(result.stdout)
+    assert {row["target"] for row in document["calibration"]} >= {"arrests a month", "forensic wait"}
+    assert out.read_text().count("\n") == 3  # header + one row per replication
+    bad = run(
+        "england-wales-2017", "--replications", "1", "--years", "0.25", "--export", str(tmp_path / "x.xlsx")
+    )
+    assert bad.exit_code == 2 and orjson.loads(bad.stderr)["details"][0]["path"] == "--export"

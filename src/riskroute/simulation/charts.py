@@ -102,9 +102,43 @@ def time_to_action(result: SimulationResult, directory: Path) -> dict[str, Path]
         for b, m in zip(BANDS, metrics, strict=True)
     ]
     _paired_bars(ax, result, metrics, labels)
+    for k, target in enumerate(result.pool.target_days):
+        ax.hlines(target, k - 0.45, k + 0.45, colors="black", linestyles="--", linewidth=1)
+    ax.plot([], [], color="black", linestyle="--", linewidth=1, label="target for the band")
+    ax.legend(frameon=False)
     ax.set_ylabel("median days, referral to enforcement action")
-    ax.set_title("Time to action by priority band (targets 1 / 7 / 14 / 30 days)")
+    ax.set_title("Time to action by the band graded at referral")
     return _save(fig, directory, "time_to_action")
+
+
+def reaching_the_dangerous(result: SimulationResult, directory: Path) -> dict[str, Path]:
+    """The metrics of the policy's claim: contact-risk suspects reached sooner, more people
+    reached, fewer child-days at risk; and the programme wait that diversion depends on."""
+    panels = (
+        (
+            "days_to_action_contact_risk_median",
+            "days to action,\ncontact risk or access",
+            result.pool.target_days[1],
+        ),
+        ("people_reached_per_month", "people reached\nper month", None),
+        ("child_days_at_risk", "child-days at risk\n(millions)", None),
+        ("programme_wait_days_median", "days waiting for\na programme place", None),
+    )
+    fig, axes = plt.subplots(1, len(panels), figsize=(11, 3.2))
+    for ax, (metric, label, target) in zip(axes, panels, strict=True):
+        divisor = 1e6 if metric == "child_days_at_risk" else 1.0
+        for offset, run, colour in ((-0.2, "baseline", BASE_COLOUR), (0.2, "policy_run", POLICY_COLOUR)):
+            mean, below, above = (v / divisor for v in _interval(result, run, metric))
+            ax.bar(offset, mean, width=0.4, color=colour, yerr=[[below], [above]], capsize=3)
+        if target is not None:
+            ax.axhline(
+                target, color="black", linestyle="--", linewidth=1, label=f"{target:g}-day target (high band)"
+            )
+            ax.legend(frameon=False, fontsize=7)
+        ax.set_xticks([-0.2, 0.2], ["baseline", result.policy_id], fontsize=7)
+        ax.set_title(label, fontsize=8)
+    fig.suptitle("Reaching the dangerous sooner? (mean, bars = 5th-95th percentile)")
+    return _save(fig, directory, "reaching_the_dangerous")
 
 
 def costs(result: SimulationResult, directory: Path) -> dict[str, Path]:
@@ -148,12 +182,20 @@ def tornado_chart(tornado: Tornado, output: str, directory: Path) -> dict[str, P
     y = np.arange(len(swings))
     low = [s.at_low[output] - centre for s in swings]
     high = [s.at_high[output] - centre for s in swings]
-    ax.barh(y, low, left=centre, color=BASE_COLOUR, label="parameter at low end")
-    ax.barh(y, high, left=centre, color=POLICY_COLOUR, label="parameter at high end")
+    # Error bars: ±2 Monte Carlo standard errors of each end's mean (a bar inside them is noise).
+    low_err = [2 * s.mcse_low[output] for s in swings]
+    high_err = [2 * s.mcse_high[output] for s in swings]
+    ax.barh(y, low, left=centre, color=BASE_COLOUR, label="parameter at low end", xerr=low_err, capsize=2)
+    ax.barh(
+        y, high, left=centre, color=POLICY_COLOUR, label="parameter at high end", xerr=high_err, capsize=2
+    )
     ax.axvline(centre, color="black", linewidth=0.8)
     ax.set_yticks(y, [s.parameter for s in swings])
     ax.set_xlabel(f"policy - baseline: {output} (centre = all parameters central)")
-    ax.set_title(f"Sensitivity of the policy effect on {output} ({tornado.replications} seeded runs per bar)")
+    ax.set_title(
+        f"Sensitivity of the policy effect on {output}\n"
+        f"({tornado.replications} seeded runs per bar; error bars ±2 MCSE)"
+    )
     ax.legend(frameon=False, fontsize=7)
     return _save(fig, directory, f"tornado_{output}")
 
@@ -166,6 +208,7 @@ def draw_all(
     charts = {
         "backlogs": backlogs(result, directory),
         "time_to_action": time_to_action(result, directory),
+        "reaching_the_dangerous": reaching_the_dangerous(result, directory),
         "costs": costs(result, directory),
         "reoffences": reoffences(result, directory),
     }

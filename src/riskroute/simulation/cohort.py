@@ -6,11 +6,20 @@ system uses) decides who is diverted under `current-practice` (the baseline) and
 being tested, and which pre-arrest priority band each person gets.
 
 Triage costs tens of microseconds, so it is not called per case per replication. Instead a pool of
-cases is generated once per (scenario, seed) in four strata: contact indicator recorded or not ×
-access to children or not. Those are the two cohort shares whose ranges matter most and vary per
-replication; each replication draws arrestees stratum by stratum with its own sampled shares and
-uniformly within a stratum. Every other cohort share is held at its central value inside the pool
-(documented in docs/simulation.md as a limit of the uncertainty analysis).
+cases is generated once per (scenario, seed) in four strata (contact indicator recorded or not ×
+access to children or not), with every other cohort share at its central value, and each person's
+draws (distribution or not, image categories, record, admission, evidence, consent) are kept.
+Each replication draws people stratum by stratum with its own sampled stratum shares and, within a
+stratum, with importance weights: the likelihood ratio of that person's draws under the
+replication's sampled shares against the central ones (`RoutedPool.weights`). So every cohort share
+is drawn per replication and its uncertainty reaches the results, without re-triaging anyone.
+
+What the investigator sees before arrest is not what the decision core sees after it. For each
+person the pool also holds the band the prioritisation tree gives on the facts known when the
+referral is graded: an access to children or a contact indicator (other than a prior contact
+sanction, which is on the PNC) may not have been found yet, and is then recorded as not found
+(`band_at_referral[i, access_seen, contact_seen]`). After arrest the full facts are known: the
+case is re-banded and routed on them.
 
 Facts are complete (every leaf known), so `needs_information` should not occur; if a policy still
 returns it, the case is routed to prosecution, as an investigator would keep it on the criminal
@@ -19,12 +28,14 @@ route until the facts were gathered, and the share is reported.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from riskroute.core.facts import CaseFacts
+from riskroute.core.instruments import get_instrument
 from riskroute.core.triage import triage
 
 BASELINE_POLICY = "current-practice"
@@ -56,7 +67,11 @@ class RoutedPool:
     """
 
     stratum: np.ndarray
-    band: np.ndarray
+    band: np.ndarray  # on the full facts (after arrest)
+    band_at_referral: np.ndarray  # (n, 2, 2): [person, access seen, contact indicator seen]
+    attributes: np.ndarray  # (n, len(ATTRIBUTES)) kept draws, -1 = not drawn
+    central: dict[str, float]  # the cohort shares the pool was drawn with
+    target_days: tuple[float, ...]  # days to enforcement action, by band (the prioritisation tree's)
     base_route: np.ndarray
     policy_route: np.ndarray
     base_needs_information: np.ndarray
@@ -70,6 +85,37 @@ class RoutedPool:
     def members(self) -> list[np.ndarray]:
         """Pool indices of each stratum 0..3."""
         return [np.flatnonzero(self.stratum == s) for s in range(4)]
+
+    def weights(self, params: dict[str, float]) -> np.ndarray:
+        """Importance weight of each pool person under a replication's cohort shares.
+
+        The likelihood ratio of the person's kept draws under `params` against the central shares
+        the pool was drawn with; exactly 1 for everyone when the shares are central. A share whose
+        central value is 0 or 1 cannot be reweighted and is left as drawn.
+        """
+        w = np.ones(self.stratum.size)
+        for attribute, share in SHARE_OF.items():
+            column = self.attributes[:, ATTRIBUTES.index(attribute)]
+            w *= _ratio(column, params[share], self.central[share])
+        category = self.attributes[:, ATTRIBUTES.index("category")]
+        a, b = (params[name] for name in _CATEGORY_SHARES)
+        a0, b0 = (self.central[name] for name in _CATEGORY_SHARES)
+        by_category = np.array(
+            [_safe_ratio(a, a0), _safe_ratio(b, b0), _safe_ratio(max(0.0, 1 - a - b), 1 - a0 - b0)]
+        )
+        weights: np.ndarray = w * by_category[category]
+        return weights
+
+
+def _safe_ratio(new: float, old: float) -> float:
+    return new / old if old > 0 else 1.0
+
+
+def _ratio(drawn: np.ndarray, new: float, old: float) -> np.ndarray:
+    """Likelihood ratio of one Bernoulli draw per person (-1 = not drawn: ratio 1)."""
+    if not 0 < old < 1:
+        return np.ones(drawn.size)
+    return np.where(drawn == 1, new / old, np.where(drawn == 0, (1 - new) / (1 - old), 1.0))
 
 
 def stratum_probabilities(params: dict[str, float]) -> np.ndarray:
@@ -97,10 +143,42 @@ def _pick(rng: np.random.Generator, odds: dict[str, float]) -> set[str]:
     return chosen
 
 
+#: The per-person draws kept for reweighting, in this order; -1 = not drawn for this person.
+ATTRIBUTES: tuple[str, ...] = (
+    "distribution",
+    "production",
+    "category",  # 0: any A, 1: B but no A, 2: C only
+    "prior_sexual",
+    "history_draw",
+    "admits",
+    "sufficient_evidence",
+    "consents",
+)
+_CATEGORY_SHARES = ("cohort.category_a_share", "cohort.category_b_share")
+#: The cohort share each binary kept draw was made with (the category is three-way, weighted apart).
+SHARE_OF: dict[str, str] = {
+    "distribution": "cohort.distribution_share",
+    "production": "cohort.production_share",
+    "prior_sexual": "cohort.prior_sexual_sanction_share",
+    "history_draw": "cohort.prior_criminal_history_share",
+    "admits": "cohort.admits_offence_share",
+    "sufficient_evidence": "cohort.sufficient_evidence_share",
+    "consents": "cohort.consents_to_caution_share",
+}
+
+
 def synthetic_facts(
     rng: np.random.Generator, contact_found: bool, access: bool, cohort: dict[str, float]
 ) -> CaseFacts:
     """One complete, synthetic case-facts document (counts and facts only, no person named)."""
+    return CaseFacts.model_validate(_synthetic_case(rng, contact_found, access, cohort)[0])
+
+
+def _synthetic_case(
+    rng: np.random.Generator, contact_found: bool, access: bool, cohort: dict[str, float]
+) -> tuple[dict[str, Any], list[int]]:
+    """The facts document and the person's kept draws (`ATTRIBUTES`). The order of random draws
+    is fixed: a pool built from the same seed is the same pool."""
     indicators = _pick(rng, CONTACT_INDICATOR_ODDS) if contact_found else set()
     access_kinds = _pick(rng, ACCESS_KIND_ODDS) if access else set()
     activities = ["possession", "making"]
@@ -118,7 +196,10 @@ def synthetic_facts(
     }
     prior_sexual = rng.random() < cohort["cohort.prior_sexual_sanction_share"]
     prior_contact = "prior_contact_sanction" in indicators
-    history = prior_sexual or prior_contact or rng.random() < cohort["cohort.prior_criminal_history_share"]
+    history_draw = -1
+    if not (prior_sexual or prior_contact):
+        history_draw = int(rng.random() < cohort["cohort.prior_criminal_history_share"])
+    history = history_draw != 0
     admits = bool(rng.random() < cohort["cohort.admits_offence_share"])
     age = int(18 + min(rng.gamma(4.0, 6.0), 60))
     span = round(float(rng.gamma(2.0, 1.0)), 1)
@@ -159,14 +240,39 @@ def synthetic_facts(
             "grooming_or_incitement": "grooming" in indicators,
             "sexual_interest_in_children": bool(rng.random() < SEXUAL_INTEREST_RECORDED),
         },
-        "process": {
-            "admits_offence": admits,
-            "sufficient_evidence_to_charge": bool(rng.random() < cohort["cohort.sufficient_evidence_share"]),
-            "consents_to_caution": bool(admits and rng.random() < cohort["cohort.consents_to_caution_share"]),
-            "safeguarding_checks_complete": True,
-        },
     }
-    return CaseFacts.model_validate(document)
+    # Drawn last, as they always were: the same seed must keep giving the same pool.
+    evidence = bool(rng.random() < cohort["cohort.sufficient_evidence_share"])
+    consents = int(rng.random() < cohort["cohort.consents_to_caution_share"]) if admits else -1
+    document["process"] = {
+        "admits_offence": admits,
+        "sufficient_evidence_to_charge": evidence,
+        "consents_to_caution": consents == 1,
+        "safeguarding_checks_complete": True,
+    }
+    kept = [
+        int("distribution" in activities),
+        int("production" in activities),
+        0 if has_a else (1 if has_b else 2),
+        int(prior_sexual),
+        history_draw,
+        int(admits),
+        int(evidence),
+        consents,
+    ]
+    return document, kept
+
+
+def _as_graded_at_referral(document: dict[str, Any], access_seen: bool, contact_seen: bool) -> dict[str, Any]:
+    """The facts as the referral is graded: what was not yet found is recorded as not found."""
+    seen = copy.deepcopy(document)
+    if not access_seen:
+        seen["access_to_children"] = {"checked": True, **{k: False for k in ACCESS_KIND_ODDS}}
+    if not contact_seen:
+        seen["history"]["contact_offence_allegations"] = False
+        seen["behaviour"]["sexual_communication_with_child"] = False
+        seen["behaviour"]["grooming_or_incitement"] = False
+    return seen
 
 
 def _route(result: dict[str, Any]) -> tuple[int, bool]:
@@ -174,19 +280,38 @@ def _route(result: dict[str, Any]) -> tuple[int, bool]:
     return (DIVERT if result["recommendation"] == "divert" else PROSECUTE), needs_information
 
 
+def _target_days() -> tuple[float, ...]:
+    """Days to enforcement action by band, from the prioritisation tree's own definition."""
+    spec = get_instrument("priority").spec.target_days
+    if spec is None:
+        raise ValueError("the prioritisation tree gives no target days")
+    return tuple(float(spec.values[band]) for band in BANDS)
+
+
+def _band(document: dict[str, Any]) -> int:
+    result = triage(CaseFacts.model_validate(document), BASELINE_POLICY)
+    return BANDS.index(result["priority"]["band"])
+
+
 def build_pool(
     central: dict[str, float], policy_id: str, seed: np.random.SeedSequence, per_stratum: int = 1000
 ) -> RoutedPool:
-    """Generate `per_stratum` arrestees in each stratum and triage each under both policies."""
+    """Generate `per_stratum` arrestees in each stratum and triage each under both policies.
+
+    Each person is also graded as the referral would be when an access or a contact indicator has
+    not been found yet (only the combinations that change the facts are triaged again).
+    """
     rng = np.random.default_rng(seed)
     strata, bands, base, pol, base_ni, pol_ni = [], [], [], [], [], []
+    at_referral, kept_draws = [], []
     base_identity: dict[str, str] = {}
     policy_identity: dict[str, str] = {}
     blockers: dict[str, int] = {}
     for stratum in range(4):
         contact_found, access = bool(stratum // 2), bool(stratum % 2)
         for _ in range(per_stratum):
-            facts = synthetic_facts(rng, contact_found, access, central)
+            document, kept = _synthetic_case(rng, contact_found, access, central)
+            facts = CaseFacts.model_validate(document)
             base_result = triage(facts, BASELINE_POLICY)
             policy_result = triage(facts, policy_id)
             route, needs = _route(base_result)
@@ -199,12 +324,27 @@ def build_pool(
             pol.append(route)
             pol_ni.append(needs)
             strata.append(stratum)
-            bands.append(BANDS.index(base_result["priority"]["band"]))
+            full = BANDS.index(base_result["priority"]["band"])
+            bands.append(full)
+            graded = np.full((2, 2), full, dtype=np.int8)
+            for access_seen in (False, True):
+                for contact_seen in (False, True):
+                    hidden = (access and not access_seen) or (contact_found and not contact_seen)
+                    if hidden:
+                        graded[int(access_seen), int(contact_seen)] = _band(
+                            _as_graded_at_referral(document, access_seen or not access, contact_seen)
+                        )
+            at_referral.append(graded)
+            kept_draws.append(kept)
             base_identity = dict(base_result["policy"])
             policy_identity = dict(policy_result["policy"])
     return RoutedPool(
         stratum=np.array(strata, dtype=np.int8),
         band=np.array(bands, dtype=np.int8),
+        band_at_referral=np.array(at_referral, dtype=np.int8),
+        attributes=np.array(kept_draws, dtype=np.int8),
+        central={name: central[name] for name in (*SHARE_OF.values(), *_CATEGORY_SHARES)},
+        target_days=_target_days(),
         base_route=np.array(base, dtype=np.int8),
         policy_route=np.array(pol, dtype=np.int8),
         base_needs_information=np.array(base_ni, dtype=bool),

@@ -4,18 +4,29 @@ Streams come from one NumPy `SeedSequence` root (the `--seed`), addressed by spa
 by spawning in order, so replication i gets the same streams whatever the number of replications,
 workers or machines:
     (0,)       the synthetic pool that the decision core routes,
-    (1, i, 0)  replication i's parameter draw (every parameter from its range),
-    (1, i, 1)  replication i's process noise (arrivals, people, service times, outcomes).
+    (1, i, 0)  replication i's parameter draws (every parameter from its range, drawn again until
+               the draw matches the published history: `calibration.matched_draw`),
+    (1, i, 1)  replication i's process noise as engine 1.0 drew it (arrivals, people, service times,
+               outcomes),
+    (1, i, 2)  replication i's newer draws (grading at referral, warrant outcomes, the proactive
+               reserve), on their own stream so that the switch back to the demand-limited model
+               reproduces engine 1.0 exactly.
 Results are collected by replication index, so the output is identical for the same seed whether
 the replications ran in one process, several processes or on a Dask cluster.
+
+Overrides (`--set`, a sweep's value) are applied after the draw: the history match is made on the
+scenario as published, and the override is the analyst's counterfactual. Every other parameter
+keeps its draw, so the points of a sweep differ only in the swept parameter (common random numbers).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -23,6 +34,7 @@ import numpy as np
 from riskroute.core.errors import ErrorDetail, InvalidInput
 from riskroute.core.policy import POLICY_IDS
 from riskroute.simulation import ENGINE_VERSION
+from riskroute.simulation.calibration import calibration_table, matched_draw
 from riskroute.simulation.cohort import BASELINE_POLICY, RoutedPool, build_pool
 from riskroute.simulation.engine import draw_cases, run_pipeline
 from riskroute.simulation.metrics import CONTRACT_METRICS, compute_metrics
@@ -41,6 +53,7 @@ def stream(seed: int, *key: int) -> np.random.SeedSequence:
 @dataclass(frozen=True)
 class Replication:
     index: int
+    attempts: int  # parameter draws until one matched the history (-1: none did; 0: not sampled)
     params: dict[str, float]
     baseline: dict[str, float]
     policy: dict[str, float]
@@ -59,19 +72,28 @@ def replicate(
     sample_parameters: bool = True,
 ) -> Replication:
     """Replication `index`: one parameter draw, one set of people, baseline and policy runs."""
+    attempts = 0
     if sample_parameters:
-        params = scenario.sample(np.random.default_rng(stream(seed, 1, index, 0)))
+        params, attempts = matched_draw(scenario, np.random.default_rng(stream(seed, 1, index, 0)))
     else:
         params = scenario.central()
     params.update(overrides or {})
-    draws = draw_cases(params, pool, years, np.random.default_rng(stream(seed, 1, index, 1)))
+    draws = draw_cases(
+        params,
+        pool,
+        years,
+        np.random.default_rng(stream(seed, 1, index, 1)),
+        np.random.default_rng(stream(seed, 1, index, 2)),
+    )
     base = run_pipeline(params, draws, pool, use_policy=False)
     pol = run_pipeline(params, draws, pool, use_policy=True)
+    price = scenario.price_factors(params)
     return Replication(
         index=index,
+        attempts=attempts,
         params=params,
-        baseline=compute_metrics(params, draws, base),
-        policy=compute_metrics(params, draws, pol),
+        baseline=compute_metrics(params, draws, base, price),
+        policy=compute_metrics(params, draws, pol, price),
         baseline_series={k: base.series[k] for k in SERIES},
         policy_series={k: pol.series[k] for k in SERIES},
         events=base.events + pol.events,
@@ -142,13 +164,20 @@ def _run_on_dask(address: str, tasks: list[Any]) -> Iterable[Replication]:
 
 
 def summarise(values: Sequence[float]) -> dict[str, float]:
-    """Mean and 5th/95th percentiles across replications."""
+    """Mean, 5th/95th percentiles across replications, and the Monte Carlo standard error of the
+    mean (sample standard deviation / √n; 0 with one replication, where it is not identified)."""
     arr = np.asarray(values, dtype=float)
     return {
         "mean": float(arr.mean()),
         "p05": float(np.percentile(arr, 5)),
         "p95": float(np.percentile(arr, 95)),
+        "mcse": float(arr.std(ddof=1) / np.sqrt(arr.size)) if arr.size > 1 else 0.0,
     }
+
+
+def default_workers() -> int:
+    """Every core this machine has (the CLI's default for `--workers`)."""
+    return os.cpu_count() or 1
 
 
 @dataclass
@@ -159,6 +188,7 @@ class SimulationResult:
     years: float
     pool: RoutedPool
     replications: list[Replication] = field(default_factory=list)
+    overrides: dict[str, float] = field(default_factory=dict)
 
     @property
     def metric_names(self) -> list[str]:
@@ -213,12 +243,44 @@ class SimulationResult:
             },
             "policy_blockers_without_access_or_contact_indicator": self.pool.policy_blockers,
             "unverified_parameters": scenario.unverified(),
+            "overrides": self.overrides,
+            "history_matching": self.history_matching(),
+            "price_year": PRICE_YEAR,
             "notes": [
                 "Totals are for England & Wales over the measured years, after warm-up (docs/simulation.md).",
                 "Most capacities, efforts and backlogs are guesses (support G): read differences.",
                 "Medians are Kaplan-Meier; *_censored = 1 means under half had finished (a lower bound).",
+                "mcse is the Monte Carlo standard error of the mean over replications.",
+                f"Costs are in {PRICE_YEAR} prices (prices.* inflators, support R).",
             ],
         }
+
+    def history_matching(self) -> dict[str, Any]:
+        """How the parameter draws were filtered (calibration.py) and how many draws it took."""
+        sampled = [r.attempts for r in self.replications if r.attempts != 0]
+        return {
+            "method": "rejection of parameter draws whose first-year fluid flows miss the published series",
+            "draws_per_kept_replication": float(np.mean([a for a in sampled if a > 0])) if sampled else 0.0,
+            "replications_without_a_match": sum(1 for a in sampled if a < 0),
+        }
+
+    def calibration(self) -> list[dict[str, Any]]:
+        """The back-test: the baseline's history beside the published series."""
+        names = {row for r in self.replications for row in r.baseline}
+        return calibration_table(
+            {name: [r.baseline[name] for r in self.replications] for name in names}, self.years
+        )
+
+
+#: The one price year of every cost (each cost's `inflate_with` brings it there).
+PRICE_YEAR = "2018-19"
+
+
+@lru_cache(maxsize=4)
+def routed_pool(loaded: LoadedScenario, policy_id: str, seed: int, per_stratum: int) -> RoutedPool:
+    """The synthetic pool of a scenario file, policy and seed, triaged once per process (a pool is
+    a pure function of these; a sweep or repeated in-process runs reuse it). Read-only."""
+    return build_pool(loaded.scenario.central(), policy_id, stream(seed, 0), per_stratum=per_stratum)
 
 
 def validate_options(policy_id: str, replications: int, years: float, workers: int) -> None:
@@ -247,11 +309,15 @@ def simulate(
     dask_address: str | None = None,
     progress: Progress | None = None,
     pool_per_stratum: int = 1000,
+    overrides: dict[str, float] | None = None,
+    pool: RoutedPool | None = None,
 ) -> SimulationResult:
-    """Build the routed pool once, then run the replications. Same seed → identical result."""
+    """Build the routed pool once (unless given), then run the replications. Same seed → identical
+    result, whatever the number of workers."""
     validate_options(policy_id, replications, years, workers)
     scenario = loaded.scenario
-    pool = build_pool(scenario.central(), policy_id, stream(seed, 0), per_stratum=pool_per_stratum)
+    if pool is None:
+        pool = routed_pool(loaded, policy_id, seed, pool_per_stratum)
     reps = run_replications(
         scenario,
         pool,
@@ -261,7 +327,14 @@ def simulate(
         workers=workers,
         dask_address=dask_address,
         progress=progress,
+        overrides=overrides,
     )
     return SimulationResult(
-        loaded=loaded, policy_id=policy_id, seed=seed, years=years, pool=pool, replications=reps
+        loaded=loaded,
+        policy_id=policy_id,
+        seed=seed,
+        years=years,
+        pool=pool,
+        replications=reps,
+        overrides=dict(overrides or {}),
     )

@@ -28,6 +28,10 @@ h1 { font-size: 18pt; } h2 { font-size: 14pt; margin-top: 1.6rem; border-bottom:
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0; font-size: 8.5pt; }
 th, td { border: 1px solid #b1b4b6; padding: 2px 5px; text-align: left; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.params { table-layout: fixed; font-size: 7pt; }
+table.params td { overflow-wrap: anywhere; }
+col.name { width: 17%; } col.value { width: 7%; } col.range { width: 10%; }
+col.unit { width: 14%; } col.year { width: 7%; } col.support { width: 6%; }
 .warn { background: #fff2cc; border-left: 5px solid #f47738; padding: 0.5rem 0.8rem; }
 .unverified { background: #fff7e6; }
 figure { margin: 1rem 0; page-break-inside: avoid; } figure img { max-width: 100%; }
@@ -61,7 +65,8 @@ def _fmt(x: float) -> str:
 
 def _cell(row: dict[str, float]) -> str:
     return (
-        f'<td class="num">{_fmt(row["mean"])}<br><small>{_fmt(row["p05"])} – {_fmt(row["p95"])}</small></td>'
+        f'<td class="num">{_fmt(row["mean"])} <small>±{_fmt(row["mcse"])}</small><br>'
+        f"<small>{_fmt(row['p05'])} – {_fmt(row['p95'])}</small></td>"
     )
 
 
@@ -91,8 +96,11 @@ def _parameters_table(result: SimulationResult) -> str:
             f"<td>{html.escape(p.source)}{note}</td></tr>"
         )
     columns = ("parameter", "value", "range", "unit", "year", "support", "source")
+    widths = "".join(
+        f'<col class="{c}">' for c in ("name", "value", "range", "unit", "year", "support", "source")
+    )
     head = "<tr>" + "".join(f"<th>{c}</th>" for c in columns) + "</tr>"
-    return f"<table>{head}{''.join(rows)}</table>"
+    return f'<table class="params"><colgroup>{widths}</colgroup>{head}{"".join(rows)}</table>'
 
 
 def _blockers_table(blockers: dict[str, float]) -> str:
@@ -124,7 +132,11 @@ def render_html(result: SimulationResult, tornado: Tornado | None, charts: dict[
             charts["time_to_action"]["svg"],
             "Median days from referral to enforcement action, by priority band",
         ),
-        _figure(charts["costs"]["svg"], "Public cost by component"),
+        _figure(
+            charts["reaching_the_dangerous"]["svg"],
+            "Contact-risk suspects reached, people reached, child-days at risk, programme wait",
+        ),
+        _figure(charts["costs"]["svg"], "Public cost by component (2018-19 prices)"),
         _figure(charts["reoffences"]["svg"], "Expected reoffences with 5th-95th percentile intervals"),
     ]
     tornado_html = ""
@@ -146,8 +158,8 @@ def render_html(result: SimulationResult, tornado: Tornado | None, charts: dict[
 V or D; highlighted below). This is a model for testing an argument, not a forecast.</p>
 <ul>{"".join(f"<li>{html.escape(t)}</li>" for t in READING)}</ul></div>
 <h2>Results</h2>
-<p>Mean, with the 5th–95th percentile across replications beneath. Totals are for England &amp; Wales
-over the measured years.</p>
+<p>Mean ± its Monte Carlo standard error, with the 5th–95th percentile across replications beneath.
+Totals are for England &amp; Wales over the measured years; costs in 2018-19 prices.</p>
 {_metrics_table(document, list(CONTRACT_METRICS))}
 {"".join(figures)}
 {tornado_html}

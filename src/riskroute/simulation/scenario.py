@@ -15,6 +15,7 @@ modelling choice that no source can fix (scale, warm-up, follow-up window).
 from __future__ import annotations
 
 import hashlib
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +24,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from riskroute.core.errors import InvalidInput, from_validation_error
+from riskroute.core.errors import ErrorDetail, InvalidInput, from_validation_error
 
 Support = Literal["V", "V-sec", "D", "R", "G", "Seed", "model"]
 
@@ -48,6 +49,8 @@ class Param(_Strict):
     source: str = Field(min_length=1)
     support: Support
     note: str = ""
+    #: Dotted name of the `prices.*` inflator that brings this cost to the scenario's price year.
+    inflate_with: str = ""
 
     @model_validator(mode="after")
     def _range_holds_value(self) -> Param:
@@ -90,10 +93,22 @@ class PositiveShare(Share):
         return self
 
 
+class Switch(Param):
+    """A modelling switch: fixed at 0 or 1 (no range, so no replication draws it differently)."""
+
+    @model_validator(mode="after")
+    def _is_switch(self) -> Switch:
+        if self.value not in (0, 1) or self.low != self.value or self.high != self.value:
+            raise ValueError("a switch is fixed at 0 or 1 (value = low = high)")
+        return self
+
+
 class Arrivals(_Strict):
     arrests_per_month: Positive
     annual_growth: Param
     children_safeguarded_per_arrest: NonNegative
+    referrals_per_month: Positive
+    referral_growth: Param
 
 
 class Cohort(_Strict):
@@ -111,7 +126,16 @@ class Cohort(_Strict):
     consents_to_caution_share: Share
 
 
+class Banding(_Strict):
+    """How much of the full facts the investigator can see when grading a referral."""
+
+    access_seen_at_referral: Share
+    contact_indicator_seen_at_referral: Share
+
+
 class Enforcement(_Strict):
+    capacity_limited: Switch
+    proactive_share: Share
     investigators: Positive
     working_days_per_year: Positive
     warrant_to_arrest: PositiveShare
@@ -133,6 +157,7 @@ class Charging(_Strict):
     lawyers: Positive
     lawyer_days_per_file: Positive
     charge_share: Share
+    caution_share: Share  # taken from the files not charged (capped at 1 - charge_share)
 
 
 class Diversion(_Strict):
@@ -182,6 +207,15 @@ class Costs(_Strict):
     harm_contact_reoffence: NonNegative
 
 
+class Prices(_Strict):
+    """Inflators that bring costs of other years to the scenario's one price year."""
+
+    inflator_2000_01: Positive
+    inflator_2011_12: Positive
+    inflator_2015_16: Positive
+    inflator_2016_17: Positive
+
+
 class ModelChoices(_Strict):
     scale: PositiveShare
     warmup_months: NonNegative
@@ -191,6 +225,7 @@ class ModelChoices(_Strict):
 class Parameters(_Strict):
     arrivals: Arrivals
     cohort: Cohort
+    banding: Banding
     enforcement: Enforcement
     forensics: Forensics
     charging: Charging
@@ -199,7 +234,17 @@ class Parameters(_Strict):
     sentencing: Sentencing
     reoffending: Reoffending
     costs: Costs
+    prices: Prices
     model: ModelChoices
+
+    @model_validator(mode="after")
+    def _inflators_exist(self) -> Parameters:
+        for name in Costs.model_fields:
+            target = getattr(self.costs, name).inflate_with
+            group, _, field = target.partition(".")
+            if target and (group != "prices" or field not in Prices.model_fields):
+                raise ValueError(f"costs.{name}.inflate_with: {target!r} is not a prices.* parameter")
+        return self
 
 
 class Scenario(_Strict):
@@ -236,9 +281,55 @@ class Scenario(_Strict):
             for (name, p), u in zip(params.items(), uniforms, strict=True)
         }
 
+    def price_factors(self, params: dict[str, float]) -> dict[str, float]:
+        """For each cost with an inflator, the factor to its price year under this draw."""
+        return {name: params[p.inflate_with] for name, p in self.params().items() if p.inflate_with}
+
     def unverified(self) -> list[str]:
         """Names of the parameters whose support is weaker than V or D (shown in every output)."""
         return [name for name, p in self.params().items() if p.support not in SOURCED]
+
+
+def parse_overrides(scenario: Scenario, assignments: list[str]) -> dict[str, float]:
+    """`PATH=VALUE` strings (the CLI's `--set`) to fixed values, each checked like the file's own.
+
+    PATH is the parameter's dotted path as written in the scenario file (`enforcement.investigators`,
+    optionally with a leading `parameters.`). The value is validated by the parameter's own type
+    (a share stays within [0, 1], a capacity stays positive, a switch is 0 or 1); an unknown path
+    or a bad value is InvalidInput naming it.
+    """
+    params = scenario.params()
+    out: dict[str, float] = {}
+    details: list[ErrorDetail] = []
+    for assignment in assignments:
+        path, sep, raw = assignment.partition("=")
+        name = path.strip().removeprefix("parameters.")
+        if not sep or not name:
+            details.append({"path": "--set", "message": f"expected PATH=VALUE, got {assignment!r}"})
+            continue
+        if name not in params:
+            details.append({"path": name, "message": f"--set: no scenario parameter {name!r}"})
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            details.append({"path": name, "message": f"--set: {raw.strip()!r} is not a finite number"})
+            continue
+        param = params[name]
+        try:
+            type(param).model_validate(param.model_dump() | {"value": value, "low": value, "high": value})
+        except ValidationError as exc:
+            reason = "; ".join(str(e["msg"]) for e in exc.errors())
+            details.append({"path": name, "message": f"--set: {value:g} is not allowed: {reason}"})
+            continue
+        if name in out:
+            details.append({"path": name, "message": "--set: given twice"})
+        out[name] = value
+    if details:
+        raise InvalidInput(details)
+    return out
 
 
 def _triangular_quantile(p: Param, u: float) -> float:

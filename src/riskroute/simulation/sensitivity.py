@@ -19,13 +19,19 @@ import numpy as np
 from scipy.stats import rankdata
 
 from riskroute.simulation.cohort import RoutedPool
-from riskroute.simulation.montecarlo import Progress, Replication, SimulationResult, run_replications
+from riskroute.simulation.montecarlo import (
+    Progress,
+    Replication,
+    SimulationResult,
+    run_replications,
+    summarise,
+)
 from riskroute.simulation.scenario import Scenario
 
 TORNADO_OUTPUTS: tuple[str, ...] = (
     "cost_gbp_total",
     "expected_contact_reoffences",
-    "days_referral_to_action_median",
+    "days_to_action_contact_risk_median",
 )
 
 
@@ -37,6 +43,8 @@ class Swing:
     central_value: float
     at_low: dict[str, float]  # output -> mean policy − baseline difference
     at_high: dict[str, float]
+    mcse_low: dict[str, float]  # output -> Monte Carlo standard error of that mean
+    mcse_high: dict[str, float]
 
 
 def screen(result: SimulationResult, count: int) -> list[str]:
@@ -44,34 +52,54 @@ def screen(result: SimulationResult, count: int) -> list[str]:
 
     Each replication drew every parameter from its range; the Spearman rank correlation between a
     parameter's draws and the replication's policy − baseline difference says how much of the
-    spread that parameter explains. The `count` parameters with the largest absolute correlation,
-    over the tornado outputs, are kept. Fixed parameters and modelling choices are left out.
+    spread that parameter explains. With few replications most correlations are noise, so only
+    those above the noise level (|ρ| > 2/√n, about two standard errors of ρ under independence)
+    rank by strength; the remaining places go to the parameters with the widest relative range
+    (the most uncertain), so a small sample does not pick bars by chance. Fixed parameters,
+    modelling choices and `--set` overrides are left out.
     """
     reps = result.replications
+    params = result.loaded.scenario.params()
     candidates = [
-        name for name, p in result.loaded.scenario.params().items() if p.high > p.low and p.support != "model"
+        name
+        for name, p in params.items()
+        if p.high > p.low and p.support != "model" and name not in result.overrides
     ]
-    if len(reps) < 3:
-        return candidates[:count]
+
+    def width(name: str) -> float:
+        p = params[name]
+        return (p.high - p.low) / max(abs(p.value), 1e-12)
+
+    noise = 2 / np.sqrt(len(reps)) if reps else np.inf
     strength: dict[str, float] = {}
     for name in candidates:
         draws = rankdata([r.params[name] for r in reps])
         best = 0.0
         for out in TORNADO_OUTPUTS:
             effect = rankdata([r.policy[out] - r.baseline[out] for r in reps])
-            if np.ptp(draws) > 0 and np.ptp(effect) > 0:
+            if len(reps) > 2 and np.ptp(draws) > 0 and np.ptp(effect) > 0:
                 best = max(best, abs(float(np.corrcoef(draws, effect)[0, 1])))
         strength[name] = best
-    return sorted(candidates, key=lambda n: (-strength[n], n))[:count]
+    signal = sorted((n for n in candidates if strength[n] > noise), key=lambda n: (-strength[n], n))
+    rest = sorted((n for n in candidates if n not in signal), key=lambda n: (-width(n), n))
+    return (signal + rest)[:count]
 
 
-def _mean_difference(reps: Sequence[Replication], outputs: Sequence[str]) -> dict[str, float]:
-    return {out: float(np.mean([r.policy[out] - r.baseline[out] for r in reps])) for out in outputs}
+def _mean_difference(
+    reps: Sequence[Replication], outputs: Sequence[str]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Mean policy − baseline difference of each output, and its Monte Carlo standard error."""
+    means, errors = {}, {}
+    for out in outputs:
+        summary = summarise([r.policy[out] - r.baseline[out] for r in reps])
+        means[out], errors[out] = summary["mean"], summary["mcse"]
+    return means, errors
 
 
 @dataclass(frozen=True)
 class Tornado:
     central: dict[str, float]  # output -> mean difference with every parameter central
+    central_mcse: dict[str, float]
     swings: list[Swing]
     replications: int
 
@@ -86,14 +114,17 @@ def tornado(
     workers: int = 1,
     dask_address: str | None = None,
     progress: Progress | None = None,
+    overrides: dict[str, float] | None = None,
 ) -> Tornado:
     """Swing each parameter to its low and high end; `replications` seeded runs at each end.
 
-    Costs (1 + 2 × len(parameters)) × `replications` replications.
+    Costs (1 + 2 × len(parameters)) × `replications` replications. `overrides` (`--set`) hold for
+    every run; a swung parameter that is also overridden is swung anyway.
     """
     params = scenario.params()
+    fixed = overrides or {}
 
-    def mean_difference(overrides: dict[str, float]) -> dict[str, float]:
+    def mean_difference(swing: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
         reps = run_replications(
             scenario,
             pool,
@@ -103,12 +134,12 @@ def tornado(
             workers=workers,
             dask_address=dask_address,
             progress=progress,
-            overrides=overrides,
+            overrides=fixed | swing,
             sample_parameters=False,
         )
         return _mean_difference(reps, TORNADO_OUTPUTS)
 
-    central = mean_difference({})
+    central, central_mcse = mean_difference({})
     swings = []
     for name in parameters:
         ends = {end: mean_difference({name: getattr(params[name], end)}) for end in ("low", "high")}
@@ -118,8 +149,10 @@ def tornado(
                 low_value=params[name].low,
                 high_value=params[name].high,
                 central_value=params[name].value,
-                at_low=ends["low"],
-                at_high=ends["high"],
+                at_low=ends["low"][0],
+                at_high=ends["high"][0],
+                mcse_low=ends["low"][1],
+                mcse_high=ends["high"][1],
             )
         )
-    return Tornado(central=central, swings=swings, replications=replications)
+    return Tornado(central=central, central_mcse=central_mcse, swings=swings, replications=replications)

@@ -7,9 +7,15 @@ grows each year in the scenarios), and keeps its statistics as it goes, so no se
 pass is needed. Ordering is strict priority (lower number first), first come first served within
 a priority; service is never pre-empted.
 
-The monitor integrates the number present (waiting + in service) and the number busy over time,
-which gives the time-average L, utilisation and, with arrivals and sojourn times, a check of
-Little's law L = λW on every stage.
+The monitor integrates the number present (waiting + in service), the number waiting and the
+number busy over time, which gives the time-average L, Lq, utilisation and, with arrivals and
+sojourn times, a check of Little's law L = λW on every stage.
+
+Waits are also counted for every visit that joined in the window, those still queueing at the end
+counted up to the end (`Wq_all`): the mean over finished visits alone is biased low whenever a
+queue grows, because the visits that have waited longest have not finished. With no visit waiting
+at the start of the window, the area under the number-waiting curve equals the sum of these waits
+exactly (Little's law for the window, corrected for unfinished visits), which the tests check.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ class Station:
         self.name = name
         self.capacity = capacity
         self.busy = 0
-        self._queue: list[tuple[int, int, simpy.Event]] = []
+        self._queue: list[tuple[float, int, simpy.Event, float]] = []  # priority, order, turn, joined
         self._seq = 0
         # monitor
         self.present = 0
@@ -40,8 +46,10 @@ class Station:
         self.sojourn_total = 0.0
         self.wait_total = 0.0
         self.area_present = 0.0
+        self.area_waiting = 0.0
         self.area_busy = 0.0
         self.area_capacity = 0.0
+        self.window_wait = 0.0  # finished waits of visits that joined in the window
         self._last = env.now
         self._origin = env.now
 
@@ -54,6 +62,7 @@ class Station:
         dt = now - self._last
         if dt > 0:
             self.area_present += self.present * dt
+            self.area_waiting += len(self._queue) * dt
             self.area_busy += self.busy * dt
             self.area_capacity += self.capacity * dt
             self._last = now
@@ -62,8 +71,8 @@ class Station:
         """Forget everything measured so far (end of warm-up); the state itself is kept."""
         self._advance()
         self.arrivals = self.departures = 0
-        self.sojourn_total = self.wait_total = 0.0
-        self.area_present = self.area_busy = self.area_capacity = 0.0
+        self.sojourn_total = self.wait_total = self.window_wait = 0.0
+        self.area_present = self.area_waiting = self.area_busy = self.area_capacity = 0.0
         self._origin = self.env.now
 
     def set_capacity(self, capacity: int) -> None:
@@ -74,7 +83,7 @@ class Station:
             self.busy += 1
             heapq.heappop(self._queue)[2].succeed()
 
-    def acquire(self, priority: int) -> simpy.Event | None:
+    def acquire(self, priority: float) -> simpy.Event | None:
         """Join the station: None if a server is free now, else the event of being served."""
         self._advance()
         self.arrivals += 1
@@ -83,7 +92,7 @@ class Station:
             self.busy += 1
             return None
         turn = self.env.event()
-        heapq.heappush(self._queue, (priority, self._seq, turn))
+        heapq.heappush(self._queue, (priority, self._seq, turn, self.env.now))
         self._seq += 1
         return turn
 
@@ -94,12 +103,14 @@ class Station:
         self.departures += 1
         self.sojourn_total += self.env.now - entered
         self.wait_total += waited
+        if entered >= self._origin:
+            self.window_wait += waited
         if self._queue and self.busy <= self.capacity:
             heapq.heappop(self._queue)[2].succeed()
         else:
             self.busy -= 1
 
-    def visit(self, priority: int, service: float) -> Generator[simpy.Event, Any, float]:
+    def visit(self, priority: float, service: float) -> Generator[simpy.Event, Any, float]:
         """Queue, be served for `service` time units, leave. Returns the time spent waiting.
 
         The same steps as `acquire` + timeout + `release`, written out once more because this is
@@ -110,6 +121,7 @@ class Station:
         dt = now - self._last
         if dt > 0:
             self.area_present += self.present * dt
+            self.area_waiting += len(self._queue) * dt
             self.area_busy += self.busy * dt
             self.area_capacity += self.capacity * dt
             self._last = now
@@ -120,15 +132,18 @@ class Station:
             waited = 0.0
         else:
             turn = env.event()
-            heapq.heappush(self._queue, (priority, self._seq, turn))
+            heapq.heappush(self._queue, (priority, self._seq, turn, entered))
             self._seq += 1
             yield turn
             waited = env.now - entered
+            if entered >= self._origin:
+                self.window_wait += waited
         yield env.timeout(service)
         now = env.now
         dt = now - self._last
         if dt > 0:
             self.area_present += self.present * dt
+            self.area_waiting += len(self._queue) * dt
             self.area_busy += self.busy * dt
             self.area_capacity += self.capacity * dt
             self._last = now
@@ -147,11 +162,15 @@ class Station:
         self._advance()
         span = self.env.now - self._origin
         mean_sojourn = self.sojourn_total / self.departures if self.departures else 0.0
+        origin, now = self._origin, self.env.now
+        still_waiting = sum(now - joined for *_, joined in self._queue if joined >= origin)
         return {
             "L": self.area_present / span if span else 0.0,
             "arrival_rate": self.arrivals / span if span else 0.0,
             "W": mean_sojourn,
             "Wq": self.wait_total / self.departures if self.departures else 0.0,
+            "Wq_all": (self.window_wait + still_waiting) / self.arrivals if self.arrivals else 0.0,
+            "Lq": self.area_waiting / span if span else 0.0,
             "utilisation": self.area_busy / self.area_capacity if self.area_capacity else 0.0,
             "throughput": self.departures / span if span else 0.0,
             "arrivals": float(self.arrivals),
