@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from casekit import LOW_RISK_FACTS, World, days_ago, referral
 from test_web_api import Api, assert_error
+from test_web_edges import browser
 
 from riskroute.cases.models import Case
 
@@ -92,3 +93,34 @@ def test_the_referral_form_asks_for_peer_to_peer_sharing_and_the_age_at_the_offe
     assert 'name="facts__offence__peer_to_peer_sharing"' in page
     assert 'name="facts__subject__age_at_offence"' in page
     assert 'name="facts__process__structured_judgement_risk"' in page
+
+
+def test_the_assessment_page_explains_a_divert_with_its_next_steps(world: World) -> None:
+    from casekit import to_assessed
+
+    from riskroute.cases import services
+
+    case = to_assessed(world, services.create_referral(world["inv"], referral()))
+    assert case.assessments.last().recommendation == "divert"
+    page = browser(world, "inv", case).get(f"/cases/{case.pk}/assessment/").content.decode()
+    assert 'id="explanation-summary"' in page and "held on the recorded facts" in page
+    for step in ("Rehabilitation condition", "Who may authorise the caution", "MAPPA"):
+        assert step in page
+    assert 'id="instrument-population"' not in page  # an adult man: CPORT applies
+
+
+def test_a_child_is_shown_the_youth_route_not_a_bare_prosecute(world: World) -> None:
+    from casekit import to_assessed
+
+    from riskroute.cases import services
+
+    facts = copy.deepcopy(LOW_RISK_FACTS)
+    facts["subject"]["age_at_offence"] = 15
+    child = referral(
+        facts=facts, subject={"full_name": "Test Child", "date_of_birth": "2010-01-10", "address": "2 Road"}
+    )
+    case = to_assessed(world, services.create_referral(world["inv"], child))
+    page = browser(world, "inv", case).get(f"/cases/{case.pk}/assessment/").content.decode()
+    assert "Youth route" in page and "Options on the youth route" in page
+    assert "Youth caution" in page and "Referral to the youth justice service" in page
+    assert 'id="instrument-population"' in page  # CPORT is not for a child

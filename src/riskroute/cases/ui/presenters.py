@@ -75,6 +75,8 @@ RECOMMENDATION_LABELS = {
     "prosecute": "Prosecute: full criminal-justice response",
     "needs_information": "Needs more information: no recommendation until the missing facts are known",
 }
+#: A child's result: the adult policy never diverts a child, so its "prosecute" is not the answer.
+YOUTH_ROUTE_LABEL = "Youth route: the adult diversion policy does not apply (see the options below)"
 
 #: The words a page shows for an id the system stores (the `label` template filter reads this).
 ID_LABELS: dict[str, str] = {
@@ -124,8 +126,10 @@ def assessment_context(assessment: Any) -> dict[str, Any]:
         results.append((key.replace("-", "_"), {**result, "percent": _percent(result.get("probability"))}))
     return {
         "triage": triage,
-        "recommendation_label": RECOMMENDATION_LABELS.get(
-            assessment.recommendation, assessment.recommendation
+        "recommendation_label": (
+            YOUTH_ROUTE_LABEL
+            if triage.get("route") == "youth"
+            else RECOMMENDATION_LABELS.get(assessment.recommendation, assessment.recommendation)
         ),
         "instrument_results": results,
         "missing_labels": [(FACT_LABELS.get(path, path), path) for path in triage.get("missing_facts", [])],
