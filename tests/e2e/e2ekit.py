@@ -133,6 +133,7 @@ def answer_low_risk_facts(page: Page) -> None:
         "Sexual communication with a child",
         "Grooming or incitement",
         "Admitted or indicated sexual interest in children",
+        "Images offered in a peer-to-peer shared folder",
     ):
         choose(page, legend, "No")
     for label in (
@@ -143,6 +144,7 @@ def answer_low_risk_facts(page: Page) -> None:
     ):
         fill(page, label, 0)
     fill(page, "Collection span (years)", 1)
+    fill(page, "Age at the (earliest) offence (years)", 44)  # born 1 March 1980
     for legend in (
         "Checks on access to children completed",
         "Admits the offence",

@@ -512,7 +512,7 @@ def record_enforcement(user: User, case_id: int, data: EnforcementIn | Mapping[s
         setattr(enforcement, name, "" if name == "youngest_depicted" and value is None else value)
     enforcement.save()
     offence: dict[str, Any] = {}
-    counts = {k.upper(): fields[f"count_{k}"] for k in "abc" if f"count_{k}" in fields}
+    counts = {k.upper(): fields[f"count_{k}"] for k in "abc" if fields.get(f"count_{k}") is not None}
     if counts:
         offence["image_counts"] = counts
     for source, target in (
@@ -522,7 +522,8 @@ def record_enforcement(user: User, case_id: int, data: EnforcementIn | Mapping[s
         ("collection_span_years", "collection_span_years"),
         ("peer_to_peer_sharing", "peer_to_peer_sharing"),
     ):
-        if source in fields:
+        if fields.get(source) is not None:
+            # A question left unanswered ("Not known") keeps the answer the facts already hold.
             offence[target] = fields[source]
     if fields.get("distribution_evidence"):
         activities = set(_facts(case).offence.activities or [])
