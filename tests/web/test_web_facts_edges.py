@@ -124,3 +124,12 @@ def test_a_child_is_shown_the_youth_route_not_a_bare_prosecute(world: World) -> 
     assert "Youth route" in page and "Options on the youth route" in page
     assert "Youth caution" in page and "Referral to the youth justice service" in page
     assert 'id="instrument-population"' in page  # CPORT is not for a child
+
+
+def test_an_unanswered_enforcement_question_keeps_the_recorded_fact(inv: Api) -> None:
+    case = inv.post("/cases", referral()).json()
+    body = {"version": case["version"], "arrested_on": days_ago(40), "videos": None, "count_b": None}
+    case = inv.post(f"/cases/{case['id']}/enforcement", body | {"peer_to_peer_sharing": None}).json()
+    offence = case["facts"]["offence"]
+    assert offence["csem_videos"] is False and offence["peer_to_peer_sharing"] is False
+    assert offence["image_counts"]["B"] == LOW_RISK_FACTS["offence"]["image_counts"]["B"]
