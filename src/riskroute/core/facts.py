@@ -162,6 +162,11 @@ def _positive(value: Any) -> bool:
     return value is not None and value > 0
 
 
+def _exceeds(larger: str, limit: str) -> Callable[[Mapping[str, Any]], bool]:
+    """Both facts known, and the first greater than the second."""
+    return lambda f: f[larger] is not None and f[limit] is not None and f[larger] > f[limit]
+
+
 def _unchecked_no(key: str) -> Callable[[Mapping[str, Any]], bool]:
     return lambda f: f["access_to_children.checked"] is False and f[key] is False
 
@@ -190,29 +195,17 @@ CONSISTENCY_RULES: tuple[ConsistencyRule, ...] = (
     ConsistencyRule(
         "history.prior_contact_sexual_sanctions",
         "cannot exceed history.prior_sexual_sanctions (a contact sexual sanction is a sexual sanction)",
-        lambda f: (
-            f["history.prior_contact_sexual_sanctions"] is not None
-            and f["history.prior_sexual_sanctions"] is not None
-            and f["history.prior_contact_sexual_sanctions"] > f["history.prior_sexual_sanctions"]
-        ),
+        _exceeds("history.prior_contact_sexual_sanctions", "history.prior_sexual_sanctions"),
     ),
     ConsistencyRule(
         "subject.age_at_offence",
         "cannot be greater than subject.age",
-        lambda f: (
-            f["subject.age_at_offence"] is not None
-            and f["subject.age"] is not None
-            and f["subject.age_at_offence"] > f["subject.age"]
-        ),
+        _exceeds("subject.age_at_offence", "subject.age"),
     ),
     ConsistencyRule(
         "offence.collection_span_years",
         "cannot be longer than the subject has been alive (subject.age)",
-        lambda f: (
-            f["offence.collection_span_years"] is not None
-            and f["subject.age"] is not None
-            and f["offence.collection_span_years"] > f["subject.age"]
-        ),
+        _exceeds("offence.collection_span_years", "subject.age"),
     ),
     *(
         ConsistencyRule(
