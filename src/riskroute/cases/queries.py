@@ -39,12 +39,12 @@ from riskroute.cases.models import (
     ConditionalCaution,
     Enforcement,
     NotificationRecord,
-    PriorityBand,
     Prosecution,
     Safeguarding,
     Subject,
 )
 from riskroute.cases.permissions import CAUTION_IN_FORCE, allowed
+from riskroute.cases.vocabulary import PriorityBand
 from riskroute.cases.workflow import CaseWorkflow, allowed_events
 from riskroute.crypto import blind_index
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from riskroute.cases.models import Case, Offence
+from riskroute.cases.models import Case
+from riskroute.cases.vocabulary import Offence
 
 
 @dataclass(frozen=True)
