@@ -30,7 +30,7 @@ from riskroute.cases.vocabulary import (
     DbsDecision,
     DisposalKind,
     NotificationBasis,
-    Offence,
+    OffenceId,
     PriorityBand,
     ProposalStatus,
     ProsecutionOrigin,
@@ -77,7 +77,7 @@ class Case(models.Model):
     received_on = models.DateField()
     summary = EncryptedTextField()
     suspected_activities = EncryptedJSONField(default=list)
-    offence = models.CharField(max_length=32, choices=Offence.choices)
+    offence = models.CharField(max_length=32, choices=OffenceId.choices)
 
     facts = EncryptedJSONField(default=dict, help_text="A riskroute.core.facts.CaseFacts document.")
 
@@ -101,7 +101,7 @@ class Case(models.Model):
         constraints: ClassVar = [
             in_vocabulary("state", CaseState),
             in_vocabulary("referral_source", ReferralSource),
-            in_vocabulary("offence", Offence),
+            in_vocabulary("offence", OffenceId),
             in_vocabulary("priority_band", PriorityBand, blank=True),
         ]
 

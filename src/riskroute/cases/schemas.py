@@ -22,7 +22,7 @@ from riskroute.cases.vocabulary import (
     DisposalKind,
     ErasureScope,
     NotificationKind,
-    Offence,
+    OffenceId,
     ReferralSource,
     ReviewOutcome,
     S47Outcome,
@@ -58,7 +58,7 @@ class ReferralIn(_In):
     received_on: date
     summary: Text
     suspected_activities: list[Activity] = Field(default_factory=list, max_length=6)
-    offence: Offence | None = Field(
+    offence: OffenceId | None = Field(
         default=None, description="Defaults from the activities: possession only is s.160, otherwise PCA s.1."
     )
     subject: SubjectIn

@@ -91,7 +91,9 @@ class ReferralSource(Vocabulary):
     LOCAL_INTELLIGENCE = "local_intelligence", "Local intelligence"
 
 
-class Offence(Vocabulary):
+class OffenceId(Vocabulary):
+    """The offence charged or investigated (named `OffenceId` as in the core's notification rules)."""
+
     PCA1978_S1 = "pca1978_s1", "Protection of Children Act 1978 s.1 (making, distributing)"
     CJA1988_S160 = "cja1988_s160", "Criminal Justice Act 1988 s.160 (possession)"
 
@@ -232,7 +234,7 @@ class CourtOutcome(Vocabulary):
 
 
 class SentenceType(Vocabulary):
-    """A court's sentence: the disposals of `core.law.notification` other than cautions."""
+    """A court's sentence: each is a disposal the notification rules know."""
 
     CUSTODY = "custody", "Immediate custody"
     SUSPENDED_SENTENCE = "suspended_sentence", "Suspended sentence"

@@ -24,7 +24,7 @@ from riskroute.cases.vocabulary import (
     DisposalKind,
     ErasureScope,
     NotificationKind,
-    Offence,
+    OffenceId,
     ReferralSource,
     ReviewOutcome,
     RiskLevel,
@@ -202,7 +202,7 @@ class ReferralForm(FactsMixin, GovForm):
     offence = forms.ChoiceField(
         label="Offence",
         required=False,
-        choices=[(NOT_RECORDED, "Decide from the activities"), *Offence.choices],
+        choices=[(NOT_RECORDED, "Decide from the activities"), *OffenceId.choices],
         widget=forms.RadioSelect,
         help_text="Possession alone is s.160; making, sharing or producing is s.1.",
     )
