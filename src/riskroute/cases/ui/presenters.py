@@ -19,6 +19,7 @@ from riskroute.cases.vocabulary import (
     PriorityBand,
     Recommendation,
     SentenceType,
+    Sex,
 )
 from riskroute.cases.workflow import GUARD_REASONS
 from riskroute.core.facts import FACT_PATHS
@@ -62,7 +63,7 @@ def _show(path: str, value: Any) -> str:
     if path == "offence.youngest_depicted":
         return AgeBand.label_of(value)
     if path == "subject.sex":
-        return str(value).capitalize()
+        return Sex.label_of(value)
     return str(value)
 
 
