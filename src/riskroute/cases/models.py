@@ -20,26 +20,38 @@ from django.db import models
 from django.utils import timezone
 
 from riskroute.accounts.models import Force, ProviderOrganisation, Unit
+from riskroute.cases.vocabulary import (
+    AgeBand,
+    CaseState,
+    ChildAgeBand,
+    ChildRelationship,
+    CourtOutcome,
+    CpsDecision,
+    DbsDecision,
+    DisposalKind,
+    NotificationBasis,
+    OffenceId,
+    PriorityBand,
+    ProposalStatus,
+    ProsecutionOrigin,
+    Recommendation,
+    ReferralSource,
+    ReviewOutcome,
+    S47Outcome,
+    SentenceType,
+    Vocabulary,
+)
 from riskroute.crypto import blind_index
 from riskroute.crypto.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 
 
-class ReferralSource(models.TextChoices):
-    NCA_CEOP = "nca_ceop", "NCA / CEOP dissemination"
-    INDUSTRY = "industry", "Industry report"
-    LOCAL_INTELLIGENCE = "local_intelligence", "Local intelligence"
-
-
-class Offence(models.TextChoices):
-    PCA1978_S1 = "pca1978_s1", "Protection of Children Act 1978 s.1 (making, distributing)"
-    CJA1988_S160 = "cja1988_s160", "Criminal Justice Act 1988 s.160 (possession)"
-
-
-class PriorityBand(models.TextChoices):
-    VERY_HIGH = "very_high", "Very high"
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
+def in_vocabulary(field: str, vocabulary: type[Vocabulary], *, blank: bool = False) -> models.CheckConstraint:
+    """A database check that `field` holds a value of `vocabulary`, or is blank (not yet recorded)
+    where `blank` allows it: the database refuses a value the code would not write."""
+    allowed = [*vocabulary.values, *([""] if blank else [])]
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__in": allowed}), name=f"%(class)s_{field}_in_vocabulary"
+    )
 
 
 class Case(models.Model):
@@ -56,14 +68,16 @@ class Case(models.Model):
         related_name="assigned_cases",
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(max_length=32, default="referral", db_index=True)
+    state = models.CharField(
+        max_length=32, choices=CaseState.choices, default=CaseState.REFERRAL.value, db_index=True
+    )
     version = models.PositiveIntegerField(default=1)
 
     referral_source = models.CharField(max_length=32, choices=ReferralSource.choices)
     received_on = models.DateField()
     summary = EncryptedTextField()
     suspected_activities = EncryptedJSONField(default=list)
-    offence = models.CharField(max_length=32, choices=Offence.choices)
+    offence = models.CharField(max_length=32, choices=OffenceId.choices)
 
     facts = EncryptedJSONField(default=dict, help_text="A riskroute.core.facts.CaseFacts document.")
 
@@ -84,6 +98,12 @@ class Case(models.Model):
     class Meta:
         ordering: ClassVar = ["action_deadline", "reference"]
         indexes: ClassVar = [models.Index(fields=["force", "state"], name="case_force_state")]
+        constraints: ClassVar = [
+            in_vocabulary("state", CaseState),
+            in_vocabulary("referral_source", ReferralSource),
+            in_vocabulary("offence", OffenceId),
+            in_vocabulary("priority_band", PriorityBand, blank=True),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -123,12 +143,7 @@ class PriorityRecord(models.Model):
 
     class Meta:
         ordering: ClassVar = ["created_at", "id"]
-
-
-class AgeBand(models.TextChoices):
-    UNDER_16 = "under_16", "Under 16"
-    AGE_16_17 = "16_17", "16 or 17"
-    UNKNOWN = "unknown", "Unknown"
+        constraints: ClassVar = [in_vocabulary("band", PriorityBand)]
 
 
 class Enforcement(models.Model):
@@ -147,20 +162,8 @@ class Enforcement(models.Model):
     collection_span_years = models.FloatField(null=True, blank=True)
     distribution_evidence = models.BooleanField(null=True)
 
-
-class ChildRelationship(models.TextChoices):
-    HOUSEHOLD = "household", "Lives in the household"
-    FAMILY = "family_or_friends", "Family or friends"
-    OCCUPATION = "occupation", "Through occupation"
-    VOLUNTEERING = "volunteering", "Through volunteering"
-
-
-class ChildAgeBand(models.TextChoices):
-    UNDER_5 = "under_5", "Under 5"
-    AGE_5_11 = "5_11", "5 to 11"
-    AGE_12_15 = "12_15", "12 to 15"
-    AGE_16_17 = "16_17", "16 or 17"
-    UNKNOWN = "unknown", "Unknown"
+    class Meta:
+        constraints: ClassVar = [in_vocabulary("youngest_depicted", AgeBand, blank=True)]
 
 
 class ChildLink(models.Model):
@@ -172,18 +175,11 @@ class ChildLink(models.Model):
     count = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-
-class S47Outcome(models.TextChoices):
-    PENDING = "pending", "Enquiry under way"
-    NO_FURTHER_ACTION = "no_further_action", "No further action"
-    CHILD_IN_NEED = "child_in_need", "Child in need plan"
-    CHILD_PROTECTION_CONFERENCE = "child_protection_conference", "Child protection conference"
-    NOT_APPLICABLE = "not_applicable", "No s.47 enquiry"
-
-
-class DbsDecision(models.TextChoices):
-    REFERRED = "referred", "Referred to the DBS"
-    NOT_REFERRED = "not_referred", "Considered; no referral to the DBS"
+    class Meta:
+        constraints: ClassVar = [
+            in_vocabulary("relationship", ChildRelationship),
+            in_vocabulary("age_band", ChildAgeBand),
+        ]
 
 
 class Safeguarding(models.Model):
@@ -206,6 +202,12 @@ class Safeguarding(models.Model):
     dbs_considered_on = models.DateField(null=True, blank=True)
     dbs_decision = models.CharField(max_length=16, choices=DbsDecision.choices, blank=True)
 
+    class Meta:
+        constraints: ClassVar = [
+            in_vocabulary("s47_outcome", S47Outcome, blank=True),
+            in_vocabulary("dbs_decision", DbsDecision, blank=True),
+        ]
+
 
 class Assessment(models.Model):
     """A complete, reproducible snapshot: the facts read and every output of the core."""
@@ -217,24 +219,13 @@ class Assessment(models.Model):
     policy_id = models.CharField(max_length=64)
     policy_version = models.CharField(max_length=64)
     policy_sha256 = models.CharField(max_length=64)
-    recommendation = models.CharField(max_length=32)
+    recommendation = models.CharField(max_length=32, choices=Recommendation.choices)
     triage = EncryptedJSONField()
     instruments = EncryptedJSONField(default=dict)
 
     class Meta:
         ordering: ClassVar = ["created_at", "id"]
-
-
-class DisposalKind(models.TextChoices):
-    DIVERSION = "diversion", "Diversion (conditional caution)"
-    CHARGE = "charge", "Charge file to CPS"
-    NO_FURTHER_ACTION = "no_further_action", "No further action"
-
-
-class ProposalStatus(models.TextChoices):
-    PENDING = "pending", "Awaiting approval"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+        constraints: ClassVar = [in_vocabulary("recommendation", Recommendation)]
 
 
 class DisposalProposal(models.Model):
@@ -242,9 +233,11 @@ class DisposalProposal(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proposals")
     kind = models.CharField(max_length=32, choices=DisposalKind.choices)
-    status = models.CharField(max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
+    status = models.CharField(
+        max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING.value
+    )
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="proposals")
-    recommendation = models.CharField(max_length=32)
+    recommendation = models.CharField(max_length=32, choices=Recommendation.choices)
     departs_from_recommendation = models.BooleanField(default=False)
     departure_reason = EncryptedTextField(blank=True)
     reason = EncryptedTextField()
@@ -261,6 +254,11 @@ class DisposalProposal(models.Model):
 
     class Meta:
         ordering: ClassVar = ["proposed_at", "id"]
+        constraints: ClassVar = [
+            in_vocabulary("kind", DisposalKind),
+            in_vocabulary("status", ProposalStatus),
+            in_vocabulary("recommendation", Recommendation),
+        ]
 
 
 class ConditionalCaution(models.Model):
@@ -288,7 +286,7 @@ class NotificationRecord(models.Model):
     """Notification requirements computed by the core; a new row whenever the basis changes."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
-    basis = models.CharField(max_length=32)
+    basis = models.CharField(max_length=32, choices=NotificationBasis.choices)
     relevant_date = models.DateField()
     notifiable = models.BooleanField(null=True, help_text="Null when a fact it depends on is unknown.")
     period_years = models.FloatField(null=True, blank=True)
@@ -310,6 +308,7 @@ class NotificationRecord(models.Model):
 
     class Meta:
         ordering: ClassVar = ["created_at", "id"]
+        constraints: ClassVar = [in_vocabulary("basis", NotificationBasis)]
 
 
 class Mappa(models.Model):
@@ -361,19 +360,27 @@ class Prosecution(models.Model):
     """Charge, CPS decision, court, outcome and sentence (for the original offence after a breach)."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="prosecution")
-    origin = models.CharField(max_length=32)  # "charge_decision" or "caution_breach"
+    origin = models.CharField(max_length=32, choices=ProsecutionOrigin.choices)
     charged_on = models.DateField(null=True, blank=True)
-    cps_decision = models.CharField(max_length=32, blank=True)
+    cps_decision = models.CharField(max_length=32, choices=CpsDecision.choices, blank=True)
     cps_decision_on = models.DateField(null=True, blank=True)
     court = EncryptedTextField(blank=True)  # where a named person was tried
     first_hearing_on = models.DateField(null=True, blank=True)
-    outcome = models.CharField(max_length=32, blank=True)
+    outcome = models.CharField(max_length=32, choices=CourtOutcome.choices, blank=True)
     outcome_on = models.DateField(null=True, blank=True)
-    sentence_type = models.CharField(max_length=40, blank=True)
+    sentence_type = models.CharField(max_length=40, choices=SentenceType.choices, blank=True)
     custody_months = models.FloatField(null=True, blank=True)
     discharge_months = models.FloatField(null=True, blank=True)
     sentenced_on = models.DateField(null=True, blank=True)
     sentencing_guideline = EncryptedJSONField(default=dict)
+
+    class Meta:
+        constraints: ClassVar = [
+            in_vocabulary("origin", ProsecutionOrigin),
+            in_vocabulary("cps_decision", CpsDecision, blank=True),
+            in_vocabulary("outcome", CourtOutcome, blank=True),
+            in_vocabulary("sentence_type", SentenceType, blank=True),
+        ]
 
 
 class Closure(models.Model):
@@ -437,11 +444,6 @@ class CaseShare(models.Model):
         ]
 
 
-class ReviewOutcome(models.TextChoices):
-    RETAIN = "retain", "Retain until the next review"
-    ERASE = "erase", "Erase (the erasure itself is a separate, logged step)"
-
-
 class RecordReview(models.Model):
     """A recorded retention review of a closed case (APP "Review, retention and disposal").
 
@@ -458,3 +460,4 @@ class RecordReview(models.Model):
 
     class Meta:
         ordering: ClassVar = ["reviewed_on", "id"]
+        constraints: ClassVar = [in_vocabulary("outcome", ReviewOutcome)]

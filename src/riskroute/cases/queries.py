@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.utils import timezone
 
-from riskroute.accounts.models import Role, User
+from riskroute.accounts.models import User
 from riskroute.cases import retention, trail
 from riskroute.cases.errors import JustificationNeeded, NotFound, PermissionDenied
 from riskroute.cases.models import (
@@ -39,52 +39,34 @@ from riskroute.cases.models import (
     ConditionalCaution,
     Enforcement,
     NotificationRecord,
-    PriorityBand,
     Prosecution,
     Safeguarding,
     Subject,
 )
-from riskroute.cases.permissions import CAUTION_IN_FORCE, allowed
+from riskroute.cases.permissions import allowed, case_scope
+from riskroute.cases.vocabulary import PriorityBand
 from riskroute.cases.workflow import CaseWorkflow, allowed_events
 from riskroute.crypto import blind_index
 
-_POLICE_ROLES = (
-    Role.INVESTIGATOR,
-    Role.SUPERVISOR,
-    Role.SAFEGUARDING_OFFICER,
-    Role.OFFENDER_MANAGER,
-    Role.ADMINISTRATOR,
-)
-
 
 def _is_provider(user: User) -> bool:
-    return user.has_role(Role.REHABILITATION_PROVIDER) and user.provider_organisation_id is not None
+    """The user reads cases as a rehabilitation provider (those referred to its organisation)."""
+    return case_scope(user).provider is not None
 
 
 def _is_police(user: User) -> bool:
-    """A police caseworker role in a force (the supervisor role counts only at sergeant or above)."""
-    if user.force_id is None:
-        return False
-    return user.is_supervisor or any(user.has_role(r) for r in _POLICE_ROLES if r != Role.SUPERVISOR)
+    """The user reads cases as a police caseworker of a force."""
+    return case_scope(user).own_force is not None
 
 
 def visible_cases(user: User, *, shared: bool = True) -> QuerySet[Case]:
-    """Cases the user may see; mirrors the `view_case` rule so lists and pages never disagree.
+    """Cases the user may see: the `view_case` scope (`permissions.case_scope`) as a filter, so
+    lists and pages never disagree.
 
     `shared=False` leaves out other forces' cases shared with the user's force: worklists and
     alerts are about a force's own work; shared cases are found through the case index.
     """
-    if not (user.is_authenticated and user.is_active):
-        return Case.objects.none()
-    scope = Q(pk__in=[])
-    if _is_police(user):
-        scope |= Q(force_id=user.force_id)
-        if shared:
-            shares = CaseShare.objects.active().filter(recipient_force_id=user.force_id)
-            scope |= Q(pk__in=shares.values("case_id"))
-    if _is_provider(user):
-        scope |= Q(provider_organisation_id=user.provider_organisation_id, state=CAUTION_IN_FORCE)
-    return Case.objects.filter(scope)
+    return Case.objects.filter(case_scope(user, shared=shared).as_q())
 
 
 def _listed(user: User, name: str, purpose: str, cases: list[Case]) -> list[Case]:

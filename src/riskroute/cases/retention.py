@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from riskroute.cases.models import Case, Offence
+from riskroute.cases.models import Case
+from riskroute.cases.vocabulary import OffenceId
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ PUBLIC_PROTECTION = RecordClass(
 )
 
 #: Every offence the case service records is a Group 1 offence.
-RECORD_CLASS_BY_OFFENCE: dict[str, RecordClass] = {offence.value: PUBLIC_PROTECTION for offence in Offence}
+RECORD_CLASS_BY_OFFENCE: dict[str, RecordClass] = {offence.value: PUBLIC_PROTECTION for offence in OffenceId}
 
 
 def record_class(case: Case) -> RecordClass:

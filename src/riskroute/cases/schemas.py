@@ -13,6 +13,21 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from riskroute.cases.vocabulary import (
+    ChildAgeBand,
+    ChildRelationship,
+    CourtOutcome,
+    CpsDecision,
+    DbsDecision,
+    DisposalKind,
+    ErasureScope,
+    NotificationKind,
+    OffenceId,
+    ReferralSource,
+    ReviewOutcome,
+    S47Outcome,
+    SentenceType,
+)
 from riskroute.core.facts import Activity, AgeBand, CaseFacts
 
 Text = Annotated[str, Field(min_length=1, max_length=5000)]
@@ -39,11 +54,11 @@ class SubjectIn(_In):
 class ReferralIn(_In):
     """A new referral: where it came from, what is suspected, who, and the facts known so far."""
 
-    source: Literal["nca_ceop", "industry", "local_intelligence"]
+    source: ReferralSource
     received_on: date
     summary: Text
     suspected_activities: list[Activity] = Field(default_factory=list, max_length=6)
-    offence: Literal["pca1978_s1", "cja1988_s160"] | None = Field(
+    offence: OffenceId | None = Field(
         default=None, description="Defaults from the activities: possession only is s.160, otherwise PCA s.1."
     )
     subject: SubjectIn
@@ -87,12 +102,7 @@ class EnforcementIn(_Write):
 class SafeguardingIn(_Write):
     social_care_referred_on: date | None = None
     strategy_discussion_on: date | None = None
-    s47_outcome: (
-        Literal[
-            "pending", "no_further_action", "child_in_need", "child_protection_conference", "not_applicable"
-        ]
-        | None
-    ) = None
+    s47_outcome: S47Outcome | None = None
     children_safeguarded: Count | None = None
     safeguarded_on: date | None = None
     position_of_trust_known_on: date | None = Field(
@@ -103,14 +113,14 @@ class SafeguardingIn(_Write):
     employer_notified_on: date | None = None
     employer_or_regulator: Annotated[str, Field(max_length=200)] | None = None
     dbs_considered_on: date | None = None
-    dbs_decision: Literal["referred", "not_referred"] | None = None
+    dbs_decision: DbsDecision | None = None
 
 
 class ChildLinkIn(_Write):
     """Children the subject has access to: relationship, age band and how many (no names)."""
 
-    relationship: Literal["household", "family_or_friends", "occupation", "volunteering"]
-    age_band: Literal["under_5", "5_11", "12_15", "16_17", "unknown"]
+    relationship: ChildRelationship
+    age_band: ChildAgeBand
     count: Annotated[int, Field(ge=1, le=100)]
 
 
@@ -122,7 +132,7 @@ class AssessmentIn(_Write):
 
 
 class ProposalIn(_Write):
-    kind: Literal["diversion", "charge", "no_further_action"]
+    kind: DisposalKind
     reason: Text
     admission: bool | None = None
     consent: bool | None = None
@@ -162,7 +172,7 @@ class MappaIn(_Write):
 
 
 class NotifiedIn(_Write):
-    kind: Literal["initial", "periodic"]
+    kind: NotificationKind
     notified_on: date
 
 
@@ -186,28 +196,16 @@ class BreachIn(_Write):
 
 class ProsecutionIn(_Write):
     charged_on: date | None = None
-    cps_decision: Literal["charge", "no_further_action", "further_evidence_needed"] | None = None
+    cps_decision: CpsDecision | None = None
     cps_decision_on: date | None = None
     court: Annotated[str, Field(max_length=200)] | None = None
     first_hearing_on: date | None = None
 
 
-SentenceType = Literal[
-    "custody",
-    "suspended_sentence",
-    "community_order",
-    "fine",
-    "conditional_discharge",
-    "absolute_discharge",
-    "hospital_order",
-    "hospital_order_with_restriction",
-]
-
-
 class OutcomeIn(_Write):
     """Court outcome; a conviction carries the sentence, from which notification is recomputed."""
 
-    outcome: Literal["convicted", "acquitted", "discontinued"]
+    outcome: CourtOutcome
     outcome_on: date
     sentence_type: SentenceType | None = None
     custody_months: Annotated[float, Field(gt=0, le=1200)] | None = None
@@ -238,7 +236,7 @@ class ShareIn(_In):
 class ErasureIn(_Write):
     """Erase the subject's personal data and the free text of a case, or the whole case record."""
 
-    scope: Literal["personal_data", "case"]
+    scope: ErasureScope
     reason: Reason
 
 
@@ -246,7 +244,7 @@ class ReviewIn(_Write):
     """A retention review of a closed record: retain it until a later review, or decide to erase."""
 
     reviewed_on: date
-    outcome: Literal["retain", "erase"]
+    outcome: ReviewOutcome
     next_review_on: date | None = Field(
         default=None, description="Required when retaining; at most 10 years after the review."
     )

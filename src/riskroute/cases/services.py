@@ -50,16 +50,13 @@ from riskroute.cases.models import (
     ChildLink,
     Closure,
     ConditionalCaution,
-    DisposalKind,
     DisposalProposal,
     Enforcement,
     Mappa,
     NotificationRecord,
     PriorityRecord,
-    ProposalStatus,
     Prosecution,
     RecordReview,
-    ReviewOutcome,
     Safeguarding,
     Subject,
 )
@@ -88,6 +85,7 @@ from riskroute.cases.schemas import (
     SafeguardingIn,
     ShareIn,
 )
+from riskroute.cases.vocabulary import DisposalKind, ProposalStatus, ReviewOutcome
 from riskroute.cases.workflow import fire
 from riskroute.core.errors import ErrorDetail, InvalidInput, from_validation_error
 from riskroute.core.facts import CaseFacts

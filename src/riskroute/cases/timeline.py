@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from riskroute.cases.errors import ValidationFailed
 from riskroute.cases.formats import show_date
-from riskroute.cases.models import Case, DisposalKind, ProposalStatus
+from riskroute.cases.models import Case
+from riskroute.cases.vocabulary import DisposalKind, ProposalStatus
 from riskroute.core.errors import ErrorDetail
 
 Dates = Mapping[str, dt.date | None]

@@ -16,22 +16,29 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from riskroute.cases.errors import IllegalTransition
 from riskroute.cases.models import Breach, Case
+from riskroute.cases.vocabulary import CaseState
+
+
+def _state(state: CaseState, **kwargs: Any) -> State:
+    """A workflow state named by its label in the vocabulary and storing the vocabulary's value."""
+    return State(state.label, value=state.value, **kwargs)
 
 
 class CaseWorkflow(StateMachine):
-    """Referral to closure. Every state name is stored verbatim in `Case.state`."""
+    """Referral to closure. Each state is a `CaseState`, stored as its value in `Case.state`; a test
+    holds the two lists equal."""
 
-    referral = State("Referral received and prioritised", initial=True, value="referral")
-    investigation = State("Arrested; under investigation", value="investigation")
-    assessed = State("Risk assessed", value="assessed")
-    decision_pending = State("Disposal proposed; awaiting approval", value="decision_pending")
-    diversion_approved = State("Diversion approved; caution to be administered", value="diversion_approved")
-    caution_active = State("Conditional caution in force", value="caution_active")
-    caution_complete = State("Caution conditions completed", value="caution_complete")
-    prosecution = State("Prosecution", value="prosecution")
-    prosecution_concluded = State("Prosecution concluded", value="prosecution_concluded")
-    no_further_action = State("No further action", value="no_further_action")
-    closed = State("Closed", final=True, value="closed")
+    referral = _state(CaseState.REFERRAL, initial=True)
+    investigation = _state(CaseState.INVESTIGATION)
+    assessed = _state(CaseState.ASSESSED)
+    decision_pending = _state(CaseState.DECISION_PENDING)
+    diversion_approved = _state(CaseState.DIVERSION_APPROVED)
+    caution_active = _state(CaseState.CAUTION_ACTIVE)
+    caution_complete = _state(CaseState.CAUTION_COMPLETE)
+    prosecution = _state(CaseState.PROSECUTION)
+    prosecution_concluded = _state(CaseState.PROSECUTION_CONCLUDED)
+    no_further_action = _state(CaseState.NO_FURTHER_ACTION)
+    closed = _state(CaseState.CLOSED, final=True)
 
     record_arrest = referral.to(investigation, cond="arrest_recorded")
     assess = investigation.to(assessed) | assessed.to.itself()  # type: ignore[no-untyped-call]
@@ -111,4 +118,4 @@ def allowed_events(case: Case) -> list[str]:
 
 
 STATES: tuple[str, ...] = tuple(s.value for s in CaseWorkflow.states)
-FINAL_STATES = frozenset({"closed"})
+FINAL_STATES = frozenset({CaseState.CLOSED.value})

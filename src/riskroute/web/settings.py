@@ -109,7 +109,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "rules",
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -171,7 +170,6 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out user name is refused before any password is checked.
     "riskroute.accounts.backends.LockoutBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "riskroute.accounts.backends.DemoAwareModelBackend",
 ]
 

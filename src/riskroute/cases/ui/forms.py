@@ -12,28 +12,32 @@ from typing import Any, ClassVar
 
 from django import forms
 
-from riskroute.cases.models import (
+from riskroute.cases.ui.govuk import GovDateField, GovForm, TriStateField
+from riskroute.cases.vocabulary import (
+    Activity,
     AgeBand,
     ChildAgeBand,
     ChildRelationship,
+    CourtOutcome,
+    CpsDecision,
     DbsDecision,
     DisposalKind,
-    Offence,
+    ErasureScope,
+    NotificationKind,
+    OffenceId,
     ReferralSource,
+    ReviewOutcome,
+    RiskLevel,
     S47Outcome,
+    SentenceType,
+    Sex,
 )
-from riskroute.cases.ui.govuk import GovDateField, GovForm, TriStateField
-from riskroute.core.facts import ACTIVITIES, FACT_PATHS
+from riskroute.core.facts import FACT_PATHS
 
-ACTIVITY_LABELS = {
-    "possession": "Possession",
-    "making": "Making (downloading or opening)",
-    "distribution": "Distribution (sharing)",
-    "production": "Production",
-    "live_streaming": "Live streaming",
-    "advertising": "Advertising",
-}
-ACTIVITY_CHOICES = [(a, ACTIVITY_LABELS[a]) for a in ACTIVITIES]
+ACTIVITY_LABELS = dict(Activity.choices)
+ACTIVITY_CHOICES = Activity.choices
+#: The blank choice: the answer is not (yet) recorded. It is never one of a vocabulary's values, so
+#: it can never be read as an answer (least of all as "no").
 NOT_RECORDED = ""
 
 #: Plain-English label of every case fact, keyed by its path in the facts document.
@@ -102,7 +106,7 @@ def _fact_field(path: str) -> forms.Field:
         return forms.ChoiceField(
             label=label,
             required=False,
-            choices=[("low", "Low"), ("medium", "Medium"), ("high", "High"), (NOT_RECORDED, "Not recorded")],
+            choices=[*RiskLevel.choices, (NOT_RECORDED, "Not recorded")],
             widget=forms.RadioSelect,
             help_text="Needed where CPORT does not apply (it was validated on adult men only).",
         )
@@ -110,7 +114,7 @@ def _fact_field(path: str) -> forms.Field:
         field = forms.ChoiceField(
             label=label,
             required=False,
-            choices=[("male", "Male"), ("female", "Female"), (NOT_RECORDED, "Not known")],
+            choices=[*Sex.choices, (NOT_RECORDED, "Not known")],
             widget=forms.RadioSelect,
         )
         field.inline = True  # type: ignore[attr-defined]
@@ -198,7 +202,7 @@ class ReferralForm(FactsMixin, GovForm):
     offence = forms.ChoiceField(
         label="Offence",
         required=False,
-        choices=[(NOT_RECORDED, "Decide from the activities"), *Offence.choices],
+        choices=[(NOT_RECORDED, "Decide from the activities"), *OffenceId.choices],
         widget=forms.RadioSelect,
         help_text="Possession alone is s.160; making, sharing or producing is s.1.",
     )
@@ -332,7 +336,7 @@ class AssessmentForm(VersionedForm):
     osp_sex = forms.ChoiceField(
         label="Sex (for OSP)",
         required=False,
-        choices=[(NOT_RECORDED, "Do not score OSP"), ("male", "Male"), ("female", "Female")],
+        choices=[(NOT_RECORDED, "Do not score OSP"), *Sex.choices],
     )
     osp_contact_adult = forms.IntegerField(
         label="Contact sexual sanctions against adults", required=False, min_value=0
@@ -475,7 +479,7 @@ class CautionForm(VersionedForm):
 class NotificationForm(VersionedForm):
     kind = forms.ChoiceField(
         label="Notification",
-        choices=[("initial", "Initial notification"), ("periodic", "Annual (periodic) notification")],
+        choices=NotificationKind.choices,
         widget=forms.RadioSelect,
     )
     notified_on = GovDateField(label="Date the person notified")
@@ -516,12 +520,7 @@ class ProsecutionForm(VersionedForm):
     cps_decision = forms.ChoiceField(
         label="CPS decision",
         required=False,
-        choices=[
-            (NOT_RECORDED, "Not yet decided"),
-            ("charge", "Charge"),
-            ("no_further_action", "No further action"),
-            ("further_evidence_needed", "Further evidence needed"),
-        ],
+        choices=[(NOT_RECORDED, "Not yet decided"), *CpsDecision.choices],
     )
     cps_decision_on = GovDateField(label="Date of the CPS decision", required=False)
     court = forms.CharField(label="Court", max_length=200, required=False)
@@ -534,23 +533,13 @@ class ProsecutionForm(VersionedForm):
         return data
 
 
-SENTENCE_CHOICES = [
-    (NOT_RECORDED, "No sentence (not convicted)"),
-    ("custody", "Immediate custody"),
-    ("suspended_sentence", "Suspended sentence"),
-    ("community_order", "Community order"),
-    ("fine", "Fine"),
-    ("conditional_discharge", "Conditional discharge"),
-    ("absolute_discharge", "Absolute discharge"),
-    ("hospital_order", "Hospital order"),
-    ("hospital_order_with_restriction", "Hospital order with restriction"),
-]
+SENTENCE_CHOICES = [(NOT_RECORDED, "No sentence (not convicted)"), *SentenceType.choices]
 
 
 class OutcomeForm(VersionedForm):
     outcome = forms.ChoiceField(
         label="Court outcome",
-        choices=[("convicted", "Convicted"), ("acquitted", "Acquitted"), ("discontinued", "Discontinued")],
+        choices=CourtOutcome.choices,
         widget=forms.RadioSelect,
     )
     outcome_on = GovDateField(label="Date of the outcome")
@@ -634,10 +623,7 @@ class ShareForm(GovForm):
 class ErasureForm(VersionedForm):
     scope = forms.ChoiceField(
         label="What to erase",
-        choices=(
-            ("personal_data", "The person's name, date of birth and address, and every free-text note"),
-            ("case", "The whole case record"),
-        ),
+        choices=ErasureScope.choices,
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
@@ -653,10 +639,7 @@ class ReviewForm(VersionedForm):
     reviewed_on = GovDateField(label="Date of the review")
     outcome = forms.ChoiceField(
         label="Outcome",
-        choices=(
-            ("retain", "Retain the record until the next review"),
-            ("erase", "The personal data is no longer needed: erase it next"),
-        ),
+        choices=ReviewOutcome.choices,
         widget=forms.RadioSelect,
     )
     next_review_on = GovDateField(

@@ -6,10 +6,22 @@ from typing import Any
 
 from riskroute.cases import safeguarding
 from riskroute.cases.errors import IllegalTransition
-from riskroute.cases.models import Case, DbsDecision, PriorityBand, Safeguarding
+from riskroute.cases.models import Case, Safeguarding
 from riskroute.cases.safeguarding import LADO_DEADLINE
-from riskroute.cases.ui.forms import ACTIVITY_LABELS, FACT_LABELS, FACT_SECTIONS, SENTENCE_CHOICES
-from riskroute.cases.workflow import GUARD_REASONS, CaseWorkflow
+from riskroute.cases.ui.forms import ACTIVITY_LABELS, FACT_LABELS, FACT_SECTIONS
+from riskroute.cases.vocabulary import (
+    AgeBand,
+    CaseState,
+    CourtOutcome,
+    CpsDecision,
+    DbsDecision,
+    NotificationBasis,
+    PriorityBand,
+    Recommendation,
+    SentenceType,
+    Sex,
+)
+from riskroute.cases.workflow import GUARD_REASONS
 from riskroute.core.facts import FACT_PATHS
 
 #: service action -> (button text, URL name of the page that performs it), in the order the case page
@@ -34,11 +46,9 @@ ACTION_LINKS: dict[str, tuple[str, str]] = {
     "assign_case": ("Assign the case", "cases-ui:assign"),
 }
 
-_STATE_LABELS = {state.value: state.name for state in CaseWorkflow.states}
-
 
 def state_label(state: str) -> str:
-    return str(_STATE_LABELS.get(state, state))
+    return CaseState.label_of(state)
 
 
 def _show(path: str, value: Any) -> str:
@@ -51,9 +61,9 @@ def _show(path: str, value: Any) -> str:
     if path == "offence.activities":
         return ", ".join(ACTIVITY_LABELS.get(a, a) for a in value) or "Not known"
     if path == "offence.youngest_depicted":
-        return {"under_16": "Under 16", "16_17": "16 or 17", "unknown": "Unknown"}.get(value, str(value))
+        return AgeBand.label_of(value)
     if path == "subject.sex":
-        return str(value).capitalize()
+        return Sex.label_of(value)
     return str(value)
 
 
@@ -71,29 +81,29 @@ def case_facts_rows(facts: dict[str, Any]) -> list[tuple[str, list[tuple[str, st
 
 
 RECOMMENDATION_LABELS = {
-    "divert": "Divert: conditional caution with rehabilitation",
-    "prosecute": "Prosecute: full criminal-justice response",
-    "needs_information": "Needs more information: no recommendation until the missing facts are known",
+    Recommendation.DIVERT: "Divert: conditional caution with rehabilitation",
+    Recommendation.PROSECUTE: "Prosecute: full criminal-justice response",
+    Recommendation.NEEDS_INFORMATION: (
+        "Needs more information: no recommendation until the missing facts are known"
+    ),
 }
 #: A child's result: the adult policy never diverts a child, so its "prosecute" is not the answer.
 YOUTH_ROUTE_LABEL = "Youth route: the adult diversion policy does not apply (see the options below)"
 
 #: The words a page shows for an id the system stores (the `label` template filter reads this).
+#: Built from the vocabularies; where two share a value ("no_further_action") their labels agree.
 ID_LABELS: dict[str, str] = {
-    "divert": "Divert",
-    "prosecute": "Prosecute",
-    "needs_information": "Needs more information",
-    **{band.value: str(band.label) for band in PriorityBand},
-    "convicted": "Convicted",
-    "acquitted": "Acquitted",
-    "discontinued": "Discontinued",
-    "charge": "Charge",
-    "no_further_action": "No further action",
-    "further_evidence_needed": "Further evidence needed",
-    "conditional_caution": "conditional caution",
-    "sentence": "sentence",
-    **{value: label for value, label in SENTENCE_CHOICES if value},
-    **{value: str(label) for value, label in DbsDecision.choices},
+    value: label
+    for vocabulary in (
+        Recommendation,
+        PriorityBand,
+        CourtOutcome,
+        CpsDecision,
+        NotificationBasis,
+        SentenceType,
+        DbsDecision,
+    )
+    for value, label in vocabulary.choices
 }
 
 

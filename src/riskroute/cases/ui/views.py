@@ -30,7 +30,7 @@ from riskroute.cases import decisions, queries, retention, services, trail
 from riskroute.cases.documents import case_document
 from riskroute.cases.errors import CaseServiceError, PermissionDenied
 from riskroute.cases.formats import show_moment
-from riskroute.cases.models import Case, PriorityBand, ProposalStatus
+from riskroute.cases.models import Case
 from riskroute.cases.ui import forms as f
 from riskroute.cases.ui.charts import bar_charts
 from riskroute.cases.ui.govuk import GovForm
@@ -44,6 +44,7 @@ from riskroute.cases.ui.presenters import (
     safety_rows,
     state_label,
 )
+from riskroute.cases.vocabulary import PriorityBand, ProposalStatus
 from riskroute.core.errors import InvalidInput
 
 
