@@ -17,8 +17,10 @@ import pytest
 from django.contrib.auth import authenticate
 from typer.testing import CliRunner
 
+from riskroute.accounts.models import User
+from riskroute.cases import queries
 from riskroute.cases.demo import DEMO_PASSWORD, load_demo
-from riskroute.cases.models import Case
+from riskroute.cases.models import Case, DisposalProposal
 from riskroute.cases.workflow import STATES
 from riskroute.cli import app
 
@@ -35,6 +37,13 @@ def test_demo_covers_every_state_and_logs_in_only_in_demo_mode(settings: Any) ->
     assert authenticate(username="northshire.investigator", password=DEMO_PASSWORD) is None
     settings.DEMO_MODE = True
     assert authenticate(username="northshire.investigator", password=DEMO_PASSWORD) is not None
+    # Two supervisors a force: every demo proposal can be decided, even one a sergeant makes.
+    pending = DisposalProposal.objects.filter(status="pending").select_related("case", "proposed_by")
+    assert pending.exists()
+    for proposal in pending:
+        force_users = User.objects.filter(force=proposal.case.force)
+        deciders = [u for u in force_users if proposal in queries.approvals_waiting(u)]
+        assert len(deciders) == 2, proposal
 
 
 @pytest.mark.django_db

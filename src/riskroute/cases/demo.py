@@ -36,6 +36,7 @@ STAFF = (
     ("investigator", [Role.INVESTIGATOR], Rank.CONSTABLE),
     ("investigator2", [Role.INVESTIGATOR], Rank.CONSTABLE),
     ("sergeant", [Role.SUPERVISOR, Role.INVESTIGATOR], Rank.SERGEANT),
+    ("inspector", [Role.SUPERVISOR], Rank.INSPECTOR),
     ("safeguarding", [Role.SAFEGUARDING_OFFICER], Rank.CONSTABLE),
     ("offender-manager", [Role.OFFENDER_MANAGER], Rank.CONSTABLE),
     ("analyst", [Role.ANALYST], Rank.STAFF),

@@ -7,7 +7,9 @@
   `JustificationNeeded` without a justification;
 - `next_actions(user, case)`: the steps this user may take now (state and permission both);
 - worklists: `my_cases`, `team_worklist` (overdue first, then by deadline), `overdue_by_band`;
-- `alerts(user)`: overdue actions, missed sessions, overdue notifications, programme deadlines;
+- `approvals_waiting(user)`: the supervisor's queue, proposals the user may decide;
+- `alerts(user)`: overdue actions, missed sessions, overdue notifications, programme deadlines,
+  proposals awaiting the user's decision;
 - `dashboard(user)`: monthly counts for the force (aggregates only: analysts may read these);
 - `records_due_for_review(user)`: closed records whose retention review is due (administrators).
 
@@ -37,6 +39,7 @@ from riskroute.cases.models import (
     CaseEvent,
     CaseShare,
     ConditionalCaution,
+    DisposalProposal,
     Enforcement,
     NotificationRecord,
     Prosecution,
@@ -44,7 +47,7 @@ from riskroute.cases.models import (
     Subject,
 )
 from riskroute.cases.permissions import allowed, case_scope
-from riskroute.cases.vocabulary import PriorityBand
+from riskroute.cases.vocabulary import CaseState, PriorityBand, ProposalStatus
 from riskroute.cases.workflow import CaseWorkflow, allowed_events
 from riskroute.crypto import blind_index
 
@@ -293,9 +296,36 @@ def overdue_by_band(user: User) -> dict[str, list[Case]]:
     return grouped
 
 
+def _decidable_proposals(user: User) -> list[DisposalProposal]:
+    """Pending proposals in the user's force that the user may approve or reject: the same two tests
+    as `services.approve_disposal` (the `approve` permission on the case, and never one's own)."""
+    if user.force_id is None:
+        return []
+    pending = (
+        DisposalProposal.objects.filter(
+            status=ProposalStatus.PENDING,
+            case__force_id=user.force_id,
+            case__state=CaseState.DECISION_PENDING,
+        )
+        .exclude(proposed_by=user)
+        .select_related("case", "case__subject", "proposed_by")
+        .order_by("proposed_at", "id")
+    )
+    return [p for p in pending if allowed("approve", user, p.case)]
+
+
+def approvals_waiting(user: User) -> list[DisposalProposal]:
+    """The supervisor's approvals queue, oldest proposal first (empty for anyone who may not approve).
+
+    The queue shows subjects' names, so it is logged as a list naming the cases shown."""
+    proposals = _decidable_proposals(user)
+    _listed(user, "approvals", "Approvals queue: proposals awaiting my decision", [p.case for p in proposals])
+    return proposals
+
+
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # overdue_action | missed_session | overdue_notification | programme_overdue
+    kind: str  # approval_waiting | overdue_action | missed_session | overdue_notification | programme_overdue
     case_id: int
     reference: str
     message: str
@@ -309,7 +339,16 @@ def alerts(user: User) -> list[Alert]:
     """Things that need doing now across the cases the user can see, most overdue first."""
     today = timezone.localdate()
     cases = visible_cases(user, shared=False).exclude(state="closed")
-    out: list[Alert] = []
+    out: list[Alert] = [
+        Alert(
+            "approval_waiting",
+            proposal.case_id,
+            proposal.case.reference,
+            f"{proposal.get_kind_display()} proposed; awaits your decision",
+            None,
+        )
+        for proposal in _decidable_proposals(user)
+    ]
     if _is_police(user):
         for case in cases.filter(action_taken_on__isnull=True, action_deadline__lt=today):
             out.append(

@@ -79,10 +79,15 @@ def _worklist_page(
     request: HttpRequest, title: str, cases: list[Case], intro: str, *, minimal: bool = False
 ) -> HttpResponse:
     cases = _labelled(cases)
+    context = {
+        "title": title,
+        "cases": cases,
+        "intro": intro,
+        "today": timezone.localdate(),
+        "minimal": minimal,
+    }
     return page(
-        request,
-        "cases/worklist.html",
-        {"title": title, "cases": cases, "intro": intro, "today": timezone.localdate(), "minimal": minimal},
+        request, "cases/worklist.html", {**context, "approvals": queries.approvals_waiting(_user(request))}
     )
 
 
@@ -111,6 +116,7 @@ def team(request: HttpRequest) -> HttpResponse:
         "cases/team.html",
         {
             "title": "Team worklist",
+            "approvals": queries.approvals_waiting(_user(request)),
             "cases": cases,
             "band": band,
             "bands": [("", "All bands"), *[(c.value, c.label) for c in PriorityBand]],
