@@ -15,7 +15,7 @@ from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
 from riskroute.cases.errors import IllegalTransition
-from riskroute.cases.models import Breach, Case
+from riskroute.cases.models import Assessment, Breach, Case
 from riskroute.cases.vocabulary import CaseState
 
 
@@ -65,7 +65,7 @@ class CaseWorkflow(StateMachine):
     def assessment_is_current(self) -> bool:
         """A proposal must rest on an assessment of the facts as they stand now."""
         latest = self.case.assessments.order_by("-created_at", "-id").first()
-        return latest is not None and latest.facts == self.case.facts
+        return latest is not None and assessed_on_current_facts(latest, self.case)
 
     def caution_recorded(self) -> bool:
         return hasattr(self.case, "caution")
@@ -95,6 +95,11 @@ GUARD_REASONS: dict[str, str] = {
     "breach": "a breach with a reasonable excuse does not end the caution",
     "conclude_prosecution": "record the court outcome first",
 }
+
+
+def assessed_on_current_facts(assessment: Assessment, case: Case) -> bool:
+    """The assessment read the facts the case holds now (a change to any fact makes it stale)."""
+    return bool(assessment.facts == case.facts)
 
 
 def fire(case: Case, event: str) -> str:

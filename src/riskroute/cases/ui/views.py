@@ -44,7 +44,8 @@ from riskroute.cases.ui.presenters import (
     safety_rows,
     state_label,
 )
-from riskroute.cases.vocabulary import PriorityBand, ProposalStatus
+from riskroute.cases.vocabulary import CaseState, PriorityBand, ProposalStatus
+from riskroute.cases.workflow import assessed_on_current_facts
 from riskroute.core.errors import InvalidInput
 
 
@@ -220,6 +221,10 @@ def justify(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
+#: The states in which a disposal rests on the latest assessment (proposed, or about to be).
+_DECISION_STATES = frozenset({CaseState.ASSESSED, CaseState.DECISION_PENDING})
+
+
 @login_required
 @refusals
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -228,9 +233,17 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     if isinstance(case, HttpResponse):
         return case
     document = case_document(user, case)
-    actions = [
-        ACTION_LINKS[a] + (reverse(ACTION_LINKS[a][1], args=[case.pk]),) for a in _page_actions(user, case)
-    ]
+    latest_assessment = case.assessments.order_by("-created_at", "-id").first()
+    # Flag a stale assessment before anyone starts a proposal on it, and make re-assessing the first step.
+    assessment_stale = (
+        case.state in _DECISION_STATES
+        and latest_assessment is not None
+        and not assessed_on_current_facts(latest_assessment, case)
+    )
+    names = _page_actions(user, case)
+    if assessment_stale and "run_assessment" in names:
+        names.insert(0, names.pop(names.index("run_assessment")))
+    actions = [ACTION_LINKS[a] + (reverse(ACTION_LINKS[a][1], args=[case.pk]),) for a in names]
     if "facts" not in document:
         # A rehabilitation provider gets the same minimum as from the API: the programme only.
         return page(
@@ -249,7 +262,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "facts_rows": case_facts_rows(case.facts),
             "events": list(reversed(queries.history_of(case))),
             "record_actions": queries.record_actions(user, case),
-            "latest_assessment": case.assessments.order_by("-created_at", "-id").first(),
+            "latest_assessment": latest_assessment,
+            "assessment_stale": assessment_stale,
             "proposals": list(case.proposals.select_related("proposed_by", "decided_by").order_by("-id")),
             "notification": case.notifications.filter(current=True).first(),
             "priority_history": list(case.priority_history.order_by("-created_at", "-id")),
