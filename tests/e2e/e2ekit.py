@@ -104,6 +104,13 @@ def open_case_step(page: Page, step: str) -> None:
     page.get_by_role("button", name=step).click()
 
 
+def confirm(page: Page, button: str) -> None:
+    """On the check-your-answers page of a one-way step, press the confirm button `button`."""
+    expect(page.locator("#check-answers")).to_be_visible()
+    expect(page.locator("#one-way-warning")).to_be_visible()
+    page.get_by_role("button", name=button).click()
+
+
 def expect_state(page: Page, state: str) -> None:
     expect(page.locator("#case-state")).to_have_text(state)
 

@@ -113,6 +113,15 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
     page.get_by_role("button", name="Record the breach").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     check("breach with errors")
+    # Check your answers before a one-way step (nothing is written until it is confirmed).
+    page.get_by_label("Day").first.fill(str(dt.date.today().day))
+    page.get_by_label("Month").first.fill(str(dt.date.today().month))
+    page.get_by_label("Year").first.fill(str(dt.date.today().year))
+    page.get_by_label("What happened").fill("Did not attend and gave no reason (synthetic).")
+    page.get_by_label("No: prosecute for the original offence").check()
+    page.get_by_role("button", name="Record the breach").click()
+    expect(page.locator("#check-answers")).to_be_visible()
+    check("check your answers")
 
     # The administrator's records pages: records due for review, and erasure.
     page = new_page()

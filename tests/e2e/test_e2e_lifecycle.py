@@ -10,6 +10,7 @@ from django.utils import timezone
 from e2ekit import (
     answer_low_risk_facts,
     choose,
+    confirm,
     expect_saved,
     expect_state,
     fill,
@@ -81,15 +82,17 @@ def test_referral_to_conditional_caution_with_supervisor_approval(
     expect_state(investigator, "Disposal proposed; awaiting approval")
     expect(investigator.get_by_role("button", name="Approve or reject the proposal")).to_have_count(0)
 
-    # ... and a supervisor, in a second browser, approves it.
+    # ... and a supervisor, in a second browser, finds it in the approvals queue and approves it.
     supervisor = new_page()
     login(supervisor, base_url, people.supervisor.username)
-    supervisor.goto(case_url)
+    queue = supervisor.locator("#approvals")
+    expect(queue).to_contain_text("Diversion (conditional caution)")
+    queue.get_by_role("link").first.click()
     give_justification(supervisor)
-    open_case_step(supervisor, "Approve or reject the proposal")
     expect(supervisor.locator("#proposed-kind")).to_have_text("Diversion (conditional caution)")
     fill(supervisor, "Reasons for your decision", "Agree: exclusions checked, low risk.")
     supervisor.get_by_role("button", name="Approve").click()
+    confirm(supervisor, "Confirm and approve")
     expect_state(supervisor, "Diversion approved; caution to be administered")
 
     # 7. The conditions are recorded; notification is computed by the core.
@@ -188,6 +191,7 @@ def test_referral_to_charge_and_sentence(base_url: str, people: Any, new_page: A
     give_justification(supervisor)
     open_case_step(supervisor, "Approve or reject the proposal")
     supervisor.get_by_role("button", name="Approve").click()
+    confirm(supervisor, "Confirm and approve")
     expect_state(supervisor, "Prosecution")
     open_case_step(supervisor, "Assign the case")
     supervisor.get_by_label("Investigator").select_option(label="Synthetic Investigator")
@@ -210,6 +214,7 @@ def test_referral_to_charge_and_sentence(base_url: str, people: Any, new_page: A
     fill(investigator, "Custodial term (months)", 18)
     fill_date(investigator, "Date of sentence", today)
     investigator.get_by_role("button", name="Record the outcome").click()
+    confirm(investigator, "Confirm and record the outcome")
     expect_state(investigator, "Prosecution concluded")
     expect(investigator.locator("#court-outcome")).to_contain_text("Convicted")
     expect(investigator.get_by_text("Guideline starting point (for information)")).to_be_visible()
@@ -335,6 +340,7 @@ def test_breach_without_excuse_prosecutes_the_original_offence_then_closes(
     fill(investigator, "What happened", "Did not attend two sessions and gave no reason.")
     choose(investigator, "Did the person have a reasonable excuse?", "No: prosecute for the original offence")
     investigator.get_by_role("button", name="Record the breach").click()
+    confirm(investigator, "Confirm and record the breach")
     expect_state(investigator, "Prosecution")
     expect(investigator.get_by_text("Breach of conditional caution (CJA 2003 s.24)")).to_be_visible()
     expect(investigator.get_by_text("Ceased (breach)")).to_be_visible()  # the caution stays as history
@@ -346,6 +352,7 @@ def test_breach_without_excuse_prosecutes_the_original_offence_then_closes(
     investigator.get_by_label("Sentence", exact=True).select_option(label="Community order")
     fill_date(investigator, "Date of sentence", today)
     investigator.get_by_role("button", name="Record the outcome").click()
+    confirm(investigator, "Confirm and record the outcome")
     expect_state(investigator, "Prosecution concluded")
 
     # 10. Closure with review dates.
@@ -354,5 +361,6 @@ def test_breach_without_excuse_prosecutes_the_original_offence_then_closes(
     fill(investigator, "Reason for closing", "Sentence passed; offender management continues under MAPPA.")
     fill_date(investigator, "First review date", today + dt.timedelta(days=365))
     investigator.get_by_role("button", name="Save").click()
+    confirm(investigator, "Confirm and close the case")
     expect_state(investigator, "Closed")
     expect(investigator.get_by_role("heading", name="Closure")).to_be_visible()

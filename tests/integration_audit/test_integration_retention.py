@@ -197,7 +197,12 @@ def test_erasure_and_review_pages(world: World) -> None:
         admin.post(url, {"version": case.version, "scope": "personal_data", "reason": "short"}).status_code
         == 422
     )
-    done = admin.post(url, {"version": case.version, "scope": "personal_data", "reason": REASON})
+    answers = {"version": case.version, "scope": "personal_data", "reason": REASON}
+    check = admin.post(url, answers)  # check your answers first: nothing erased yet
+    assert check.status_code == 200 and b"Confirm and erase" in check.content
+    assert b"Test Subject One" not in check.content  # the check page names the case by reference only
+    assert Case.objects.get(pk=case.pk).personal_data_erased_on is None
+    done = admin.post(url, {**answers, "confirmed": "yes"})
     assert done.status_code == 302 and Case.objects.get(pk=case.pk).personal_data_erased_on == TODAY
     supervisor = Client()
     supervisor.force_login(world["sup"])

@@ -243,7 +243,8 @@ def test_closure_form_refuses_a_closure_before_the_last_event(world: World) -> N
     }
     field_error(submit(client, case, "close", data), "must not be before the last event of the case")
     data |= date_fields("closed_on", ago(0))
-    assert submit(client, case, "close", data).status_code == 302
+    assert b'id="check-answers"' in submit(client, case, "close", data).content  # one-way: check first
+    assert submit(client, case, "close", data | {"confirmed": "yes"}).status_code == 302
 
 
 @pytest.mark.parametrize("step", ["enforcement", "safeguarding", "prosecution"])

@@ -31,6 +31,7 @@ from riskroute.cases.documents import case_document
 from riskroute.cases.errors import CaseServiceError, PermissionDenied
 from riskroute.cases.formats import show_moment
 from riskroute.cases.models import Case
+from riskroute.cases.ui import check_answers
 from riskroute.cases.ui import forms as f
 from riskroute.cases.ui.charts import bar_charts
 from riskroute.cases.ui.govuk import GovForm
@@ -305,6 +306,10 @@ class Step:
     initial: Callable[[Case], dict[str, Any]] | None = None
     extra: Callable[[User, Case], dict[str, Any]] | None = None
     form_key: str = "form"
+    #: For a one-way step: what cannot be undone (None when this submission can be), shown on the
+    #: check-your-answers page before anything is written; and the confirm button's label.
+    one_way: Callable[[Case, dict[str, Any]], str | None] | None = None
+    confirm_label: str = "Confirm"
 
 
 def _minimal_viewer(user: User) -> bool:
@@ -342,14 +347,28 @@ def _run_step(
         else step.form(initial=initial, **kwargs)
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            step.service(user, case.pk, form.payload())  # type: ignore[attr-defined]
-        except CaseServiceError as error:
-            if not attach_service_error(form, error):
-                return refusal(request, error)
-        else:
-            messages.success(request, step.done)
-            return HttpResponseRedirect(reverse("cases-ui:case", args=[case.pk]))
+        warning = step.one_way(case, form.payload()) if step.one_way else None  # type: ignore[attr-defined]
+        checking = bool(warning) and not check_answers.is_confirmed(request)
+        if not (checking and check_answers.wants_change(request)):  # "Change": the form, answers kept
+            call = partial(step.service, user, case.pk, form.payload())  # type: ignore[attr-defined]
+            try:
+                check_answers.attempt(call) if checking else call()
+            except CaseServiceError as error:
+                if not attach_service_error(form, error):
+                    return refusal(request, error)
+            else:
+                if checking:
+                    return check_answers.check_page(
+                        request,
+                        case=case,
+                        heading=step.title,
+                        form=form,
+                        warning=str(warning),
+                        confirm_label=step.confirm_label,
+                        back_url=reverse("cases-ui:case", args=[case.pk]),
+                    )
+                messages.success(request, step.done)
+                return HttpResponseRedirect(reverse("cases-ui:case", args=[case.pk]))
     context: dict[str, Any] = {
         "title": f"{step.title}: {case.reference}",
         "heading": step.title,
@@ -494,6 +513,25 @@ def _investigators(user: User) -> list[tuple[int, str]]:
     return [(u.pk, u.get_full_name() or u.username) for u in colleagues if u.has_role(Role.INVESTIGATOR)]
 
 
+#: What cannot be undone, said on the check-your-answers page of each one-way step.
+_BREACH_ENDS_CAUTION = (
+    "A breach without a reasonable excuse ends the conditional caution: the case goes to "
+    "prosecution for the original offence. This cannot be undone."
+)
+_OUTCOME_IS_FINAL = (
+    "The court outcome concludes the prosecution and sets the notification requirements. "
+    "It cannot be edited afterwards."
+)
+_CLOSURE_IS_FINAL = "A closed case cannot be reopened: only its retention reviews follow."
+_ERASURE_IS_FINAL = "Erasure cannot be undone. The audit log keeps the record that it happened."
+
+
+def _approval_warning(case: Case, data: dict[str, Any]) -> str:
+    proposal = case.proposals.filter(status=ProposalStatus.PENDING).order_by("-id").first()
+    kind = proposal.get_kind_display() if proposal else "the proposal"
+    return f"Approving {kind} cannot be undone: the case moves on to it at once."
+
+
 STEPS: dict[str, Step] = {
     "assign": Step(
         "Assign the case",
@@ -587,6 +625,8 @@ STEPS: dict[str, Step] = {
         f.BreachForm,
         services.record_breach,
         "Breach recorded.",
+        one_way=lambda case, data: None if data["reasonable_excuse"] else _BREACH_ENDS_CAUTION,
+        confirm_label="Confirm and record the breach",
     ),
     "prosecution": Step(
         "Prosecution",
@@ -606,9 +646,17 @@ STEPS: dict[str, Step] = {
         None,
         _prosecution_extra,
         "outcome_form",
+        one_way=lambda case, data: _OUTCOME_IS_FINAL,
+        confirm_label="Confirm and record the outcome",
     ),
     "close": Step(
-        "Close the case", "cases/step_form.html", f.ClosureForm, services.close_case, "Case closed."
+        "Close the case",
+        "cases/step_form.html",
+        f.ClosureForm,
+        services.close_case,
+        "Case closed.",
+        one_way=lambda case, data: _CLOSURE_IS_FINAL,
+        confirm_label="Confirm and close the case",
     ),
 }
 
@@ -673,6 +721,8 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
         "Proposal rejected; the case is back at assessment." if rejecting else "Proposal approved.",
         None,
         _pending_proposal,
+        one_way=None if rejecting else _approval_warning,
+        confirm_label="Confirm and approve",
     )
     return _run_step(request, case_id, step)
 
@@ -743,13 +793,31 @@ def erase(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = queries.record_case(user, case_id, "erase")
     form = f.ErasureForm(request.POST or None, initial={"version": case.version})
-    if request.method == "POST" and form.is_valid():
+    checking = not check_answers.is_confirmed(request)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not (checking and check_answers.wants_change(request))
+    ):
+        call = partial(services.erase_case, user, case_id, form.payload())
         try:
-            outcome = services.erase_case(user, case_id, form.payload())
+            outcome = None if checking else call()
+            if checking:
+                check_answers.attempt(call)
         except CaseServiceError as error:
             if not attach_service_error(form, error):
                 return refusal(request, error)
         else:
+            if outcome is None:
+                return check_answers.check_page(
+                    request,
+                    case=case,
+                    heading="Erase data from this case",
+                    form=form,
+                    warning=_ERASURE_IS_FINAL,
+                    confirm_label="Confirm and erase",
+                    back_url=reverse("cases-ui:records-review"),
+                )
             messages.success(request, ERASURE_MESSAGES[outcome].format(reference=case.reference))
             return redirect("cases-ui:records-review")
     return page(
