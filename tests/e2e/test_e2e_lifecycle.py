@@ -44,8 +44,11 @@ def test_referral_to_conditional_caution_with_supervisor_approval(
     expect_state(investigator, "Referral received and prioritised")
     case_url = investigator.url
 
-    # 3. Enforcement: arrest and the forensic counts (counts only).
-    open_case_step(investigator, "Record enforcement")
+    # 3. Enforcement, reached from the task list: arrest and the forensic counts (counts only).
+    stages = investigator.locator("#task-list")
+    expect(stages.locator("li", has_text="Enforcement")).to_contain_text("In progress")
+    expect(stages.locator("li", has_text="Disposal decision")).to_contain_text("Cannot start yet")
+    stages.get_by_role("link", name="Enforcement").click()
     fill_date(investigator, "Date of arrest", today - dt.timedelta(days=2))
     fill(investigator, "Category A images (count)", 0)
     fill(investigator, "Category B images (count)", 2)
@@ -364,3 +367,4 @@ def test_breach_without_excuse_prosecutes_the_original_offence_then_closes(
     confirm(investigator, "Confirm and close the case")
     expect_state(investigator, "Closed")
     expect(investigator.get_by_role("heading", name="Closure")).to_be_visible()
+    expect(investigator.locator("#task-list li", has_text="Closure")).to_contain_text("Completed")

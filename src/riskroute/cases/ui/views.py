@@ -45,6 +45,7 @@ from riskroute.cases.ui.presenters import (
     safety_rows,
     state_label,
 )
+from riskroute.cases.ui.tasks import task_list
 from riskroute.cases.vocabulary import CaseState, PriorityBand, ProposalStatus
 from riskroute.cases.workflow import assessed_on_current_facts
 from riskroute.core.errors import InvalidInput
@@ -241,10 +242,19 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         and latest_assessment is not None
         and not assessed_on_current_facts(latest_assessment, case)
     )
-    names = _page_actions(user, case)
+    next_actions = queries.next_actions(user, case)
+    names = _page_actions(next_actions)
     if assessment_stale and "run_assessment" in names:
         names.insert(0, names.pop(names.index("run_assessment")))
     actions = [ACTION_LINKS[a] + (reverse(ACTION_LINKS[a][1], args=[case.pk]),) for a in names]
+    notification = case.notifications.filter(current=True).first()
+    safeguarding = safeguarding_context(case)
+    tasks = task_list(
+        case,
+        next_actions,
+        safeguarding_complete=safeguarding["safeguarding_status"].complete,
+        notification=notification,
+    )
     if "facts" not in document:
         # A rehabilitation provider gets the same minimum as from the API: the programme only.
         return page(
@@ -266,25 +276,24 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "latest_assessment": latest_assessment,
             "assessment_stale": assessment_stale,
             "proposals": list(case.proposals.select_related("proposed_by", "decided_by").order_by("-id")),
-            "notification": case.notifications.filter(current=True).first(),
             "priority_history": list(case.priority_history.order_by("-created_at", "-id")),
             "guideline": guideline_summary(
                 getattr(_related(case, "prosecution"), "sentencing_guideline", None)
             ),
             "today": timezone.localdate(),
-            **safeguarding_context(case),
+            "notification": notification,
+            "tasks": tasks,
+            **safeguarding,
         },
     )
 
 
-def _page_actions(user: User, case: Case) -> list[str]:
+def _page_actions(next_actions: list[str]) -> list[str]:
     """Next actions that have a page, without duplicates (approve and reject share one page)."""
     seen: set[str] = set()
     out = []
     order = list(ACTION_LINKS)
-    for action in sorted(
-        queries.next_actions(user, case), key=lambda a: order.index(a) if a in order else len(order)
-    ):
+    for action in sorted(next_actions, key=lambda a: order.index(a) if a in order else len(order)):
         if action in ACTION_LINKS and ACTION_LINKS[action][1] not in seen:
             seen.add(ACTION_LINKS[action][1])
             out.append(action)
