@@ -96,6 +96,10 @@ HTML: dict[str, Any] = {
     "cases/<int:case_id>/prosecution/": VIEW_POLICE,
     "cases/<int:case_id>/prosecution/outcome/": VIEW_POLICE,
     "cases/<int:case_id>/close/": VIEW_POLICE,
+    # A correction page needs a record to correct; tests/web/test_web_corrections.py checks who may
+    # open it (the correction's own permission) and the API row below who may make one.
+    "cases/<int:case_id>/corrections/<str:record>/": None,
+    "cases/<int:case_id>/corrections/<str:record>/<int:record_id>/": None,
     "cases/<int:case_id>/justification/": VIEW,  # the s.62 question, asked only of who may see it
     "cases/<int:case_id>/shares/": SHARE,
     "cases/<int:case_id>/shares/<int:share_id>/revoke/": None,  # POST only; the API row covers it
@@ -155,6 +159,14 @@ API: dict[tuple[str, str], tuple[Any, Any]] = {
     ("POST", "/api/cases/{case_id}/prosecution/outcome"): (
         INVESTIGATE,
         {"outcome": "acquitted", "outcome_on": TODAY},
+    ),
+    ("POST", "/api/cases/{case_id}/corrections"): (
+        MANAGE,
+        {
+            "record": "notification",
+            "changes": {"initial_notified_on": TODAY},
+            "reason": "Matrix test correction.",
+        },
     ),
     ("POST", "/api/cases/{case_id}/closure"): (
         INVESTIGATE,

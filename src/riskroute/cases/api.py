@@ -32,7 +32,8 @@ from ninja.security import django_auth
 
 from riskroute.accounts.models import ProviderOrganisation, User
 from riskroute.audit import JustificationRequired, remember_justification, require_justification
-from riskroute.cases import queries, services, trail
+from riskroute.cases import corrections, queries, services, trail
+from riskroute.cases.corrections import CorrectionIn
 from riskroute.cases.documents import case_document, case_summary
 from riskroute.cases.errors import CaseServiceError, JustificationNeeded, ValidationFailed
 from riskroute.cases.models import CaseShare
@@ -496,6 +497,16 @@ def update_prosecution(request: HttpRequest, case_id: int, data: ProsecutionIn) 
 )
 def record_outcome(request: HttpRequest, case_id: int, data: OutcomeIn) -> Document:
     return _write(request, case_id, services.record_outcome, data)
+
+
+@cases.post(
+    "/{case_id}/corrections",
+    response={200: Document, **ERRORS},
+    summary="Correct recorded attendance, a breach, the court outcome date or notification dates",
+    openapi_extra=JUSTIFIED,
+)
+def correct_record(request: HttpRequest, case_id: int, data: CorrectionIn) -> Document:
+    return _write(request, case_id, corrections.correct_record, data)
 
 
 @cases.post(

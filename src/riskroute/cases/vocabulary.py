@@ -206,6 +206,15 @@ class NotificationBasis(Vocabulary):
     SENTENCE = "sentence", "sentence"
 
 
+class CorrectedRecord(Vocabulary):
+    """The kinds of record a correction may change (`cases.corrections.CORRECTABLE`)."""
+
+    ATTENDANCE = "attendance", "Programme attendance"
+    BREACH = "breach", "Breach"
+    OUTCOME = "outcome", "Court outcome"
+    NOTIFICATION = "notification", "Notification"
+
+
 class NotificationKind(Vocabulary):
     """Which notification the person made to the police."""
 

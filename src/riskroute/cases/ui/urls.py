@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from riskroute.cases.ui import views
+from riskroute.cases.ui import correction_views, views
 
 app_name = "cases-ui"
 
@@ -31,6 +31,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/prosecution/", views.prosecution, name="prosecution"),
     path("cases/<int:case_id>/prosecution/outcome/", views.outcome, name="outcome"),
     path("cases/<int:case_id>/close/", views.close, name="close"),
+    path("cases/<int:case_id>/corrections/<str:record>/", correction_views.correction, name="correct"),
+    path(
+        "cases/<int:case_id>/corrections/<str:record>/<int:record_id>/",
+        correction_views.correction,
+        name="correct-record",
+    ),
     path("cases/<int:case_id>/justification/", views.justify, name="justify"),
     path("cases/<int:case_id>/shares/", views.shares, name="shares"),
     path("cases/<int:case_id>/shares/<int:share_id>/revoke/", views.revoke_share, name="revoke-share"),

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from riskroute.accounts.models import ProviderOrganisation, Role, User
 from riskroute.audit import JustificationRequired, remember_justification, require_justification
-from riskroute.cases import decisions, queries, retention, services, trail
+from riskroute.cases import corrections, decisions, queries, retention, services, trail
 from riskroute.cases.documents import case_document
 from riskroute.cases.errors import CaseServiceError, PermissionDenied
 from riskroute.cases.formats import show_moment
@@ -179,7 +179,7 @@ def referral(request: HttpRequest) -> HttpResponse:
     return page(request, "cases/referral.html", {"title": "New referral", "form": form})
 
 
-def _consult(request: HttpRequest, case_id: int) -> Case | HttpResponse:
+def consult_case(request: HttpRequest, case_id: int) -> Case | HttpResponse:
     """Read a case with this session's justification for it, or send the user to give one first.
 
     A case the user cannot see raises NotFound before any question is asked, so the question
@@ -231,7 +231,7 @@ _DECISION_STATES = frozenset({CaseState.ASSESSED, CaseState.DECISION_PENDING})
 @refusals
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
-    case = _consult(request, case_id)
+    case = consult_case(request, case_id)
     if isinstance(case, HttpResponse):
         return case
     document = case_document(user, case)
@@ -283,6 +283,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "today": timezone.localdate(),
             "notification": notification,
             "tasks": tasks,
+            "correctable": corrections.correctable(user, case),
             **safeguarding,
         },
     )
@@ -340,7 +341,7 @@ def _run_step(
     """
     user = _user(request)
     try:
-        case = _consult(request, case_id)
+        case = consult_case(request, case_id)
     except CaseServiceError as error:
         return refusal(request, error)
     if isinstance(case, HttpResponse):
