@@ -80,16 +80,6 @@ GC_YOUNG_THRESHOLD = 50_000
 # further in; proactive suspects enter when an investigator takes them on.
 ENFORCE, FORENSIC, COURT, PROACTIVE = 0, 1, 2, 3
 
-#: Notification periods by disposal (SOA 2003 s.82; law.md §7). Indefinite is counted as 15 years,
-#: the first point at which a review is possible.
-NOTIFY_CAUTION, NOTIFY_NON_CUSTODIAL, NOTIFY_SHORT, NOTIFY_MEDIUM, NOTIFY_INDEFINITE = (
-    2.0,
-    5.0,
-    7.0,
-    10.0,
-    15.0,
-)
-
 STATION_NAMES = ("investigators", "examiners", "lawyers", "crown", "magistrates", "programme")
 
 
