@@ -42,7 +42,8 @@ class Clock(Protocol):
 class Turn:
     """A visitor's turn at a station: the visitor yields it at once and `succeed` wakes it.
 
-    The loop binds the turn to the process that yielded it, so creating one costs nothing per step.
+    The loop binds the turn to the process that yields it, so it need not track on every step
+    which process is running.
     """
 
     __slots__ = ("_loop", "_process")
