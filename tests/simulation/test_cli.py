@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import orjson
+import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -163,3 +165,22 @@ def test_calibrate_and_export(tmp_path):
         "england-wales-2017", "--replications", "1", "--years", "0.25", "--export", str(tmp_path / "x.xlsx")
     )
     assert bad.exit_code == 2 and orjson.loads(bad.stderr)["details"][0]["path"] == "--export"
+
+
+def test_parquet_export_holds_the_same_rows_as_the_csv(tmp_path):
+    """`--export` chooses the format by suffix; both files of one seed read back as the same table,
+    the Parquet one with its column types intact."""
+    args = ("england-wales-2017", "--replications", "3", "--years", "0.5", "--seed", "5", "--json")
+    for name in ("runs.csv", "runs.PARQUET"):
+        result = run(*args, "--export", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+        assert orjson.loads(result.stdout)["export"] == str(tmp_path / name)
+    from_csv = pd.read_csv(tmp_path / "runs.csv")
+    from_parquet = pd.read_parquet(tmp_path / "runs.PARQUET")
+    assert len(from_parquet) == 3 and list(from_parquet["replication"]) == [0, 1, 2]
+    assert list(from_parquet.columns) == list(from_csv.columns)
+    pd.testing.assert_frame_equal(from_parquet, from_csv, check_dtype=False, check_exact=True)
+    table = pq.read_table(tmp_path / "runs.PARQUET")
+    assert table.num_rows == 3
+    assert str(table.schema.field("baseline.arrests_per_month").type) == "double"
+    assert table.column("policy_id").to_pylist() == ["npcc-2017"] * 3

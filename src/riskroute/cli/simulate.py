@@ -169,7 +169,9 @@ def simulate_command(
     sets: SetOpt = None,
     export: Annotated[
         Path | None,
-        typer.Option(help="Write one row per replication (inputs and every metric) to a .csv file."),
+        typer.Option(
+            help="Write one row per replication (inputs and every metric) to a .csv or .parquet file."
+        ),
     ] = None,
     calibrate: Annotated[
         bool, typer.Option("--calibrate", help="Add the back-test of the baseline against published series.")

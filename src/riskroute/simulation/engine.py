@@ -1,4 +1,5 @@
-"""One run of the pipeline: SimPy processes over capacity-limited stations.
+"""One run of the pipeline: processes over capacity-limited stations, on a small event loop with
+SimPy's ordering (`loop.py`).
 
 Flow of one suspect (docs/simulation.md has the diagram):
 
@@ -38,12 +39,10 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import simpy
 
 from riskroute.simulation.cohort import (
     DIVERT,
@@ -51,6 +50,7 @@ from riskroute.simulation.cohort import (
     latent_contact_probability,
     stratum_probabilities,
 )
+from riskroute.simulation.loop import EventLoop, Process
 from riskroute.simulation.station import Station
 
 DAYS_PER_YEAR = 365.0
@@ -79,16 +79,6 @@ GC_YOUNG_THRESHOLD = 50_000
 # Where a case enters the pipeline: referrals start at enforcement; the initial backlogs start
 # further in; proactive suspects enter when an investigator takes them on.
 ENFORCE, FORENSIC, COURT, PROACTIVE = 0, 1, 2, 3
-
-#: Notification periods by disposal (SOA 2003 s.82; law.md §7). Indefinite is counted as 15 years,
-#: the first point at which a review is possible.
-NOTIFY_CAUTION, NOTIFY_NON_CUSTODIAL, NOTIFY_SHORT, NOTIFY_MEDIUM, NOTIFY_INDEFINITE = (
-    2.0,
-    5.0,
-    7.0,
-    10.0,
-    15.0,
-)
 
 STATION_NAMES = ("investigators", "examiners", "lawyers", "crown", "magistrates", "programme")
 
@@ -287,7 +277,7 @@ class RunRecord:
 
 def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, use_policy: bool) -> RunRecord:
     """Simulate one run. `use_policy` routes cases arriving after the warm-up by the tested policy."""
-    env = simpy.Environment()
+    env = EventLoop()
     scale = params["model.scale"]
     growth = params["model.capacity_growth"]
     limited = capacity_limited(params)
@@ -366,7 +356,7 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
         draws.u_complete.tolist(),
     )
 
-    def case(i: int, stage: int) -> Generator[simpy.Event, Any, None]:
+    def case(i: int, stage: int) -> Process:
         """One suspect's path; written as one flat generator because nesting costs time per event."""
         if stage != COURT:
             if stage == ENFORCE:
@@ -405,7 +395,7 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
         if disposal[i] != disposal[i]:
             disposal[i] = env.now
 
-    def arrivals() -> Generator[simpy.Event, Any, None]:
+    def arrivals() -> Process:
         times = draws.arrival[: draws.n_referred].tolist()
         stages = draws.start_stage.tolist()
         for i in range(draws.n_referred):
@@ -417,7 +407,7 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
 
     taken = [draws.n_referred]  # next proactive suspect in the reserve
 
-    def proactive_post() -> Generator[simpy.Event, Any, None]:
+    def proactive_post() -> Process:
         """One post's proactive work: whenever no referral or file waits, take on the next suspect."""
         while taken[0] < n:
             k = taken[0]
@@ -446,7 +436,7 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
         "programme_queue": [],
     }
 
-    def monitor() -> Generator[simpy.Event, Any, None]:
+    def monitor() -> Process:
         """Backlogs at the end of each month (month 0 is the initial state, before any work)."""
         initial = draws.start_stage[draws.arrival == 0.0]
         series["month"].append(0.0)
@@ -464,7 +454,7 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
             series["court_backlog"].append((crown_st.present + mags.present) / scale)
             series["programme_queue"].append(prog.waiting / scale)
 
-    def capacity_plan() -> Generator[simpy.Event, Any, None]:
+    def capacity_plan() -> Process:
         year = 0
         while True:
             yield env.timeout(DAYS_PER_YEAR)
@@ -473,7 +463,7 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
                 st[name].set_capacity(round(cap * (1 + growth) ** year))
             add_proactive_posts(inv.capacity)
 
-    def end_warmup() -> Generator[simpy.Event, Any, None]:
+    def end_warmup() -> Process:
         yield env.timeout(draws.warmup)
         for station in st.values():
             station.reset_monitor()
@@ -509,8 +499,8 @@ def run_pipeline(params: dict[str, float], draws: CaseDraws, pool: RoutedPool, u
     )
 
 
-def _count_events(env: simpy.Environment, until: float) -> int:
-    """Run up to `until`, counting processed events (the benchmark reports events per second).
+def _count_events(env: EventLoop, until: float) -> int:
+    """Run up to `until` and count the events processed (the benchmark reports events per second).
 
     A run keeps thousands of waiting processes alive (the referral pool); at the default
     thresholds the cyclic garbage collector walks them again every few hundred allocations. The
@@ -520,12 +510,6 @@ def _count_events(env: simpy.Environment, until: float) -> int:
     previous = gc.get_threshold()
     gc.set_threshold(GC_YOUNG_THRESHOLD, *previous[1:])
     try:
-        events = 0
-        step, peek = env.step, env.peek
-        while peek() < until:
-            step()
-            events += 1
-        env.run(until=until)  # move the clock to the horizon so time averages cover the whole window
+        return env.run(until)
     finally:
         gc.set_threshold(*previous)
-    return events

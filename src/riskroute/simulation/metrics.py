@@ -22,15 +22,11 @@ from riskroute.simulation.engine import (
     DAYS_PER_MONTH,
     DAYS_PER_YEAR,
     ENFORCE,
-    NOTIFY_CAUTION,
-    NOTIFY_INDEFINITE,
-    NOTIFY_MEDIUM,
-    NOTIFY_NON_CUSTODIAL,
-    NOTIFY_SHORT,
     CaseDraws,
     RunRecord,
     enforcement_days,
 )
+from riskroute.simulation.notification import notification_years
 
 #: The metrics the CLI contract requires, in its order.
 CONTRACT_METRICS: tuple[str, ...] = (
@@ -80,15 +76,6 @@ def km_median(durations: np.ndarray, finished: np.ndarray) -> tuple[float, bool]
 
 def _in(times: np.ndarray, start: float, end: float) -> np.ndarray:
     return (times >= start) & (times <= end)  # NaN compares False: never happened
-
-
-def _notification_years(custody: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """SOA 2003 s.82 periods for convictions: custody by length, otherwise five years."""
-    years = np.full(custody.size, NOTIFY_NON_CUSTODIAL)
-    years[custody & (months <= 6)] = NOTIFY_SHORT
-    years[custody & (months > 6) & (months < 30)] = NOTIFY_MEDIUM
-    years[custody & (months >= 30)] = NOTIFY_INDEFINITE
-    return years
 
 
 def _waiting(since: np.ndarray, until: np.ndarray, end: float) -> tuple[np.ndarray, np.ndarray]:
@@ -214,8 +201,14 @@ def compute_metrics(
     out["crown_days_charge_to_completion_median"], censored = km_median(to_completion, completed)
     out["crown_days_charge_to_completion_median_censored"] = float(censored)
 
-    notify = _notification_years(custody[sentenced], draws.custody_months[sentenced])
-    registered_years = notify.sum() + (cautioned.sum() + simple.sum()) * NOTIFY_CAUTION
+    # Periods from the decision core's s.82 table (simulation/notification.py says what is assumed).
+    periods = notification_years()
+    registered_years = (
+        periods.custody(draws.custody_months[custody]).sum()
+        + suspended_or_community.sum() * periods.community
+        + cautioned.sum() * periods.conditional_caution
+        + simple.sum() * periods.caution
+    )
     out["new_registrations"] = (sentenced.sum() + cautioned.sum() + simple.sum()) * up
     out["notification_years_imposed"] = registered_years * up
 

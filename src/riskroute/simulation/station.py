@@ -1,4 +1,5 @@
-"""A capacity-limited SimPy resource with a priority queue and its own monitor.
+"""A capacity-limited resource with a priority queue and its own monitor, for the engine's event
+loop (`loop.EventLoop`) or a SimPy environment.
 
 `simpy.PriorityResource` costs three scheduled events per visit (request, release and the
 release's trigger) and has a fixed capacity. This station costs one event per visit when a server
@@ -24,20 +25,20 @@ import heapq
 from collections.abc import Generator
 from typing import Any
 
-import simpy
+from riskroute.simulation.loop import Clock
 
 
 class Station:
     """Servers shared by processes; visitors call `visit` with a priority and a service time."""
 
-    def __init__(self, env: simpy.Environment, name: str, capacity: int) -> None:
+    def __init__(self, env: Clock, name: str, capacity: int) -> None:
         if capacity < 1:
             raise ValueError(f"{name}: capacity must be at least 1")
         self.env = env
         self.name = name
         self.capacity = capacity
         self.busy = 0
-        self._queue: list[tuple[float, int, simpy.Event, float]] = []  # priority, order, turn, joined
+        self._queue: list[tuple[float, int, Any, float]] = []  # priority, order, turn, joined
         self._seq = 0
         # monitor
         self.present = 0
@@ -83,7 +84,7 @@ class Station:
             self.busy += 1
             heapq.heappop(self._queue)[2].succeed()
 
-    def acquire(self, priority: float) -> simpy.Event | None:
+    def acquire(self, priority: float) -> Any:
         """Join the station: None if a server is free now, else the event of being served."""
         self._advance()
         self.arrivals += 1
@@ -110,7 +111,7 @@ class Station:
         else:
             self.busy -= 1
 
-    def visit(self, priority: float, service: float) -> Generator[simpy.Event, Any, float]:
+    def visit(self, priority: float, service: float) -> Generator[Any, Any, float]:
         """Queue, be served for `service` time units, leave. Returns the time spent waiting.
 
         The same steps as `acquire` + timeout + `release`, written out once more because this is
