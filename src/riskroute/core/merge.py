@@ -38,7 +38,7 @@ def _true_riskier(value: Any) -> int | None:
 
 
 def _larger_riskier(value: Any) -> float | None:
-    return value
+    return None if value is None else float(value)
 
 
 _AGE_BAND_RISK = {"16_17": 0, "under_16": 1}  # "unknown" is not known: it ranks as no value
