@@ -1457,7 +1457,9 @@ def erase_case(user: User, case_id: int, data: ErasureIn | Mapping[str, Any]) ->
         return "case"
     if case.personal_data_erased_on is not None:
         raise ValidationFailed.field("scope", "this case's personal data is already erased")
-    Subject.objects.filter(case=case).update(full_name=None, date_of_birth=None, address=None, name_index="")
+    Subject.objects.filter(case=case).update(
+        full_name=None, date_of_birth=None, address=None, name_index="", identity_index=""
+    )
     _erase_free_text(case)
     _revoke_shares(user, case)
     case.personal_data_erased_on = _today()
