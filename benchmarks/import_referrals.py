@@ -145,6 +145,7 @@ def _measure(n: int) -> dict[str, Any]:
         "errors": len(summary.errors),
         "again_seconds": again_seconds,
         "again_unchanged": again.unchanged,
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -162,7 +163,8 @@ through `cases.intake.import_referrals` as one investigator, into a fresh Postgr
 127.0.0.1: field encryption, the s.62 audit entries, a `CaseEvent` and prioritisation by the
 core for every case, each line in its own transaction. About 5% of lines repeat an earlier
 subject (linked to the existing case, facts merged) and 1% are bad lines (reported, skipped).
-Measured on the shared 2-core development machine (other work was running), so an upper bound.
+Measured on the shared 2-core development machine while other work ran on it (1-minute load
+average {r["load_average"]:.1f} at the end of the run), so the times are upper bounds.
 
 | Run | Lines | Seconds | Lines/s | SQL queries | Queries/line |
 |---|---|---|---|---|---|
