@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casekit import LOW_RISK_FACTS, TODAY, World, referral
+from casekit import LOW_RISK_FACTS, TODAY, World, referral, review, to_closed
 from django.test import Client
 from django.urls import reverse
 from typer.testing import CliRunner
@@ -238,11 +238,15 @@ def test_the_check_writes_nothing(world: World) -> None:
 def test_erasure_clears_the_identity_index(world: World) -> None:
     case = services.create_referral(world["inv"], referral())
     assert len(case.subject.identity_index) == 64
-    Subject.objects.filter(case=case).update(
-        full_name=None, date_of_birth=None, name_index="", identity_index=""
+    case = review(world, to_closed(world, case))
+    services.erase_case(
+        world["admin"],
+        case.pk,
+        {"version": case.version, "scope": "personal_data", "reason": "Synthetic review decided erasure"},
     )
+    assert Subject.objects.get(case=case).identity_index == ""
     summary = import_referrals(world["inv"], jsonl(line("R-1")))
-    assert summary.imported == 1  # an erased subject is never matched
+    assert (summary.imported, summary.linked_to_existing) == (1, 0)  # an erased subject never matches
 
 
 # --- the command --------------------------------------------------------------------------
