@@ -20,6 +20,7 @@ import pytest
 from casekit import LOW_RISK_FACTS, TODAY, World, referral, review, to_closed
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from typer.testing import CliRunner
 
 from riskroute.audit.models import AuditEntry
@@ -326,6 +327,19 @@ def test_another_user_cannot_apply_a_pending_import(world: World) -> None:
         response = _client(world[other]).post(reverse("cases-ui:import-apply", args=[pending.pk]))
         assert response.status_code == 404
     assert Case.objects.count() == 0 and PendingImport.objects.count() == 1
+
+
+def test_an_unconfirmed_upload_expires_and_a_new_upload_replaces_the_last(world: World) -> None:
+    client = _client(world["inv"])
+    client.post(reverse("cases-ui:import"), {"text": EXAMPLE.read_text()})
+    first = PendingImport.objects.get()
+    client.post(reverse("cases-ui:import"), {"text": EXAMPLE.read_text()})
+    assert list(PendingImport.objects.values_list("pk", flat=True)) != [first.pk]
+    assert client.post(reverse("cases-ui:import-apply", args=[first.pk])).status_code == 404
+    latest = PendingImport.objects.get()
+    PendingImport.objects.filter(pk=latest.pk).update(created=timezone.now() - dt.timedelta(hours=25))
+    assert client.post(reverse("cases-ui:import-apply", args=[latest.pk])).status_code == 404
+    assert not PendingImport.objects.exists() and Case.objects.count() == 0
 
 
 def test_the_upload_page_is_refused_to_users_who_may_not_create_referrals(world: World) -> None:

@@ -4,16 +4,21 @@ The uploaded file is checked first (`import_referrals(..., apply=False)`: nothin
 the summary shown: the new cases with their bands, the lines in error, the subjects matched to
 existing cases. Between the check and the confirmation the text is kept server-side in a
 `PendingImport` owned by the user, encrypted like any personal data; confirming applies it with
-the same rules and deletes it. Another user's pending import is "not found".
+the same rules and deletes it. Another user's pending import is "not found". An upload not
+confirmed within `PENDING_HOURS` is deleted (as is a user's earlier upload when they upload
+again), so uploaded personal data does not linger.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from riskroute.accounts.models import User
@@ -23,6 +28,8 @@ from riskroute.cases.models import PendingImport
 from riskroute.cases.ui.govuk import GovForm
 from riskroute.cases.ui.pages import page, refusals
 
+#: How long a checked upload waits for its confirmation before it is deleted.
+PENDING_HOURS = 24
 #: The largest file the page takes (about 20,000 referrals); larger files go through the CLI.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -67,6 +74,12 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+def _live_pending() -> QuerySet[PendingImport]:
+    """Pending uploads still waiting for confirmation; the expired ones are deleted first."""
+    PendingImport.objects.filter(created__lt=timezone.now() - dt.timedelta(hours=PENDING_HOURS)).delete()
+    return PendingImport.objects.all()
+
+
 @login_required
 @refusals
 @require_http_methods(["GET", "POST"])
@@ -78,6 +91,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["content"]
         summary = import_referrals(user, text, apply=False)
+        _live_pending().filter(owner=user).delete()  # only the latest upload can be confirmed
         pending = PendingImport.objects.create(owner=user, text=text)
         return page(
             request,
@@ -99,7 +113,7 @@ def apply(request: HttpRequest, pending_id: int) -> HttpResponse:
     """Import a checked file as its owner, then forget the uploaded text."""
     user = _user(request)
     check_may_import(user)
-    pending = PendingImport.objects.filter(pk=pending_id, owner=user).first()
+    pending = _live_pending().filter(pk=pending_id, owner=user).first()
     if pending is None:
         raise NotFound(f"import {pending_id} not found")
     summary = import_referrals(user, pending.text)
