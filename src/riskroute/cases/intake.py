@@ -199,14 +199,14 @@ def import_referrals(user: User, text: str, apply: bool = True) -> ImportSummary
         except InvalidInput as bad:
             summary.errors.append({"line": number, "details": bad.details})
     known = _known_references(user.force_id, (line for _, line in parsed))
-    subjects = _known_subjects(
-        user.force_id,
-        (Subject.identity_index_of(line.subject.full_name, line.subject.date_of_birth) for _, line in parsed),
-    )
+    identities = [
+        Subject.identity_index_of(line.subject.full_name, line.subject.date_of_birth) for _, line in parsed
+    ]
+    subjects = _known_subjects(user.force_id, identities)
     # Applying, each line commits on its own; a check runs in one transaction rolled back at the end.
     with nullcontext() if apply else transaction.atomic():
-        for number, line in parsed:
-            _import_line(user, number, line, known, subjects, summary)
+        for (number, line), identity in zip(parsed, identities, strict=True):
+            _import_line(user, number, line, identity, known, subjects, summary)
         if not apply:
             transaction.set_rollback(True)
     summary.errors.sort(key=lambda e: int(e["line"]))
@@ -217,16 +217,17 @@ def _import_line(
     user: User,
     number: int,
     line: ImportLine,
+    identity: str,
     known: set[tuple[str, str]],
     subjects: dict[str, int],
     summary: ImportSummary,
 ) -> None:
-    """One line in its own savepoint (a transaction of its own when applying)."""
+    """One line in its own savepoint (a transaction of its own when applying); `identity` is the
+    line's subject's identity index."""
     key = (str(line.source), line.external_reference)
     if key in known:
         summary.unchanged += 1
         return
-    identity = Subject.identity_index_of(line.subject.full_name, line.subject.date_of_birth)
     try:
         with transaction.atomic():
             if identity in subjects:
