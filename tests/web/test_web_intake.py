@@ -154,6 +154,16 @@ def test_a_case_that_no_longer_takes_fact_updates_gets_the_referral_only(world: 
     assert Case.objects.get(pk=existing.pk).priority_band == "low"
 
 
+def test_a_user_who_may_not_update_the_matched_case_attaches_the_referral_only(world: World) -> None:
+    existing = services.create_referral(world["inv"], referral())  # assigned to inv, not inv2
+    summary = import_referrals(world["inv2"], jsonl(line("R-9", facts=VERY_HIGH)))
+    linked = summary.linked[0]
+    assert (summary.imported, linked["case_id"], linked["facts_updated"]) == (0, existing.pk, False)
+    assert "facts not updated" in linked["note"]
+    assert Case.objects.get(pk=existing.pk).priority_band == "low"
+    assert Referral.objects.filter(case=existing, created_by=world["inv2"]).count() == 1
+
+
 def test_two_lines_about_one_new_person_make_one_case(world: World) -> None:
     summary = import_referrals(world["inv"], jsonl(line("R-1"), line("R-2", source="industry")))
     assert (summary.imported, summary.linked_to_existing) == (1, 1)
@@ -277,6 +287,17 @@ def test_cli_reads_standard_input(world: World) -> None:
     assert json.loads(result.stdout)["imported"] == 1
 
 
+def test_cli_refuses_a_missing_file_or_one_that_is_not_utf8(world: World, tmp_path: Path) -> None:
+    missing = CliRunner().invoke(app, ["import", "referrals", str(tmp_path / "none.jsonl"), "--as", "inv"])
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes(b"\xff\xfe not utf-8\n")
+    not_utf8 = CliRunner().invoke(app, ["import", "referrals", str(latin), "--as", "inv"])
+    for result in (missing, not_utf8):
+        assert result.exit_code == 2
+        assert json.loads(result.stderr)["details"][0]["path"] == "$"
+    assert Case.objects.count() == 0
+
+
 @pytest.mark.parametrize("username", ["nobody", "analyst"])
 def test_cli_refuses_an_unknown_or_unauthorised_user_naming_the_option(world: World, username: str) -> None:
     result = CliRunner().invoke(app, ["import", "referrals", str(EXAMPLE), "--as", username, "--json"])
@@ -318,6 +339,15 @@ def test_the_upload_page_takes_a_file(world: World, tmp_path: Path) -> None:
     with EXAMPLE.open("rb") as upload:
         checked = client.post(reverse("cases-ui:import"), {"file": upload})
     assert checked.status_code == 200 and PendingImport.objects.count() == 1
+
+
+def test_the_upload_page_refuses_a_file_that_is_not_utf8(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("referrals.jsonl", b"\xff\xfe not utf-8\n")
+    response = _client(world["inv"]).post(reverse("cases-ui:import"), {"file": upload})
+    assert response.status_code == 422
+    assert "UTF-8" in response.content.decode() and not PendingImport.objects.exists()
 
 
 def test_another_user_cannot_apply_a_pending_import(world: World) -> None:
