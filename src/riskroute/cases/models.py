@@ -13,6 +13,7 @@ Design rules, applied throughout:
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -113,19 +114,33 @@ class Subject(models.Model):
     """The person under investigation: the only personal data about them, kept apart and encrypted.
 
     The fields are NULL only after erasure. `name_index` is the blind index of `full_name`
-    (`riskroute.crypto.blind_index(name, NAME_INDEX_PURPOSE)`), kept in step by `save()`.
+    (`riskroute.crypto.blind_index(name, NAME_INDEX_PURPOSE)`); `identity_index` that of the
+    normalised name together with the date of birth (`identity_index()`), which finds the same
+    person referred again (bulk intake, `cases.intake`). `save()` keeps both in step; erasure
+    blanks both with the fields.
     """
 
     NAME_INDEX_PURPOSE = "cases.subject.full_name"
+    IDENTITY_INDEX_PURPOSE = "cases.subject.identity"
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="subject")
     full_name = EncryptedTextField(null=True)
     date_of_birth = EncryptedDateField(null=True)
     address = EncryptedTextField(null=True)
     name_index = models.CharField(max_length=64, blank=True, db_index=True)
+    identity_index = models.CharField(max_length=64, blank=True, db_index=True)
+
+    @classmethod
+    def identity_index_of(cls, full_name: str | None, date_of_birth: dt.date | str | None) -> str:
+        """The blind index of name and date of birth together; blank unless both are known."""
+        if not full_name or not date_of_birth:
+            return ""
+        born = date_of_birth.isoformat() if isinstance(date_of_birth, dt.date) else str(date_of_birth)
+        return blind_index(f"{full_name}|{born}", cls.IDENTITY_INDEX_PURPOSE)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_index = blind_index(self.full_name, self.NAME_INDEX_PURPOSE) if self.full_name else ""
+        self.identity_index = self.identity_index_of(self.full_name, self.date_of_birth)
         super().save(*args, **kwargs)
 
 
@@ -461,3 +476,41 @@ class RecordReview(models.Model):
     class Meta:
         ordering: ClassVar = ["reviewed_on", "id"]
         constraints: ClassVar = [in_vocabulary("outcome", ReviewOutcome)]
+
+
+class Referral(models.Model):
+    """One referral received for a case, as its source identified it (bulk intake).
+
+    `external_reference` is the source's own reference; it is unique per force and source, so
+    importing the same file again creates nothing. A case holds one row per referral received:
+    the one that opened it and any later one about the same person (`cases.intake`).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=32, choices=ReferralSource.choices)
+    external_reference = models.CharField(max_length=100)
+    received_on = models.DateField()
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering: ClassVar = ["received_on", "id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["force", "source", "external_reference"], name="referral_unique_per_force_source"
+            ),
+            in_vocabulary("source", ReferralSource),
+        ]
+
+
+class PendingImport(models.Model):
+    """An uploaded file of referrals between its check and its confirmation (web intake).
+
+    The text names people, so it is encrypted like every other personal data; only its owner may
+    apply it, and it is deleted once applied.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = EncryptedTextField()
+    created = models.DateTimeField(auto_now_add=True)

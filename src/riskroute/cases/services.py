@@ -349,7 +349,6 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
     payload = _parse(ReferralIn, data)
     if not allowed("create_case", user) or user.force_id is None:
         raise PermissionDenied("only investigators and supervisors of a force may create cases")
-    force_id: int = user.force_id
     _not_future("received_on", payload.received_on)
     if payload.subject.date_of_birth >= payload.received_on:
         raise ValidationFailed.field("subject.date_of_birth", "must be before the received date")
@@ -374,7 +373,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
     _check_age_against_birth(facts, payload.subject.date_of_birth, payload.received_on)
     case = Case.objects.create(
         reference=f"pending-{timezone.now().timestamp()}-{user.pk}",
-        force_id=force_id,
+        force=user.force,  # the loaded force, so the reference below needs no query for its code
         unit_id=unit_id,
         assigned_to=assignee,
         created_by=user,
@@ -385,7 +384,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
         offence=payload.offence or _default_offence(list(payload.suspected_activities)),
         facts=_dump(facts),
     )
-    _derive_safeguarding(case)
+    case.facts = safeguarding.derived_fact(case.facts, None)  # a new case has no safeguarding record
     case.reference = _next_reference(case)
     subject = Subject(case=case, full_name=payload.subject.full_name, address=payload.subject.address)
     subject.date_of_birth = payload.subject.date_of_birth  # an encrypted date: the stubs see a text field
@@ -1457,7 +1456,9 @@ def erase_case(user: User, case_id: int, data: ErasureIn | Mapping[str, Any]) ->
         return "case"
     if case.personal_data_erased_on is not None:
         raise ValidationFailed.field("scope", "this case's personal data is already erased")
-    Subject.objects.filter(case=case).update(full_name=None, date_of_birth=None, address=None, name_index="")
+    Subject.objects.filter(case=case).update(
+        full_name=None, date_of_birth=None, address=None, name_index="", identity_index=""
+    )
     _erase_free_text(case)
     _revoke_shares(user, case)
     case.personal_data_erased_on = _today()

@@ -5,7 +5,8 @@ read being recorded, so an entry exists exactly when the thing it describes happ
 records, fields and ids, never values (the log must not become a second copy of the case).
 
 Mapping of the s.62 operations onto the case service (docs/case-service.md, "Audit"):
-- collection: `create_referral` (the referral, the subject and the facts are first recorded);
+- collection: `create_referral` (the referral, the subject and the facts are first recorded)
+  and a further referral attached by bulk intake (`referral_received`);
 - alteration: every other write, from `services._commit` (details: the step and field names);
 - consultation: `queries.get_case` (one entry per read, with the session's justification) and
   the lists that show subjects' names (one entry per list read, the case ids in details);
@@ -46,6 +47,18 @@ def collected(user: User, case: Case, fields: Iterable[str]) -> None:
         OBJ_CASE,
         case.pk,
         details={"records": ["referral", "subject", "facts"], "fields": sorted(fields)},
+    )
+
+
+def referral_received(user: User, case: Case, fields: Iterable[str]) -> None:
+    """A further referral about a case's subject, attached to the case by bulk intake: what it
+    records about the person is collected, as a first referral's is."""
+    record(
+        user,
+        Action.COLLECTION,
+        OBJ_CASE,
+        case.pk,
+        details={"records": ["referral"], "fields": sorted(fields)},
     )
 
 

@@ -39,6 +39,7 @@ _NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
         frozenset({Role.INVESTIGATOR, Role.SUPERVISOR, Role.OFFENDER_MANAGER, Role.REHABILITATION_PROVIDER}),
     ),
     ("cases-ui:referral", "New referral", frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})),
+    ("cases-ui:import", "Import referrals", frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})),
     ("cases-ui:dashboard", "Dashboard", frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR})),
     ("cases-ui:records-review", "Records review", frozenset({Role.ADMINISTRATOR})),
     ("audit-case", "Audit log", frozenset({Role.AUDITOR})),

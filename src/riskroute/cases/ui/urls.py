@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from riskroute.cases.ui import correction_views, views
+from riskroute.cases.ui import correction_views, intake_views, views
 
 app_name = "cases-ui"
 
@@ -14,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("alerts/", views.alerts, name="alerts"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("cases/new/", views.referral, name="referral"),
+    path("cases/import/", intake_views.upload, name="import"),
+    path("cases/import/<int:pending_id>/apply/", intake_views.apply, name="import-apply"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("cases/<int:case_id>/facts/", views.facts, name="facts"),
     path("cases/<int:case_id>/assign/", views.assign, name="assign"),
