@@ -351,7 +351,7 @@ def test_breach_without_excuse_prosecutes_the_original_offence_then_closes(
     # A wrongly recorded detail is corrected as a new event with its reason; nothing is edited away.
     investigator.get_by_role("link", name="Correct the breach").click()
     fill(investigator, "What happened", "Did not attend three sessions and gave no reason.")
-    fill(investigator, "Why is this correction needed?", "The provider's register shows three sessions missed.")
+    fill(investigator, "Why is this correction needed?", "The register shows three sessions missed.")
     investigator.get_by_role("button", name="Record the correction").click()
     expect_saved(investigator, "Breach corrected.")
     expect(investigator.locator(".rr-timeline")).to_contain_text("Corrected breach: description")

@@ -95,6 +95,8 @@ HTML: dict[str, Any] = {
     "cases/<int:case_id>/breach/": VIEW_POLICE,
     "cases/<int:case_id>/prosecution/": VIEW_POLICE,
     "cases/<int:case_id>/prosecution/outcome/": VIEW_POLICE,
+    "cases/import/": CREATE,  # bulk referral intake: who may create referrals
+    "cases/import/<int:pending_id>/apply/": None,  # needs the user's own pending import: test_web_intake
     "cases/<int:case_id>/close/": VIEW_POLICE,
     # A correction page needs a record to correct; tests/web/test_web_corrections.py checks who may
     # open it (the correction's own permission) and the API row below who may make one.
