@@ -36,7 +36,7 @@ def justified(client: Client, case_id: int) -> Client:
 
 
 def step(client: Client, path: str, form_index: int = 0, **answers: Any) -> str:
-    """GET the page, submit its form with `answers`; the redirect's target (or a failure naming the errors)."""
+    """GET the page and submit its form with `answers`: the redirect target, or the errors shown."""
     page = client.get(path)
     assert page.status_code == 200, (path, page.status_code)
     response = client.post(path, form_data(page.content.decode(), form_index, **answers))
