@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from riskroute.cases import schemas, services
 from riskroute.cases.api import api
+from riskroute.cases.corrections import CorrectionIn
 from riskroute.cases.models import (
     Assessment,
     Case,
@@ -32,6 +33,7 @@ from riskroute.cases.models import (
     PriorityRecord,
     Prosecution,
     RecordReview,
+    Referral,
     Safeguarding,
 )
 from riskroute.cases.ui import forms as case_forms
@@ -42,6 +44,7 @@ from riskroute.cases.vocabulary import (
     CaseState,
     ChildAgeBand,
     ChildRelationship,
+    CorrectedRecord,
     CourtOutcome,
     CpsDecision,
     DbsDecision,
@@ -75,7 +78,7 @@ FormField = tuple[type[forms.Form], str]
 WHERE: dict[type[Vocabulary], tuple[list[ModelField], list[SchemaField], list[FormField]]] = {
     CaseState: ([(Case, "state")], [], []),
     ReferralSource: (
-        [(Case, "referral_source")],
+        [(Case, "referral_source"), (Referral, "source")],
         [(schemas.ReferralIn, "source")],
         [(case_forms.ReferralForm, "source")],
     ),
@@ -153,6 +156,7 @@ WHERE: dict[type[Vocabulary], tuple[list[ModelField], list[SchemaField], list[Fo
         [(case_forms.OutcomeForm, "sentence_type")],
     ),
     ErasureScope: ([], [(schemas.ErasureIn, "scope")], [(case_forms.ErasureForm, "scope")]),
+    CorrectedRecord: ([], [(CorrectionIn, "record")], []),
     ReviewOutcome: (
         [(RecordReview, "outcome")],
         [(schemas.ReviewIn, "outcome")],
@@ -301,6 +305,14 @@ def _one_row_of_each(world: World, case: Case) -> dict[type[models.Model], model
         Prosecution: Prosecution.objects.create(case=case, origin=ProsecutionOrigin.CHARGE_DECISION),
         RecordReview: RecordReview.objects.create(
             case=case, reviewed_on=today, reviewed_by=world["admin"], outcome=ReviewOutcome.RETAIN, reason="x"
+        ),
+        Referral: Referral.objects.create(
+            case=case,
+            force=case.force,
+            source=ReferralSource.INDUSTRY,
+            external_reference="VOCAB-1",
+            received_on=today,
+            created_by=world["inv"],
         ),
     }
 
