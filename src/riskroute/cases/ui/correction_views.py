@@ -22,7 +22,7 @@ from riskroute.cases import corrections
 from riskroute.cases.errors import CaseServiceError, NotFound
 from riskroute.cases.ui.forms import VersionedForm
 from riskroute.cases.ui.govuk import GovDateField
-from riskroute.cases.ui.pages import attach_service_error, page, refusal
+from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusals
 from riskroute.cases.ui.views import consult_case
 from riskroute.cases.vocabulary import CorrectedRecord
 
@@ -69,6 +69,7 @@ def _initial(record: Any, kind: corrections.Correctable) -> dict[str, Any]:
 
 
 @login_required
+@refusals
 @require_http_methods(["GET", "POST"])
 def correction(request: HttpRequest, case_id: int, record: str, record_id: int | None = None) -> HttpResponse:
     """Show the record's correctable fields; on POST send only the changed ones, with the reason."""
@@ -78,15 +79,11 @@ def correction(request: HttpRequest, case_id: int, record: str, record_id: int |
     except ValueError:
         return refusal(request, NotFound(f"there is no correction of '{record}'"))
     kind = corrections.CORRECTABLE[kind_name]
-    try:
-        case = consult_case(request, case_id)
-    except CaseServiceError as error:
-        return refusal(request, error)
+    case = consult_case(request, case_id)
     if isinstance(case, HttpResponse):
         return case
-    refused = corrections.refusal_of(
-        user, case, kind_name
-    )  # the form shows the record: only for who may correct it
+    # The form shows the record: only for who may correct it, when it may be corrected.
+    refused = corrections.refusal_of(user, case, kind_name)
     if refused is not None:
         return refusal(request, refused)
     current = kind.find(case, record_id)
