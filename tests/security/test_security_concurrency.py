@@ -121,6 +121,10 @@ def test_eight_writers_with_transactions_rollbacks_and_checkpoints_keep_one_cont
     report = verify_log()
     assert report["ok"] is True, report
     assert report["checkpoints"]["signed_up_to"] == (start + kept) // 7 * 7
+    assert verify_log(since_checkpoint=True)["ok"] is True  # records the last signed checkpoint
+    resumed = verify_log(since_checkpoint=True)
+    assert resumed["ok"] is True, resumed
+    assert resumed["since_checkpoint"]["resumed_from"]["sequence"] == (start + kept) // 7 * 7
 
 
 WRITER = """
