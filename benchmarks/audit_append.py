@@ -11,7 +11,8 @@ What it does, all on this machine (loopback only):
 
 Checkpoints are signed at the default interval (every 1,000 entries), inside the appends.
 
-    PYTHONPATH=src python benchmarks/audit_append.py [--writers 8] [--each 2000] [--label after] [--no-doc]
+    PYTHONPATH=src python benchmarks/audit_append.py [--writers 8] [--each 2000] [--label after]
+        [--code COMMIT] [--no-flush] [--no-doc]
 """
 
 from __future__ import annotations
@@ -132,9 +133,9 @@ def _commit() -> str:
     return done.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 
 
-def _row(label: str, figures: dict[str, Any]) -> str:
+def _row(label: str, code: str, figures: dict[str, Any]) -> str:
     return (
-        f"| {label} | {_commit()} | {'on' if figures['flush'] else 'off'} "
+        f"| {label} | {code} | {'on' if figures['flush'] else 'off'} "
         f"| {figures['writers']} | {figures['appends']:,} | {figures['seconds']:.1f} "
         f"| {figures['rate']:,.0f} | {figures['p50']:.2f} | {figures['p95']:.2f} | {figures['p99']:.2f} "
         f"| {'intact' if figures['verified'] else 'FAILED'} |"
@@ -160,7 +161,7 @@ so the figures are indicative: compare rows of one session, not across machines.
 {END}"""
 
 
-def write_doc(label: str, figures: dict[str, Any]) -> None:
+def write_doc(label: str, code: str, figures: dict[str, Any]) -> None:
     """Replace this label's row in the section (creating the section if needed), keeping the rest."""
     text = DOC.read_text(encoding="utf-8")
     match = re.search(re.escape(BEGIN) + r".*?" + re.escape(END), text, flags=re.S)
@@ -169,7 +170,7 @@ def write_doc(label: str, figures: dict[str, Any]) -> None:
         for line in match.group(0).splitlines():
             if line.startswith("| ") and not line.startswith(("| Run ", f"| {label} |")):
                 kept.append(line)
-    section = _section([*kept, _row(label, figures)])
+    section = _section([*kept, _row(label, code, figures)])
     if match is None:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     else:
@@ -185,15 +186,21 @@ def main() -> None:
     parser.add_argument("--each", type=int, default=2000, help="appends per writer")
     parser.add_argument("--label", default="current", help="the row's name in the table (e.g. before, after)")
     parser.add_argument(
+        "--code",
+        help="the code measured, for the table (default: this checkout's commit); for a run "
+        "with PYTHONPATH naming another copy of the source, e.g. the commit before a change",
+    )
+    parser.add_argument(
         "--no-flush", action="store_true", help="synchronous_commit off on the throwaway database (see run)"
     )
     parser.add_argument("--no-doc", action="store_true", help="print the row; leave docs/benchmarks.md alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="riskroute-audit-bench-") as tmp:
         figures = run(args.writers, args.each, Path(tmp), flush=not args.no_flush)
-    print(_row(args.label, figures))
+    code = args.code or _commit()
+    print(_row(args.label, code, figures))
     if not args.no_doc:
-        write_doc(args.label, figures)
+        write_doc(args.label, code, figures)
     if not figures["verified"]:
         raise SystemExit("the log did not verify after the run")
 
