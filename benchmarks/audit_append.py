@@ -151,9 +151,12 @@ def _section(rows: list[str]) -> str:
 with its own connection, each calling `riskroute.audit.record()` 2,000 times in a loop (each call
 its own transaction, checkpoints signed every 1,000 entries as by default), started together at a
 barrier. Seconds are from the first writer's start to the last writer's end; latencies are per
-append, as each writer saw it. Afterwards the whole log is verified and counted. Runs are short
-(about 20 s) on the shared 2-core machine, with the writers and PostgreSQL on the same two cores,
-so the figures are indicative: compare rows of one session, not across machines.
+append, as each writer saw it. Afterwards the whole log is verified and counted. "No flush" rows
+set `synchronous_commit = off` on the throwaway database (`--no-flush`; never for production) to
+show the locked statements without the disk flush; "1 writer" rows show one append's own cost.
+Runs are short (10 s to 3 minutes) on the shared 2-core machine, with the writers, PostgreSQL and
+other jobs on the same two cores, so the figures vary from run to run: compare rows measured
+together, not across machines.
 
 {HEADER}
 |---|---|---|---|---|---|---|---|---|---|---|
