@@ -31,6 +31,7 @@ def audit_keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def key_files(settings: Any, audit_keys_dir: Path, tmp_path: Path) -> None:
     settings.AUDIT_SIGNING_KEY_FILE = audit_keys_dir / "audit-signing.pem"
     settings.AUDIT_VERIFY_KEY_FILE = audit_keys_dir / "audit-verify.pem"
+    settings.AUDIT_VERIFIED_STATE_FILE = tmp_path / "audit-verified.json"  # one per test
     settings.AUDIT_CHECKPOINT_EVERY = 5  # checkpoints signed along the way, so verify checks them too
     settings.FIELD_KEYRING_FILE = tmp_path / "keys" / "field-keys.json"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

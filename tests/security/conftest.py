@@ -32,6 +32,7 @@ def audit_keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def key_files(settings: Any, audit_keys_dir: Path, tmp_path: Path) -> Path:
     settings.AUDIT_SIGNING_KEY_FILE = audit_keys_dir / "audit-signing.pem"
     settings.AUDIT_VERIFY_KEY_FILE = audit_keys_dir / "audit-verify.pem"
+    settings.AUDIT_VERIFIED_STATE_FILE = tmp_path / "audit-verified.json"  # one per test
     settings.AUDIT_CHECKPOINT_EVERY = 0
     settings.FIELD_KEYRING_FILE = tmp_path / "keys" / "field-keys.json"
     return tmp_path / "keys"

@@ -61,11 +61,12 @@ def checkpoint() -> AuditCheckpoint | None:
     return _checkpoint()
 
 
-def verify_log() -> dict[str, Any]:
-    """Recompute the chain and check checkpoints (see riskroute.audit.verify)."""
+def verify_log(*, since_checkpoint: bool = False) -> dict[str, Any]:
+    """Recompute the chain and check checkpoints, optionally from the last verified one (see
+    riskroute.audit.verify)."""
     from riskroute.audit.verify import verify_log as _verify
 
-    return _verify()
+    return _verify(since_checkpoint=since_checkpoint)
 
 
 def who_accessed(case_id: object, *, obj_type: str = "case") -> list[dict[str, Any]]:

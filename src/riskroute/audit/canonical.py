@@ -27,6 +27,18 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def chain_hash(before_prev: bytes, prev_hash: str, before_sequence: bytes, sequence: int) -> str:
+    """An entry's hash from its canonical bytes split around the two values only the chain knows.
+
+    `prev_hash` and `sequence` are known only once the chain lock is held; everything else is
+    canonicalised before (see `AuditEntry.hash_parts`). The bytes are exactly those of
+    `canonical_json(chain_document())`: `sequence` sorts last, so the document ends `N}`.
+    PostgreSQL's `audit_append()` (migration 0002) joins the same bytes in the same order.
+    """
+    joined = before_prev + prev_hash.encode("ascii") + before_sequence + f"{sequence}}}".encode("ascii")
+    return sha256_hex(joined)
+
+
 def utc_text(moment: dt.datetime) -> str:
     """A timezone-aware time as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (naive times are refused)."""
     if moment.tzinfo is None:

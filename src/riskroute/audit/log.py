@@ -5,8 +5,17 @@ PostgreSQL a transaction-scoped advisory lock is taken before the last entry is 
 the settings open every transaction with BEGIN IMMEDIATE, which takes the database write lock
 first. Whatever the database, `prev_hash` and `hash` are UNIQUE, so a fork cannot be stored.
 
+The lock is the chain's throughput ceiling, so as little as possible happens while it is held.
+Everything that does not depend on the previous entry (validation, the time, the actor snapshot,
+the canonical bytes) is done before it is taken. On PostgreSQL one statement, `audit_append()`
+(migration 0002), then takes the lock, reads the last sequence and hash, hashes and inserts; no
+savepoint is made. On SQLite the plain path reads the last entry and inserts it with the ORM.
+
 Called inside the caller's transaction, the entry commits or rolls back with the change it
-describes; the lock is then held until that transaction ends (writes are short, so this is cheap).
+describes; the lock is then held until that transaction ends. Because no savepoint is made, a
+failure inside `record()` dooms the caller's whole transaction: the change cannot commit without
+its entry. `created_at` is taken before waiting for the lock, so under contention it may be a few
+milliseconds earlier than that of the entry before it; `sequence` is the order of the log.
 """
 
 from __future__ import annotations
@@ -19,14 +28,12 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from riskroute.audit.actors import UserLike
-from riskroute.audit.canonical import GENESIS_HASH, canonical_json
+from riskroute.audit.canonical import GENESIS_HASH, canonical_json, chain_hash
 from riskroute.audit.models import AuditCheckpoint, AuditEntry
 from riskroute.audit.signing import key_id, signing_key
 from riskroute.audit.vocabulary import NEEDS_JUSTIFICATION, NEEDS_RECIPIENT, Action
 from riskroute.core.errors import ErrorDetail, InvalidInput
 
-#: Arbitrary constant naming the audit chain's advisory lock on PostgreSQL.
-_PG_LOCK_KEY = 0x5253_4155_4449_54  # "RSAUDIT"
 _MAX_DETAIL_TEXT = 200
 
 
@@ -88,9 +95,10 @@ def _validate(
 
 
 def _lock_chain() -> None:
+    """Serialise writers to the chain until the transaction ends (SQLite: BEGIN IMMEDIATE did)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+            cursor.execute("SELECT audit_lock_chain()")
     elif connection.vendor != "sqlite":
         raise NotImplementedError(f"the audit chain supports SQLite and PostgreSQL, not {connection.vendor}")
 
@@ -115,29 +123,62 @@ def record(
     details = dict(details or {})
     obj_id_text = str(obj_id)
     checked = _validate(str(action), obj_type, obj_id_text, justification, recipient, details)
-    with transaction.atomic():
-        _lock_chain()
-        last = _last_entry()
-        entry = AuditEntry(
-            sequence=1 if last is None else last.sequence + 1,
-            created_at=dt.datetime.now(dt.UTC),
-            actor_id=actor.pk,
-            actor_username=actor.get_username()[:150],
-            actor_force=_force_code(actor),
-            action=checked.value,
-            object_type=obj_type,
-            object_id=obj_id_text,
-            justification=justification,
-            recipient=recipient,
-            details=details,
-            prev_hash=GENESIS_HASH if last is None else last.hash,
-        )
-        entry.hash = entry.compute_hash()
-        entry.save()
+    entry = AuditEntry(
+        created_at=dt.datetime.now(dt.UTC),
+        actor_id=actor.pk,
+        actor_username=actor.get_username()[:150],
+        actor_force=_force_code(actor),
+        action=checked.value,
+        object_type=obj_type,
+        object_id=obj_id_text,
+        justification=justification,
+        recipient=recipient,
+        details=details,
+    )
+    before_prev, before_sequence = entry.hash_parts()
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            _append_in_database(entry, before_prev, before_sequence)
+        else:
+            _lock_chain()
+            last = _last_entry()
+            entry.sequence = 1 if last is None else last.sequence + 1
+            entry.prev_hash = GENESIS_HASH if last is None else last.hash
+            entry.hash = chain_hash(before_prev, entry.prev_hash, before_sequence, entry.sequence)
+            entry.save()
         every = int(settings.AUDIT_CHECKPOINT_EVERY)
         if every > 0 and entry.sequence % every == 0:
             _sign(entry.sequence, entry.hash)
     return entry
+
+
+def _append_in_database(entry: AuditEntry, before_prev: bytes, before_sequence: bytes) -> None:
+    """PostgreSQL: lock, link, hash and insert in one statement; check its hash before commit."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT new_sequence, new_prev_hash, new_hash "
+            "FROM audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+            [
+                before_prev,
+                before_sequence,
+                entry.created_at,
+                entry.actor_id,
+                entry.actor_username,
+                entry.actor_force,
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                entry.justification,
+                entry.recipient,
+                canonical_json(entry.details).decode("utf-8"),
+            ],
+        )
+        entry.sequence, entry.prev_hash, stored_hash = cursor.fetchone()
+    entry.hash = chain_hash(before_prev, entry.prev_hash, before_sequence, entry.sequence)
+    if stored_hash != entry.hash:  # raising here rolls the insert back with the transaction
+        raise RuntimeError("audit_append() hashed the entry differently from riskroute.audit.canonical")
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 def _sign(sequence: int, chain_hash: str) -> AuditCheckpoint:

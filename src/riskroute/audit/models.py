@@ -10,6 +10,7 @@ the record of who did what survives the user account.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, ClassVar
 
 from django.db import models
@@ -92,6 +93,24 @@ class AuditEntry(AppendOnly):
 
     def compute_hash(self) -> str:
         return sha256_hex(canonical_json(self.chain_document()))
+
+    def hash_parts(self) -> tuple[bytes, bytes]:
+        """The canonical bytes before `prev_hash` and before `sequence`, for `canonical.chain_hash`.
+
+        Computed before the chain lock is taken, so that the locked section only joins bytes. A
+        random stand-in marks where `prev_hash` goes (drawn again in the unlikely case that the
+        details happen to contain it); `sequence` is the last key, so its digits end the document.
+        """
+        while True:
+            stand_in = secrets.token_hex(32)
+            document = {**self.chain_document(), "prev_hash": stand_in, "sequence": 0}
+            data = canonical_json(document)
+            if data.count(stand_in.encode("ascii")) == 1:
+                break
+        before_prev, rest = data.split(stand_in.encode("ascii"))
+        if not rest.endswith(b',"sequence":0}'):
+            raise ValueError("the canonical document no longer ends with its sequence")
+        return before_prev, rest[: -len(b"0}")]
 
 
 class AuditCheckpoint(AppendOnly):

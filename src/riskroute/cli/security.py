@@ -33,7 +33,16 @@ def _django() -> None:
 
 
 @audit_app.command("verify")
-def verify() -> None:
+def verify(
+    since_checkpoint: Annotated[
+        bool,
+        typer.Option(
+            "--since-checkpoint",
+            help="Start from the last signed checkpoint an earlier --since-checkpoint run verified "
+            "(the whole log when none is recorded); entries before it are the full verify's job.",
+        ),
+    ] = False,
+) -> None:
     """Recompute the hash chain and check every signed checkpoint; exit 3 names the first bad entry."""
     report: dict[str, Any] = {}
 
@@ -41,7 +50,7 @@ def verify() -> None:
         _django()
         from riskroute.audit import verify_log
 
-        report.update(verify_log())
+        report.update(verify_log(since_checkpoint=since_checkpoint))
         return report
 
     run_json_command(action)

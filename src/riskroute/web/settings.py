@@ -84,6 +84,11 @@ KEYS_DIR = Path(os.environ.get("RISKROUTE_KEYS_DIR", DATA_DIR / "keys")).resolve
 FIELD_KEYRING_FILE = Path(os.environ.get("RISKROUTE_FIELD_KEYRING", KEYS_DIR / "field-keys.json"))
 AUDIT_SIGNING_KEY_FILE = Path(os.environ.get("RISKROUTE_AUDIT_SIGNING_KEY", KEYS_DIR / "audit-signing.pem"))
 AUDIT_VERIFY_KEY_FILE = Path(os.environ.get("RISKROUTE_AUDIT_VERIFY_KEY", KEYS_DIR / "audit-verify.pem"))
+#: The last checkpoint `audit verify --since-checkpoint` verified, kept beside the keys, outside
+#: the database (docs/security.md).
+AUDIT_VERIFIED_STATE_FILE = Path(
+    os.environ.get("RISKROUTE_AUDIT_VERIFIED_STATE", KEYS_DIR / "audit-verified.json")
+)
 #: A signed checkpoint after every this many audit entries (0: only on demand).
 AUDIT_CHECKPOINT_EVERY = int(os.environ.get("RISKROUTE_AUDIT_CHECKPOINT_EVERY", "1000"))
 
