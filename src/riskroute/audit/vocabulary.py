@@ -10,7 +10,7 @@ from django.db import models
 
 
 class Action(models.TextChoices):
-    # DPA 2018 s.62: the processing operations that must be logged (shared/domain/law.md §11).
+    # DPA 2018 s.62: the processing operations that must be logged (DPA 2018 Part 3; docs/security.md).
     COLLECTION = "collection", "Collection"
     ALTERATION = "alteration", "Alteration"
     CONSULTATION = "consultation", "Consultation"

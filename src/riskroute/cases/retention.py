@@ -1,7 +1,7 @@
 """Retention: which class each case record belongs to, and when it must next be reviewed.
 
-Source: shared/domain/law.md §12. The College of Policing APP "Review, retention and disposal"
-implements the records-management Code of Practice; reviews are recorded. Under the MoPI grouping
+Source: the College of Policing APP "Review, retention and disposal", which implements the
+records-management Code of Practice; reviews are recorded. Under the MoPI grouping
 it inherited, Group 1 (certain public-protection matters, which include the Sch 15 offences under
 PCA 1978 s.1 and CJA 1988 s.160) is retained until the subject is 100 and reviewed every 10 years
 [R: the grouping and intervals are marked reviewed, not verified, in law.md]. So every case here,

@@ -125,7 +125,7 @@ class ChildLinkIn(_Write):
 
 
 class AssessmentIn(_Write):
-    """Run the assessment. OSP inputs are the instruments' own items (see shared/spec/cli.md)."""
+    """Run the assessment. OSP inputs are the instruments' own items (see docs/cli.md)."""
 
     osp_dc: dict[str, object] | None = None
     osp_iic: dict[str, object] | None = None

@@ -1,6 +1,6 @@
 """The `riskroute` command (Typer). Each command group lives in its own module and registers itself.
 
-The contract is `shared/spec/cli.md`: JSON in, JSON out, exit 2 with field paths on bad input.
+The contract is `docs/cli.md`: JSON in, JSON out, exit 2 with field paths on bad input.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`riskroute law notification|sentencing`: the legal calculators as JSON commands (shared/spec/cli.md)."""
+"""`riskroute law notification|sentencing`: the legal calculators as JSON commands (docs/cli.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`riskroute score INSTRUMENT [FILE|-]` per shared/spec/cli.md: outputs, and every kind of bad input."""
+"""`riskroute score INSTRUMENT [FILE|-]` per docs/cli.md: outputs, and every kind of bad input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`riskroute triage [FILE|-] [--policy ID]` and `--jsonl` per shared/spec/cli.md."""
+"""`riskroute triage [FILE|-] [--policy ID]` and `--jsonl` per docs/cli.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`riskroute law notification|sentencing`: output shape and exit codes per shared/spec/cli.md."""
+"""`riskroute law notification|sentencing`: output shape and exit codes per docs/cli.md."""
 
 from __future__ import annotations
 
