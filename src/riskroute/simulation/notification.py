@@ -21,7 +21,7 @@ from functools import cache
 
 import numpy as np
 
-from riskroute.core.law.notification import Bounds, _table
+from riskroute.core.law.notification import Bounds, periods
 
 #: Years an indefinite notification requirement is counted as in the metric (mark: model). A
 #: modelling choice, not law: nobody knows how long an indefinite requirement will last. 15 years
@@ -70,7 +70,7 @@ def _within(bounds: Bounds, values: np.ndarray) -> np.ndarray:
 @cache
 def notification_years() -> NotificationYears:
     """The lookups, built once from the core's table."""
-    _, table = _table()
+    rows = periods()
 
     def years_of(indefinite: bool, years: int | None, disposal: str) -> float:
         if indefinite:
@@ -80,12 +80,12 @@ def notification_years() -> NotificationYears:
         return float(years)
 
     def fixed(disposal: str) -> float:
-        row = next(r for r in table.periods if disposal in r.disposals)
+        row = next(r for r in rows if disposal in r.disposals)
         return years_of(row.indefinite, row.years, disposal)
 
     custody_rows = tuple(
         (row.custody_months or Bounds(), years_of(row.indefinite, row.years, "custody"))
-        for row in table.periods
+        for row in rows
         if "custody" in row.disposals
     )
     return NotificationYears(
