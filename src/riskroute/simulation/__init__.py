@@ -7,4 +7,4 @@ is known about most of the inputs? Routing is done by the real decision core
 range, source and support level, and the uncertainty in them is propagated by Monte Carlo.
 """
 
-ENGINE_VERSION = "2.0.0"
+ENGINE_VERSION = "2.0.1"

@@ -73,6 +73,10 @@ COURT_PRIORITY = 0
 #: could reach at the mean effort (running out is reported, `proactive_reserve_exhausted`).
 PROACTIVE_RESERVE_MARGIN = 1.5
 
+#: The longest term a suspended sentence may have: 2 years (Sentencing Code s.277; mark R, recalled).
+#: Drawn terms are capped here, so none reaches the 30 months of an indefinite notification.
+SUSPENDED_MONTHS_MAX = 24.0
+
 #: Allocations between collections of the youngest generation during a run (default 700).
 GC_YOUNG_THRESHOLD = 50_000
 
@@ -105,6 +109,7 @@ class CaseDraws:
     u_custody: np.ndarray
     u_suspended: np.ndarray
     custody_months: np.ndarray
+    suspended_months: np.ndarray  # the term of a suspended sentence, were one passed
     access_seen: np.ndarray  # bool: an access is known when the referral is graded
     contact_seen: np.ndarray  # bool: a contact indicator is known when the referral is graded
     n_referred: int
@@ -202,7 +207,8 @@ def draw_cases(
     """Arrival times (non-homogeneous Poisson by thinning), backlogs and every per-case draw.
 
     `rng` makes exactly engine 1.0's draws; `side` makes the new ones (grading at referral) and
-    the proactive reserve.
+    the proactive reserve, and last of all the suspended terms, so that adding them changed no
+    earlier draw of either stream.
     """
     warmup = params["model.warmup_months"] * DAYS_PER_MONTH
     horizon = warmup + years * DAYS_PER_YEAR
@@ -239,11 +245,18 @@ def draw_cases(
         sight = {k: np.concatenate([v, reserve_sight[k]]) for k, v in sight.items()}
         start = np.concatenate([start, np.full(n_reserve, PROACTIVE, dtype=np.int8)])
         arrival = np.concatenate([arrival, np.full(n_reserve, np.inf)])
+    suspended_months = np.minimum(
+        side.standard_gamma(WORK_SHAPE, size=arrival.size)
+        / WORK_SHAPE
+        * params["sentencing.suspended_months_mean"],
+        SUSPENDED_MONTHS_MAX,
+    )
     return CaseDraws(
         arrival=arrival,
         start_stage=start,
         **people,
         **sight,
+        suspended_months=suspended_months,
         n_referred=n,
         horizon=horizon,
         warmup=warmup,

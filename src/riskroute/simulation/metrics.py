@@ -192,9 +192,10 @@ def compute_metrics(
     out["custody_sentences"] = custody.sum() * up
     out["custody_share_of_sentenced"] = float(custody.sum() / sentenced.sum()) if sentenced.any() else 0.0
     out["community_or_suspended_sentences"] = suspended_or_community.sum() * up
-    out["suspended_sentences"] = (
-        suspended_or_community & (draws.u_suspended < params["sentencing.suspended_share_of_non_custody"])
-    ).sum() * up
+    suspended = suspended_or_community & (
+        draws.u_suspended < params["sentencing.suspended_share_of_non_custody"]
+    )
+    out["suspended_sentences"] = suspended.sum() * up
     out["breaches"] = (cautioned & run.breached).sum() * up
     crown_charged = charged & draws.crown
     to_completion, completed = _waiting(run.charged[crown_charged], run.court_done[crown_charged], end)
@@ -205,7 +206,8 @@ def compute_metrics(
     periods = notification_years()
     registered_years = (
         periods.custody(draws.custody_months[custody]).sum()
-        + suspended_or_community.sum() * periods.community
+        + periods.suspended(draws.suspended_months[suspended]).sum()
+        + (suspended_or_community & ~suspended).sum() * periods.community
         + cautioned.sum() * periods.conditional_caution
         + simple.sum() * periods.caution
     )

@@ -8,9 +8,10 @@ change to the table reaches the simulation without anyone editing it here.
 
 What the model adds to the law, all documented in docs/simulation.md:
 - every conviction and caution is taken to be notifiable (an adult offender and images of a child
-  under 16: Schedule 3 is met), and the period is the adult one (no halving);
-- a suspended sentence or community sentence is counted as a community order (the model does not
-  draw the term of a suspended sentence, which the law treats as imprisonment of that term);
+  under 16: Schedule 3 is met), and the period is the adult one (no halving: a suspended sentence
+  cannot be passed on anyone under 18, and the model has no younger offenders);
+- a suspended sentence counts as imprisonment of its term, as in the law; the term is drawn per
+  case (`sentencing.suspended_months_mean`, a modelling guess);
 - an indefinite period is counted as `INDEFINITE_COUNTED_AS_YEARS`, a modelling choice.
 """
 
@@ -21,13 +22,17 @@ from functools import cache
 
 import numpy as np
 
-from riskroute.core.law.notification import Bounds, _table
+from riskroute.core.law.notification import Bounds, PeriodRow, periods
 
 #: Years an indefinite notification requirement is counted as in the metric (mark: model). A
 #: modelling choice, not law: nobody knows how long an indefinite requirement will last. 15 years
 #: is the earliest point at which an adult may apply for it to be reviewed (the core table's
 #: `review.adult_years`), so the figure is a lower bound for most people.
 INDEFINITE_COUNTED_AS_YEARS = 15.0
+
+
+#: One s.82 row for a sentence of imprisonment: bounds on its term in months and the years it brings.
+TermRow = tuple[Bounds, float]
 
 
 @dataclass(frozen=True)
@@ -37,20 +42,30 @@ class NotificationYears:
     caution: float
     conditional_caution: float
     community: float
-    #: The table's rows for immediate custody, in its order (first match wins): bounds on the
-    #: sentence in months and the years the row brings.
-    custody_rows: tuple[tuple[Bounds, float], ...]
+    #: The table's rows for immediate custody and for a suspended sentence, each in the table's
+    #: order (first match wins).
+    custody_rows: tuple[TermRow, ...]
+    suspended_rows: tuple[TermRow, ...]
 
     def custody(self, months: np.ndarray) -> np.ndarray:
         """Years for sentences of immediate custody of `months` months (the sentence, not the time
         served), element-wise."""
-        months = np.asarray(months, dtype=float)
-        years = np.full(months.shape, np.nan)
-        for bounds, row_years in reversed(self.custody_rows):  # the first matching row is set last
-            years[_within(bounds, months)] = row_years
-        if np.isnan(years).any():
-            raise ValueError("notification table: some custody lengths match no s.82 row")
-        return years
+        return _by_term(self.custody_rows, months)
+
+    def suspended(self, months: np.ndarray) -> np.ndarray:
+        """Years for suspended sentences of `months` months' imprisonment, element-wise."""
+        return _by_term(self.suspended_rows, months)
+
+
+def _by_term(rows: tuple[TermRow, ...], months: np.ndarray) -> np.ndarray:
+    """The years of the first row whose bounds hold each term."""
+    months = np.asarray(months, dtype=float)
+    years = np.full(months.shape, np.nan)
+    for bounds, row_years in reversed(rows):  # the first matching row is set last
+        years[_within(bounds, months)] = row_years
+    if np.isnan(years).any():
+        raise ValueError("notification table: some sentence lengths match no s.82 row")
+    return years
 
 
 def _within(bounds: Bounds, values: np.ndarray) -> np.ndarray:
@@ -70,27 +85,29 @@ def _within(bounds: Bounds, values: np.ndarray) -> np.ndarray:
 @cache
 def notification_years() -> NotificationYears:
     """The lookups, built once from the core's table."""
-    _, table = _table()
+    rows = periods()
 
-    def years_of(indefinite: bool, years: int | None, disposal: str) -> float:
-        if indefinite:
+    def years_of(row: PeriodRow, disposal: str) -> float:
+        if row.indefinite:
             return INDEFINITE_COUNTED_AS_YEARS
-        if years is None:
+        if row.years is None:
             raise ValueError(f"notification table: no period in years for {disposal}")
-        return float(years)
+        return float(row.years)
 
     def fixed(disposal: str) -> float:
-        row = next(r for r in table.periods if disposal in r.disposals)
-        return years_of(row.indefinite, row.years, disposal)
+        return years_of(next(r for r in rows if disposal in r.disposals), disposal)
 
-    custody_rows = tuple(
-        (row.custody_months or Bounds(), years_of(row.indefinite, row.years, "custody"))
-        for row in table.periods
-        if "custody" in row.disposals
-    )
+    def by_term(disposal: str) -> tuple[TermRow, ...]:
+        return tuple(
+            (row.custody_months or Bounds(), years_of(row, disposal))
+            for row in rows
+            if disposal in row.disposals
+        )
+
     return NotificationYears(
         caution=fixed("caution"),
         conditional_caution=fixed("conditional_caution"),
         community=fixed("community_order"),
-        custody_rows=custody_rows,
+        custody_rows=by_term("custody"),
+        suspended_rows=by_term("suspended_sentence"),
     )

@@ -180,6 +180,7 @@ class Sentencing(_Strict):
     conviction_share: Share
     custody_share: Share
     suspended_share_of_non_custody: Share
+    suspended_months_mean: Positive
     custody_months_mean: Positive
     fraction_served: Share
 

@@ -169,6 +169,15 @@ def _table() -> tuple[Definition, NotificationTable]:
     return definition, table
 
 
+def periods() -> tuple[PeriodRow, ...]:
+    """The s.82 period rows in the table's order, where the first row matching a disposal applies.
+
+    Read-only (the rows are frozen): for readers outside the core, such as the simulation, that need
+    the periods themselves rather than the outcome for one disposal.
+    """
+    return tuple(_table()[1].periods)
+
+
 # --- evaluation -----------------------------------------------------------------------------
 
 _CUSTODIAL = ("custody", "hospital_order", "hospital_order_with_restriction")
