@@ -69,6 +69,31 @@ def visible_cases(user: User, *, shared: bool = True) -> QuerySet[Case]:
     return Case.objects.filter(case_scope(user, shared=shared).as_q())
 
 
+#: The columns a case list reads, and no others: what a worklist row and the API's case summary
+#: show (`documents.case_summary`, `includes/case_table.html`), and the owning force its s.62 entry
+#: names. Every other column stays in the database: above all the encrypted facts, summary, date
+#: of birth and address, which would each be decrypted per row for nothing.
+LIST_COLUMNS = (
+    "reference",
+    "state",
+    "version",
+    "force",
+    "priority_band",
+    "action_deadline",
+    "action_taken_on",
+    "received_on",
+    "subject__full_name",
+    "assigned_to__username",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+)
+
+
+def _list_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """A case list's rows: the subject and assignee joined, only `LIST_COLUMNS` loaded."""
+    return cases.select_related("subject", "assigned_to").only(*LIST_COLUMNS)
+
+
 def _listed(user: User, name: str, purpose: str, cases: list[Case]) -> list[Case]:
     """Record a list that shows subjects' names (one s.62 entry naming every case shown)."""
     with transaction.atomic():
@@ -82,7 +107,7 @@ def list_cases(
     """Cases the user may see (optionally in one state, or by the subject's exact name), by action
     deadline: the API's case index. Names are encrypted, so the name search matches the blind index
     of the normalised name (case and spacing do not matter; spelling does)."""
-    cases = visible_cases(user).select_related("subject", "assigned_to")
+    cases = _list_rows(visible_cases(user))
     if state:
         cases = cases.filter(state=state)
     if subject_name is not None:
@@ -250,11 +275,8 @@ _WORKLIST_ORDER = (F("is_overdue").desc(), F("action_deadline").asc(nulls_last=T
 
 
 def _open_cases(user: User) -> QuerySet[Case]:
-    return (
-        visible_cases(user, shared=False)
-        .exclude(state="closed")
-        .select_related("subject", "assigned_to", "unit")
-        .annotate(is_overdue=ExpressionWrapper(_overdue(), output_field=BooleanField()))
+    return _list_rows(visible_cases(user, shared=False).exclude(state="closed")).annotate(
+        is_overdue=ExpressionWrapper(_overdue(), output_field=BooleanField())
     )
 
 
@@ -311,7 +333,8 @@ def alerts(user: User) -> list[Alert]:
     cases = visible_cases(user, shared=False).exclude(state="closed")
     out: list[Alert] = []
     if _is_police(user):
-        for case in cases.filter(action_taken_on__isnull=True, action_deadline__lt=today):
+        overdue = cases.filter(action_taken_on__isnull=True, action_deadline__lt=today)
+        for case in overdue.only("pk", "reference", "action_deadline"):
             out.append(
                 Alert(
                     "overdue_action",
@@ -321,9 +344,11 @@ def alerts(user: User) -> list[Alert]:
                     _iso(case.action_deadline),
                 )
             )
-        for record in NotificationRecord.objects.filter(
-            case__in=cases, current=True, notifiable=True, ended_on=None
-        ).select_related("case"):
+        for record in (
+            NotificationRecord.objects.filter(case__in=cases, current=True, notifiable=True, ended_on=None)
+            .select_related("case")
+            .only("case__reference", "initial_notified_on", "initial_due", "renotification_dates")
+        ):
             due = _notification_due(record)
             if due is not None and due < today:
                 out.append(
@@ -336,14 +361,16 @@ def alerts(user: User) -> list[Alert]:
                     )
                 )
     active = cases.filter(state="caution_active")
-    for case in active.filter(attendance__attended=False).distinct():
+    for case in active.filter(attendance__attended=False).distinct().only("pk", "reference"):
         missed = case.attendance.filter(attended=False).count()
         out.append(
             Alert("missed_session", case.pk, case.reference, f"{missed} programme session(s) missed", None)
         )
-    for caution in ConditionalCaution.objects.filter(
-        case__in=active, programme_deadline__lt=today
-    ).select_related("case"):
+    for caution in (
+        ConditionalCaution.objects.filter(case__in=active, programme_deadline__lt=today)
+        .select_related("case")
+        .only("case__reference", "programme_deadline")
+    ):
         out.append(
             Alert(
                 "programme_overdue",

@@ -1,0 +1,147 @@
+"""Per-row and per-request costs, database aggregates and the case page's bounded reads (issue 13).
+
+What is asserted here is behaviour that can be counted (queries, columns, saves), never a time:
+times go in benchmarks/pages_scale.py and docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from casekit import World, referral
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.template import Context, Template
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from riskroute.accounts.backends import DemoAwareModelBackend
+from riskroute.accounts.models import User
+from riskroute.accounts.session import RENEWED_AT
+from riskroute.cases import services
+from riskroute.cases.models import Case
+
+BACKEND = "riskroute.accounts.backends.DemoAwareModelBackend"
+TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "riskroute" / "cases" / "templates"
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user, backend=BACKEND)
+    return client
+
+
+def _expiry(client: Client) -> Any:
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+# --- per request ----------------------------------------------------------------------------
+
+
+def test_the_session_is_saved_only_when_it_changes_and_renewed_while_used(world: World) -> None:
+    client = signed_in(world["inv"])
+    assert client.get("/cases/mine/").status_code == 200  # first page: renewal time recorded
+    first = _expiry(client)
+    assert client.get("/cases/mine/").status_code == 200
+    assert _expiry(client) == first  # nothing changed, nothing written
+    session = client.session
+    session[RENEWED_AT] = time.time() - 61  # a minute on, the next request renews the idle limit
+    session.save()
+    saved = _expiry(client)
+    assert client.get("/cases/mine/").status_code == 200
+    assert _expiry(client) > saved
+
+
+def test_the_signed_in_user_comes_with_force_and_unit(world: World) -> None:
+    user = DemoAwareModelBackend().get_user(world["inv"].pk)
+    assert user is not None
+    with CaptureQueriesContext(connection) as read:
+        assert user.force.code == "alpha" and user.unit is not None and user.unit.force_id == user.force_id
+    assert len(read.captured_queries) == 0
+
+
+def test_a_listed_page_does_not_query_the_force_for_its_audit_entry(world: World, new_case: Case) -> None:
+    client = signed_in(world["sup"])
+    with CaptureQueriesContext(connection) as read:
+        assert client.get("/cases/team/").status_code == 200
+    by_force_id = [
+        q["sql"]
+        for q in read.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT")
+        and 'FROM "accounts_force"' in q["sql"]
+        and '"accounts_force"."id" =' in q["sql"]
+    ]
+    assert by_force_id == []
+
+
+# --- per row --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("band", "colour", "words"),
+    [
+        ("very_high", "red", "Very high"),
+        ("high", "orange", "High"),
+        ("medium", "yellow", "Medium"),
+        ("low", "grey", "Low"),
+        ("", "grey", "Not prioritised"),
+        (None, "grey", "Not prioritised"),
+    ],
+)
+def test_the_band_tag_is_a_filter(band: str | None, colour: str, words: str) -> None:
+    html = Template("{% load caseformat %}{{ band|band_tag }}").render(Context({"band": band}))
+    assert html == f'<strong class="govuk-tag govuk-tag--{colour}">{words}</strong>'
+
+
+def test_no_template_includes_a_band_tag_per_row() -> None:
+    assert not (TEMPLATES / "cases" / "includes" / "band_tag.html").exists()
+    assert [p.name for p in TEMPLATES.rglob("*.html") if "band_tag.html" in p.read_text()] == []
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The column of every value decrypted while loading models (one entry per open)."""
+    from riskroute.crypto import fields
+
+    contexts: list[str] = []
+    real = fields.decrypt_text
+
+    def counting(token: str, context: str, ring: Any = None) -> str:
+        contexts.append(context)
+        return real(token, context, ring)
+
+    monkeypatch.setattr(fields, "decrypt_text", counting)
+    return contexts
+
+
+def _three_cases(world: World) -> list[Case]:
+    names = ("Alpha Testperson", "Bravo Testperson", "Charlie Testperson")
+    made = []
+    for name in names:
+        data = referral()
+        data["subject"] = {**data["subject"], "full_name": name}
+        made.append(services.create_referral(world["inv"], data))
+    return made
+
+
+@pytest.mark.parametrize("path", ["/cases/team/", "/cases/mine/", "/api/cases"])
+def test_lists_open_only_the_names_they_show(world: World, opened: list[str], path: str) -> None:
+    made = _three_cases(world)
+    Case.objects.filter(pk__in=[c.pk for c in made]).update(assigned_to=world["sup2"])
+    client = signed_in(world["sup2"])
+    opened.clear()
+    response = client.get(path)
+    assert response.status_code == 200
+    assert opened == ["cases.subject.full_name"] * 3
+    assert "Bravo Testperson" in response.content.decode()
+
+
+def test_the_list_columns_are_defined_once_and_leave_the_encrypted_records_out() -> None:
+    from riskroute.cases import queries
+
+    assert "subject__full_name" in queries.LIST_COLUMNS
+    loaded = {name.split("__")[-1] for name in queries.LIST_COLUMNS}
+    assert not loaded & {"facts", "summary", "suspected_activities", "date_of_birth", "address"}
