@@ -6,6 +6,7 @@ times go in benchmarks/pages_scale.py and docs/benchmarks.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,20 @@ from django.db import connection
 from django.template import Context, Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from riskroute.accounts.backends import DemoAwareModelBackend
 from riskroute.accounts.models import User
 from riskroute.accounts.session import RENEWED_AT
-from riskroute.cases import services
-from riskroute.cases.models import Case
+from riskroute.cases import queries, services
+from riskroute.cases.models import (
+    Breach,
+    Case,
+    ConditionalCaution,
+    Enforcement,
+    Prosecution,
+    Safeguarding,
+)
 
 BACKEND = "riskroute.accounts.backends.DemoAwareModelBackend"
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "riskroute" / "cases" / "templates"
@@ -140,8 +149,56 @@ def test_lists_open_only_the_names_they_show(world: World, opened: list[str], pa
 
 
 def test_the_list_columns_are_defined_once_and_leave_the_encrypted_records_out() -> None:
-    from riskroute.cases import queries
-
     assert "subject__full_name" in queries.LIST_COLUMNS
     loaded = {name.split("__")[-1] for name in queries.LIST_COLUMNS}
     assert not loaded & {"facts", "summary", "suspected_activities", "date_of_birth", "address"}
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+def _mid_month(months_back: int) -> dt.date:
+    """The 15th of the month `months_back` months before this one."""
+    today = timezone.localdate()
+    index = today.year * 12 + today.month - 1 - months_back
+    return dt.date(index // 12, index % 12 + 1, 15)
+
+
+def test_the_dashboard_counts_by_month_and_state_in_the_database(world: World) -> None:
+    made = _three_cases(world)
+    other = services.create_referral(world["b_inv"], referral())  # another force: never counted
+    for case, months_back in zip(made, (0, 2, 2), strict=True):
+        Case.objects.filter(pk=case.pk).update(received_on=_mid_month(months_back))
+    Case.objects.filter(pk=other.pk).update(received_on=_mid_month(0))
+    Case.objects.filter(pk=made[0].pk).update(state="investigation")
+    Enforcement.objects.create(case=made[0], arrested_on=_mid_month(1))
+    Enforcement.objects.create(case=made[1], arrested_on=_mid_month(1))
+    Enforcement.objects.create(case=made[2], arrested_on=_mid_month(20))  # before the window
+    Enforcement.objects.create(case=other, arrested_on=_mid_month(1))
+    Safeguarding.objects.create(case=made[0], children_safeguarded=3, safeguarded_on=_mid_month(0))
+    Safeguarding.objects.create(case=made[1], children_safeguarded=2, safeguarded_on=_mid_month(0))
+    with CaptureQueriesContext(connection) as read:
+        counts = queries.dashboard(world["analyst"], months=6)
+    assert counts["series"]["referrals"] == [0, 0, 0, 2, 0, 1]
+    assert counts["series"]["arrests"] == [0, 0, 0, 0, 2, 0]
+    assert counts["series"]["children_safeguarded"] == [0, 0, 0, 0, 0, 5]
+    assert counts["cases_by_state"]["referral"] == 2 and counts["cases_by_state"]["investigation"] == 1
+    counting = [q["sql"] for q in read.captured_queries if "cases_" in q["sql"]]
+    assert len(counting) == 7  # six series and the states, however many cases there are
+    assert all("GROUP BY" in sql and "ORDER BY" not in sql for sql in counting)
+
+
+def test_the_dashboard_dates_are_indexed(db: Any) -> None:
+    indexed = {
+        (model._meta.model_name, tuple(index.fields))
+        for model in (Case, Enforcement, Safeguarding, ConditionalCaution, Prosecution, Breach)
+        for index in model._meta.indexes
+    }
+    assert {
+        ("case", ("force", "received_on")),
+        ("enforcement", ("arrested_on",)),
+        ("safeguarding", ("safeguarded_on",)),
+        ("conditionalcaution", ("signed_on",)),
+        ("prosecution", ("charged_on",)),
+        ("breach", ("occurred_on",)),
+    } <= indexed

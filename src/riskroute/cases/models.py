@@ -97,7 +97,11 @@ class Case(models.Model):
 
     class Meta:
         ordering: ClassVar = ["action_deadline", "reference"]
-        indexes: ClassVar = [models.Index(fields=["force", "state"], name="case_force_state")]
+        indexes: ClassVar = [
+            models.Index(fields=["force", "state"], name="case_force_state"),
+            # The dashboard's monthly referrals (by force and received date).
+            models.Index(fields=["force", "received_on"], name="case_force_received"),
+        ]
         constraints: ClassVar = [
             in_vocabulary("state", CaseState),
             in_vocabulary("referral_source", ReferralSource),
@@ -164,6 +168,7 @@ class Enforcement(models.Model):
 
     class Meta:
         constraints: ClassVar = [in_vocabulary("youngest_depicted", AgeBand, blank=True)]
+        indexes: ClassVar = [models.Index(fields=["arrested_on"], name="enforcement_arrested_on")]
 
 
 class ChildLink(models.Model):
@@ -207,6 +212,7 @@ class Safeguarding(models.Model):
             in_vocabulary("s47_outcome", S47Outcome, blank=True),
             in_vocabulary("dbs_decision", DbsDecision, blank=True),
         ]
+        indexes: ClassVar = [models.Index(fields=["safeguarded_on"], name="safeguarding_safeguarded_on")]
 
 
 class Assessment(models.Model):
@@ -281,6 +287,9 @@ class ConditionalCaution(models.Model):
         null=True, blank=True, help_text="Set when a breach ends the caution (s.24)."
     )
 
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["signed_on"], name="caution_signed_on")]
+
 
 class NotificationRecord(models.Model):
     """Notification requirements computed by the core; a new row whenever the basis changes."""
@@ -354,6 +363,7 @@ class Breach(models.Model):
 
     class Meta:
         ordering: ClassVar = ["occurred_on", "id"]
+        indexes: ClassVar = [models.Index(fields=["occurred_on"], name="breach_occurred_on")]
 
 
 class Prosecution(models.Model):
@@ -381,6 +391,7 @@ class Prosecution(models.Model):
             in_vocabulary("outcome", CourtOutcome, blank=True),
             in_vocabulary("sentence_type", SentenceType, blank=True),
         ]
+        indexes: ClassVar = [models.Index(fields=["charged_on"], name="prosecution_charged_on")]
 
 
 class Closure(models.Model):

@@ -19,13 +19,12 @@ a list that shows subjects' names as one entry naming the cases shown.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from riskroute.accounts.models import User
@@ -409,6 +408,23 @@ def _month_keys(months: int, today: dt.date) -> list[str]:
     return keys[::-1]
 
 
+def _monthly(
+    rows: QuerySet[Any], date_field: str, amount: Count | Sum, start: dt.date, keys: list[str]
+) -> list[int]:
+    """One count per month key, grouped in the database (`GROUP BY` the month of `date_field`,
+    read through its index from `start`), so no row is brought into Python."""
+    per_month = (
+        rows.filter(**{f"{date_field}__gte": start})
+        .order_by()
+        .annotate(month=TruncMonth(date_field))
+        .values("month")
+        .annotate(total=amount)
+        .values_list("month", "total")
+    )
+    found = {f"{month:%Y-%m}": int(total or 0) for month, total in per_month}
+    return [found.get(key, 0) for key in keys]
+
+
 def dashboard(user: User, months: int = 12) -> dict[str, Any]:
     """Monthly counts for the user's force over the last `months` months (aggregates only).
 
@@ -424,39 +440,35 @@ def dashboard(user: User, months: int = 12) -> dict[str, Any]:
     force_id = user.force_id
     assert force_id is not None  # view_dashboard requires a force
     force = Q(case__force_id=force_id)
-    counts: dict[str, dict[str, int]] = {name: defaultdict(int) for name in DASHBOARD_SERIES}
-
-    sources: dict[str, Iterable[tuple[dt.date | None, int]]] = {
-        "referrals": Case.objects.filter(force_id=force_id, received_on__gte=start)
-        .annotate(n=Value(1))
-        .values_list("received_on", "n"),
-        "arrests": Enforcement.objects.filter(force, arrested_on__gte=start)
-        .annotate(n=Value(1))
-        .values_list("arrested_on", "n"),
-        "children_safeguarded": Safeguarding.objects.filter(force, safeguarded_on__gte=start).values_list(
-            "safeguarded_on", "children_safeguarded"
+    # Each series: the rows counted, the date that places them in a month, and what is added up
+    # (a row each, or the children safeguarded on that record).
+    sources: dict[str, tuple[QuerySet[Any], str, Count | Sum]] = {
+        "referrals": (Case.objects.filter(force_id=force_id), "received_on", Count("pk")),
+        "arrests": (Enforcement.objects.filter(force), "arrested_on", Count("pk")),
+        "children_safeguarded": (
+            Safeguarding.objects.filter(force),
+            "safeguarded_on",
+            Sum("children_safeguarded"),
         ),
-        "diversions": ConditionalCaution.objects.filter(force, signed_on__gte=start)
-        .annotate(n=Value(1))
-        .values_list("signed_on", "n"),
-        "charges": Prosecution.objects.filter(force, charged_on__gte=start)
-        .annotate(n=Value(1))
-        .values_list("charged_on", "n"),
-        "breaches": Breach.objects.filter(force, reasonable_excuse=False, occurred_on__gte=start)
-        .annotate(n=Value(1))
-        .values_list("occurred_on", "n"),
+        "diversions": (ConditionalCaution.objects.filter(force), "signed_on", Count("pk")),
+        "charges": (Prosecution.objects.filter(force), "charged_on", Count("pk")),
+        "breaches": (Breach.objects.filter(force, reasonable_excuse=False), "occurred_on", Count("pk")),
     }
-    for series, rows in sources.items():
-        for day, amount in rows:
-            if day is not None:
-                counts[series][f"{day:%Y-%m}"] += amount
-    by_state: dict[str, int] = defaultdict(int)
-    for state in Case.objects.filter(force_id=force_id).values_list("state", flat=True):
-        by_state[state] += 1
+    series = {
+        name: _monthly(rows, date_field, amount, start, keys)
+        for name, (rows, date_field, amount) in sources.items()
+    }
+    by_state = dict(
+        Case.objects.filter(force_id=force_id)
+        .order_by()  # the default ordering would make PostgreSQL sort every case before grouping
+        .values("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
     return {
         "force": user.force.code if user.force else None,
         "months": keys,
-        "series": {name: [counts[name].get(k, 0) for k in keys] for name in DASHBOARD_SERIES},
+        "series": {name: series[name] for name in DASHBOARD_SERIES},
         "cases_by_state": {state.value: by_state.get(state.value, 0) for state in CaseWorkflow.states},
     }
 
