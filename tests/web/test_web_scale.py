@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casekit import World, referral
+from casekit import World, referral, to_assessed
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.template import Context, Template
@@ -23,15 +23,18 @@ from django.utils import timezone
 from riskroute.accounts.backends import DemoAwareModelBackend
 from riskroute.accounts.models import User
 from riskroute.accounts.session import RENEWED_AT
+from riskroute.audit import remember_justification
 from riskroute.cases import queries, services
 from riskroute.cases.models import (
     Breach,
     Case,
+    CaseEvent,
     ConditionalCaution,
     Enforcement,
     Prosecution,
     Safeguarding,
 )
+from riskroute.cases.ui.presenters import CASE_PAGE_MAX_QUERIES
 
 BACKEND = "riskroute.accounts.backends.DemoAwareModelBackend"
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "riskroute" / "cases" / "templates"
@@ -202,3 +205,97 @@ def test_the_dashboard_dates_are_indexed(db: Any) -> None:
         ("prosecution", ("charged_on",)),
         ("breach", ("occurred_on",)),
     } <= indexed
+
+
+# --- case page ------------------------------------------------------------------------------
+
+WHY = "Synthetic test: reviewing this case"
+
+
+def _justified(client: Client, case: Case) -> Client:
+    session = client.session
+    remember_justification(session, "case", case.pk, WHY)
+    session.save()
+    return client
+
+
+def _long_history(case: Case, actor: User, events: int) -> None:
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            actor=actor,
+            action="update_facts",
+            from_state=case.state,
+            to_state=case.state,
+            version=case.version,
+            summary=f"Synthetic history entry {n}",
+        )
+        for n in range(events)
+    )
+
+
+@pytest.mark.parametrize("events", [0, 120])
+def test_the_case_page_reads_a_bounded_number_of_queries_however_long_the_history(
+    world: World, new_case: Case, events: int, django_assert_max_num_queries: Any
+) -> None:
+    _long_history(new_case, world["inv"], events)
+    client = _justified(signed_in(world["sup"]), new_case)
+    with django_assert_max_num_queries(CASE_PAGE_MAX_QUERIES) as read:
+        response = client.get(f"/cases/{new_case.pk}/")
+    assert response.status_code == 200
+    selects = [q["sql"] for q in read.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    repeated = {sql for sql in selects if selects.count(sql) > 1 and "cases_" in sql}
+    assert repeated == set()  # each related set fetched once
+    shown = response.content.decode().count('class="rr-timeline__item"')
+    assert shown == min(events + 1, queries.HISTORY_PAGE_SIZE)
+
+
+def test_the_bound_holds_for_a_worked_case_awaiting_a_decision(
+    world: World, new_case: Case, django_assert_max_num_queries: Any
+) -> None:
+    """Every record the page shows is there, and the supervisor's approve step is offered."""
+    case = to_assessed(world, new_case)
+    services.propose_disposal(
+        world["inv"],
+        case.pk,
+        {
+            "version": case.version,
+            "kind": "charge",
+            "reason": "Synthetic: charge.",
+            "departure_reason": "Synthetic: the aggravating facts outweigh the score.",
+        },
+    )
+    _long_history(case, world["inv"], 120)
+    client = _justified(signed_in(world["sup"]), case)
+    with django_assert_max_num_queries(CASE_PAGE_MAX_QUERIES):
+        response = client.get(f"/cases/{case.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200 and "Approve or reject the proposal" in page
+    assert "Disposal decisions" in page and "Latest recommendation" in page and "Enforcement" in page
+
+
+def test_the_history_is_paged_newest_first(world: World, new_case: Case) -> None:
+    _long_history(new_case, world["inv"], 59)  # with the creation event: 60, three pages
+    client = _justified(signed_in(world["sup"]), new_case)
+    first = client.get(f"/cases/{new_case.pk}/").content.decode()
+    assert "Synthetic history entry 58" in first and "Synthetic history entry 34" in first
+    assert "Synthetic history entry 33" not in first
+    assert "Events 1 to 25 of 60, newest first." in first and "?history_page=2" in first
+    last = client.get(f"/cases/{new_case.pk}/?history_page=3").content.decode()
+    assert "Synthetic history entry 0<" in last and "Events 51 to 60 of 60" in last
+    assert "?history_page=2" in last and "?history_page=4" not in last
+    assert client.get(f"/cases/{new_case.pk}/?history_page=junk").status_code == 200
+
+
+def test_the_case_page_is_not_built_from_the_api_document(
+    world: World, new_case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskroute.cases.ui import views
+
+    def refuse(*args: Any) -> None:
+        raise AssertionError("the HTML case page built the API document")
+
+    monkeypatch.setattr(views, "case_document", refuse)
+    client = _justified(signed_in(world["sup"]), new_case)
+    response = client.get(f"/cases/{new_case.pk}/")
+    assert response.status_code == 200 and "Test Subject One" in response.content.decode()

@@ -22,6 +22,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -119,6 +120,11 @@ def list_cases(
     return _listed(user, "case_index", "Case index: finding a case I am working on", found)
 
 
+#: A case's one-to-one records, joined into every read of one case (`get_case`): the case page,
+#: the API document and the step pages all read them, so each is fetched once, with the case.
+CASE_RECORDS = ("enforcement", "safeguarding", "caution__provider", "mappa", "prosecution", "closure")
+
+
 def get_case(user: User, case_id: int, *, justification: str | None) -> Case:
     """One case the user may see, with its one-to-one records loaded; otherwise NotFound.
 
@@ -128,7 +134,7 @@ def get_case(user: User, case_id: int, *, justification: str | None) -> Case:
     """
     case = (
         visible_cases(user)
-        .select_related("force", "unit", "assigned_to", "subject", "provider_organisation")
+        .select_related("force", "unit", "assigned_to", "subject", "provider_organisation", *CASE_RECORDS)
         .filter(pk=case_id)
         .first()
     )
@@ -211,6 +217,18 @@ def history_of(case: Case) -> list[CaseEvent]:
     return list(case.events.select_related("actor"))
 
 
+#: Events per page of the case page's history.
+HISTORY_PAGE_SIZE = 25
+
+
+def history_page(case: Case, number: str | int | None) -> Page[CaseEvent]:
+    """One page of a case's events, newest first (`number` as given in the URL; out of range or
+    not a number gives the nearest page): two queries, the count and the page, however long the
+    history. For a case already read through `get_case`."""
+    newest_first = case.events.select_related("actor").order_by("-at", "-id")
+    return Paginator(newest_first, HISTORY_PAGE_SIZE).get_page(number)
+
+
 #: Each user-facing action: the workflow event it fires (None: no state change) and its permission.
 ACTIONS: dict[str, tuple[str | None, str, frozenset[str]]] = {
     "update_facts": (None, "investigate", frozenset({"referral", "investigation", "assessed"})),
@@ -250,12 +268,20 @@ def next_actions(user: User, case: Case) -> list[str]:
     """Service functions this user may call on this case now (guards are checked when called)."""
     events = set(allowed_events(case))
     out = []
+    may_decide: bool | None = None  # read once, and only if a decision is possible at all
     for action, (event, permission, states) in ACTIONS.items():
         in_state = event in events if event is not None else case.state in states
         if in_state and allowed(permission, user, case):
             if action in {"approve_disposal", "reject_disposal"}:
-                pending = case.proposals.filter(status="pending").order_by("-id").first()
-                if pending is None or pending.proposed_by_id == user.pk:
+                if may_decide is None:
+                    proposer = (
+                        case.proposals.filter(status="pending")
+                        .order_by("-id")
+                        .values_list("proposed_by_id", flat=True)
+                        .first()
+                    )
+                    may_decide = proposer is not None and proposer != user.pk
+                if not may_decide:
                     continue
             out.append(action)
     return out

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 from riskroute.accounts.models import ProviderOrganisation, Role, User
 from riskroute.audit import JustificationRequired, remember_justification, require_justification
 from riskroute.cases import decisions, queries, retention, services, trail
-from riskroute.cases.documents import case_document
+from riskroute.cases.documents import case_document, provider_minimum
 from riskroute.cases.errors import CaseServiceError, PermissionDenied
 from riskroute.cases.formats import show_moment
 from riskroute.cases.models import Case
@@ -38,8 +38,7 @@ from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusa
 from riskroute.cases.ui.presenters import (
     ACTION_LINKS,
     assessment_context,
-    case_facts_rows,
-    guideline_summary,
+    case_page_context,
     safeguarding_context,
     safety_rows,
     state_label,
@@ -221,38 +220,24 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _consult(request, case_id)
     if isinstance(case, HttpResponse):
         return case
-    document = case_document(user, case)
     actions = [
         ACTION_LINKS[a] + (reverse(ACTION_LINKS[a][1], args=[case.pk]),) for a in _page_actions(user, case)
     ]
-    if "facts" not in document:
+    if provider_minimum(user, case):
         # A rehabilitation provider gets the same minimum as from the API: the programme only.
         return page(
             request,
             "cases/case_provider.html",
-            {"title": f"Case {case.reference}", "case": case, "document": document, "actions": actions},
+            {
+                "title": f"Case {case.reference}",
+                "case": case,
+                "document": case_document(user, case),
+                "actions": actions,
+            },
         )
+    context = case_page_context(user, case, request.GET.get("history_page", 1))
     return page(
-        request,
-        "cases/case.html",
-        {
-            "title": f"Case {case.reference}",
-            "case": case,
-            "state_label": state_label(case.state),
-            "actions": actions,
-            "facts_rows": case_facts_rows(case.facts),
-            "events": list(reversed(queries.history_of(case))),
-            "record_actions": queries.record_actions(user, case),
-            "latest_assessment": case.assessments.order_by("-created_at", "-id").first(),
-            "proposals": list(case.proposals.select_related("proposed_by", "decided_by").order_by("-id")),
-            "notification": case.notifications.filter(current=True).first(),
-            "priority_history": list(case.priority_history.order_by("-created_at", "-id")),
-            "guideline": guideline_summary(
-                getattr(_related(case, "prosecution"), "sentencing_guideline", None)
-            ),
-            "today": timezone.localdate(),
-            **safeguarding_context(case),
-        },
+        request, "cases/case.html", {"title": f"Case {case.reference}", "actions": actions, **context}
     )
 
 
