@@ -13,10 +13,12 @@ Design rules, applied throughout:
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from riskroute.accounts.models import Force, ProviderOrganisation, Unit
@@ -52,6 +54,23 @@ def in_vocabulary(field: str, vocabulary: type[Vocabulary], *, blank: bool = Fal
     return models.CheckConstraint(
         condition=models.Q(**{f"{field}__in": allowed}), name=f"%(class)s_{field}_in_vocabulary"
     )
+
+
+#: Priority bands, most urgent first.
+BAND_URGENCY = (PriorityBand.VERY_HIGH, PriorityBand.HIGH, PriorityBand.MEDIUM, PriorityBand.LOW)
+#: A case's band as its place in `BAND_URGENCY` (unprioritised last): the worklists' second key.
+BAND_RANK = models.Case(
+    *(
+        models.When(priority_band=band.value, then=models.Value(rank))
+        for rank, band in enumerate(BAND_URGENCY)
+    ),
+    default=models.Value(len(BAND_URGENCY)),
+    output_field=models.IntegerField(),
+)
+#: Where a case without an action deadline sorts: after every date.
+NO_DEADLINE = dt.date(9999, 12, 31)
+#: A case's action deadline for ordering (none last): the worklists' third key.
+DEADLINE_KEY = Coalesce("action_deadline", models.Value(NO_DEADLINE), output_field=models.DateField())
 
 
 class Case(models.Model):
@@ -101,6 +120,10 @@ class Case(models.Model):
             models.Index(fields=["force", "state"], name="case_force_state"),
             # The dashboard's monthly referrals (by force and received date).
             models.Index(fields=["force", "received_on"], name="case_force_received"),
+            # The worklist order within a force (`queries`: band, deadline, id), read a page at a time.
+            models.Index(
+                models.F("force"), BAND_RANK, DEADLINE_KEY, models.F("id"), name="case_worklist_order"
+            ),
         ]
         constraints: ClassVar = [
             in_vocabulary("state", CaseState),

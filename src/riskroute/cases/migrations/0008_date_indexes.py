@@ -1,11 +1,16 @@
-"""Indexes on the dates the dashboard counts by month (issue 13, item 4).
+"""Indexes on the dates the dashboard counts by month, and on the worklist order (issue 13).
 
 Referrals by force and received date; arrests, children safeguarded, diversions (signed
 cautions), charges and breaches by their dates. Without them each monthly series read its whole
-table. Indexes only: no data changes.
+table. And `case_worklist_order`: within a force, the priority band's rank, the action deadline
+(none last) and the id, the expressions `models.BAND_RANK` and `models.DEADLINE_KEY` by which
+`queries` reads a worklist page. Indexes only: no data changes.
 """
 
+import datetime
+
 from django.db import migrations, models
+from django.db.models.functions import Coalesce
 
 
 class Migration(migrations.Migration):
@@ -17,6 +22,27 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="case",
             index=models.Index(fields=["force", "received_on"], name="case_force_received"),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                models.F("force"),
+                models.Case(
+                    models.When(priority_band="very_high", then=models.Value(0)),
+                    models.When(priority_band="high", then=models.Value(1)),
+                    models.When(priority_band="medium", then=models.Value(2)),
+                    models.When(priority_band="low", then=models.Value(3)),
+                    default=models.Value(4),
+                    output_field=models.IntegerField(),
+                ),
+                Coalesce(
+                    "action_deadline",
+                    models.Value(datetime.date(9999, 12, 31)),
+                    output_field=models.DateField(),
+                ),
+                models.F("id"),
+                name="case_worklist_order",
+            ),
         ),
         migrations.AddIndex(
             model_name="enforcement",

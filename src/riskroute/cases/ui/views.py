@@ -28,7 +28,7 @@ from riskroute.accounts.models import ProviderOrganisation, Role, User
 from riskroute.audit import JustificationRequired, remember_justification, require_justification
 from riskroute.cases import decisions, queries, retention, services, trail
 from riskroute.cases.documents import case_document, provider_minimum
-from riskroute.cases.errors import CaseServiceError, PermissionDenied
+from riskroute.cases.errors import CaseServiceError, PermissionDenied, ValidationFailed
 from riskroute.cases.formats import show_moment
 from riskroute.cases.models import Case
 from riskroute.cases.ui import forms as f
@@ -44,7 +44,7 @@ from riskroute.cases.ui.presenters import (
     state_label,
 )
 from riskroute.cases.vocabulary import PriorityBand, ProposalStatus
-from riskroute.core.errors import InvalidInput
+from riskroute.core.errors import ErrorDetail, InvalidInput
 
 
 def _user(request: HttpRequest) -> User:
@@ -67,21 +67,61 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- worklists ------------------------------------------------------------------------------
 
 
-def _labelled(cases: list[Case]) -> list[Case]:
+def _labelled(cases: queries.CasePage) -> queries.CasePage:
     """Attach the plain-language stage name each worklist row shows."""
     for case in cases:
         case.stage_label = state_label(case.state)  # type: ignore[attr-defined]
     return cases
 
 
+def _list_request(request: HttpRequest) -> tuple[queries.CaseFilters, str | None, int]:
+    """The filters, cursor and page size a worklist's query string asks for (blank: not given)."""
+    given = {
+        key: request.GET.get(key, "").strip() for key in ("band", "state", "overdue", "assignee", "limit")
+    }
+    problems: list[ErrorDetail] = []
+    numbers: dict[str, int | None] = {}
+    for key in ("assignee", "limit"):
+        try:
+            numbers[key] = int(given[key]) if given[key] else None
+        except ValueError:
+            problems.append({"path": key, "message": "a whole number"})
+    if given["overdue"] not in ("", "yes", "no"):
+        problems.append({"path": "overdue", "message": "yes or no"})
+    if problems:
+        raise ValidationFailed(problems)
+    filters = queries.CaseFilters(
+        band=given["band"] or None,
+        state=given["state"] or None,
+        overdue={"yes": True, "no": False}.get(given["overdue"]),
+        assignee=numbers["assignee"],
+    )
+    return filters, request.GET.get("cursor") or None, numbers["limit"] or queries.PAGE_SIZE
+
+
+def _next_link(request: HttpRequest, page: queries.CasePage) -> str | None:
+    """The query string of the page after this one, keeping the filters; None on the last page."""
+    if page.next_cursor is None:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = page.next_cursor
+    return "?" + query.urlencode()
+
+
 def _worklist_page(
-    request: HttpRequest, title: str, cases: list[Case], intro: str, *, minimal: bool = False
+    request: HttpRequest, title: str, cases: queries.CasePage, intro: str, *, minimal: bool = False
 ) -> HttpResponse:
-    cases = _labelled(cases)
     return page(
         request,
         "cases/worklist.html",
-        {"title": title, "cases": cases, "intro": intro, "today": timezone.localdate(), "minimal": minimal},
+        {
+            "title": title,
+            "cases": _labelled(cases),
+            "next_link": _next_link(request, cases),
+            "intro": intro,
+            "today": timezone.localdate(),
+            "minimal": minimal,
+        },
     )
 
 
@@ -89,30 +129,37 @@ def _worklist_page(
 @refusals
 def my_cases(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    filters, cursor, size = _list_request(request)
+    found = queries.my_cases(user, filters, cursor, size)
     if user.has_role(Role.REHABILITATION_PROVIDER) and user.force_id is None:
         # A provider sees the minimum it needs: who, and at which stage (as the API gives it).
         return _worklist_page(
-            request, "My cases", queries.my_cases(user), "Cases referred to your organisation.", minimal=True
+            request, "My cases", found, "Cases referred to your organisation.", minimal=True
         )
-    intro = "Open cases assigned to you. Overdue cases come first, then by action deadline."
-    return _worklist_page(request, "My cases", queries.my_cases(user), intro)
+    intro = "Open cases assigned to you. Overdue cases come first, then by priority band and action deadline."
+    return _worklist_page(request, "My cases", found, intro)
 
 
 @login_required
 @refusals
 def team(request: HttpRequest) -> HttpResponse:
-    cases = _labelled(queries.team_worklist(_user(request)))
-    band = request.GET.get("band", "")
-    if band:
-        cases = [c for c in cases if c.priority_band == band]
+    filters, cursor, size = _list_request(request)
+    found = queries.team_worklist(_user(request), filters, cursor, size)
     return page(
         request,
         "cases/team.html",
         {
             "title": "Team worklist",
-            "cases": cases,
-            "band": band,
-            "bands": [("", "All bands"), *[(c.value, c.label) for c in PriorityBand]],
+            "cases": _labelled(found),
+            "next_link": _next_link(request, found),
+            "band": filters.band or "",
+            "overdue": request.GET.get("overdue", ""),
+            "overdue_choices": [("", "Overdue or not"), ("yes", "Overdue only"), ("no", "Not overdue")],
+            "bands": [
+                ("", "All bands"),
+                *[(c.value, c.label) for c in PriorityBand],
+                (queries.UNPRIORITISED, "Not prioritised"),
+            ],
             "today": timezone.localdate(),
         },
     )
@@ -123,9 +170,13 @@ def team(request: HttpRequest) -> HttpResponse:
 def overdue(request: HttpRequest) -> HttpResponse:
     grouped = queries.overdue_by_band(_user(request))
     labels = dict(PriorityBand.choices)
-    groups = [
-        (band, labels.get(band, "Not prioritised"), _labelled(cases)) for band, cases in grouped.items()
-    ]
+    groups = []
+    for band, cases in grouped.items():
+        more = None
+        if cases.next_cursor is not None:
+            filtered = {"band": queries.UNPRIORITISED if band == "unknown" else band, "overdue": "yes"}
+            more = reverse("cases-ui:team") + "?" + urlencode({**filtered, "cursor": cases.next_cursor})
+        groups.append((band, labels.get(band, "Not prioritised"), _labelled(cases), more))
     return page(request, "cases/overdue.html", {"title": "Overdue by priority band", "groups": groups})
 
 
