@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from riskroute.audit import who_accessed
 from riskroute.audit.models import AuditEntry
 from riskroute.cli import security
-from riskroute.crypto import DecryptionError, blind_index, decrypt_text, encrypt_text, normalise
+from riskroute.crypto import DecryptionError, blind_index, decrypt_text, encrypt_text, keyring, normalise
 from riskroute.crypto.keyring import KeyRingError, add_active_key, load_keyring, retire_key
 from riskroute.crypto.rotation import encrypted_models, key_usage, reencrypt_all, seal_plaintext
 
@@ -305,3 +305,46 @@ def _assert_no_plaintext() -> None:
     for plaintext in _plaintexts():
         assert plaintext not in dump, plaintext
         assert plaintext.casefold() not in dump.casefold(), plaintext
+
+
+def test_a_process_looks_at_the_key_file_at_most_once_a_recheck_interval(
+    key_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list of 50 rows opens hundreds of values: one stat() each was most of a decrypt's cost."""
+    token = encrypt_text("Synthia Testperson", "c")
+    looked: list[Path] = []
+    real_stat = Path.stat
+
+    def counting_stat(self: Path, *args: Any, **kwargs: Any) -> Any:
+        looked.append(self)
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", counting_stat)
+    monkeypatch.setattr(keyring, "RECHECK_SECONDS", 3600.0)
+    for _ in range(200):
+        assert decrypt_text(token, "c") == "Synthia Testperson"
+    assert looked == []
+    monkeypatch.setattr(keyring, "RECHECK_SECONDS", 0.0)
+    decrypt_text(token, "c")
+    assert looked == [key_files / "field-keys.json"]
+
+
+def test_a_key_added_by_another_process_opens_at_once_however_fresh_the_copy(
+    key_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process (the CLI) rotates: this one's copy is stale, and a value under the new key
+    still opens (an unknown key id makes the process read the file again), as does an old one."""
+    monkeypatch.setattr(keyring, "RECHECK_SECONDS", 3600.0)
+    before = encrypt_text("sealed before", "c")
+    path = key_files / "field-keys.json"
+    document = json.loads(path.read_text())
+    new_id = "k" + "0" * 8
+    document["keys"][new_id] = {"created": "2026-01-01T00:00:00+00:00", "secret": "A" * 43 + "="}
+    document["active"] = new_id
+    keyring._write_private(path, document)  # as `riskroute keys rotate` in another process would
+    stale = load_keyring()
+    assert stale.active != new_id  # the copy in memory is still trusted
+    after = encrypt_text("sealed after", "c", ring=keyring._parse(path, document))
+    assert decrypt_text(after, "c") == "sealed after"
+    assert decrypt_text(before, "c") == "sealed before"
+    assert load_keyring().active == new_id

@@ -9,6 +9,7 @@ from axes.exceptions import AxesBackendPermissionDenied
 from axes.helpers import get_client_ip_address
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Sum
 from django.http import HttpRequest
@@ -68,3 +69,14 @@ class DemoAwareModelBackend(ModelBackend):
         if getattr(user, "is_demo", False) and not settings.DEMO_MODE:
             return False
         return super().user_can_authenticate(user)
+
+    def get_user(self, user_id: Any) -> Any:
+        """The signed-in user of a request, with their force, unit and provider organisation in the
+        same query: every case read scopes by them and every audit entry names them."""
+        user = (
+            get_user_model()
+            ._default_manager.select_related("force", "unit", "provider_organisation")
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

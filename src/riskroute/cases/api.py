@@ -254,8 +254,27 @@ def providers(request: HttpRequest) -> list[Document]:
 cases = Router(tags=["cases"])
 
 
-class CaseFilter(Schema):
-    state: str | None = None
+class CasePageQuery(Schema):
+    """A page of a case list: filters, the page size and the cursor of the page wanted."""
+
+    band: str | None = Field(
+        default=None, description=f"A priority band, or `{queries.UNPRIORITISED}` for cases not prioritised."
+    )
+    state: str | None = Field(default=None, description="A case state.")
+    overdue: bool | None = Field(default=None, description="Only overdue cases (true) or none (false).")
+    assignee: int | None = Field(default=None, description="The id of the user the cases are assigned to.")
+    limit: int = Field(default=queries.PAGE_SIZE, ge=1, le=queries.MAX_PAGE_SIZE, description="Page size.")
+    cursor: str | None = Field(
+        default=None, max_length=200, description="The `X-Next-Cursor` of the page before; none: the first."
+    )
+
+    def filters(self) -> queries.CaseFilters:
+        return queries.CaseFilters(
+            band=self.band, state=self.state, overdue=self.overdue, assignee=self.assignee
+        )
+
+
+class CaseIndexQuery(CasePageQuery):
     subject_name: str | None = Field(
         default=None,
         max_length=200,
@@ -263,10 +282,30 @@ class CaseFilter(Schema):
     )
 
 
-@cases.get("", response={200: list[Document], **ERRORS}, summary="Cases visible to me")
-def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> list[Document]:
-    found = queries.list_cases(_user(request), filters.state, subject_name=filters.subject_name)
-    return [case_summary(c) for c in found]
+#: The response header naming the next page's cursor (absent on the last page).
+NEXT_CURSOR_HEADER = "X-Next-Cursor"
+PAGED = {
+    "description": "A page of cases in the worklist order (overdue first, then band, then deadline). "
+    f"When there are more, the `{NEXT_CURSOR_HEADER}` header holds the `cursor` of the next page."
+}
+
+
+def _paged(request: HttpRequest, response: HttpResponse, page: queries.CasePage) -> list[Document]:
+    """The page's rows, with the next page's cursor in a header (and a `Link: rel="next"`)."""
+    if page.next_cursor is not None:
+        response[NEXT_CURSOR_HEADER] = page.next_cursor
+        query = request.GET.copy()
+        query["cursor"] = page.next_cursor
+        response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
+    return [case_summary(c) for c in page]
+
+
+@cases.get("", response={200: list[Document], **ERRORS}, summary="Cases visible to me", openapi_extra=PAGED)
+def list_cases(request: HttpRequest, response: HttpResponse, query: Query[CaseIndexQuery]) -> list[Document]:
+    page = queries.list_cases(
+        _user(request), query.filters(), query.cursor, query.limit, subject_name=query.subject_name
+    )
+    return _paged(request, response, page)
 
 
 @cases.post("", response={201: Document, **ERRORS}, summary="1. Create a case from a referral")
@@ -580,14 +619,25 @@ def record_review(request: HttpRequest, case_id: int, data: ReviewIn) -> Documen
 work = Router(tags=["worklists"])
 
 
-@work.get("/worklists/mine", response={200: list[Document], **ERRORS}, summary="My open cases")
-def my_cases(request: HttpRequest) -> list[Document]:
-    return [case_summary(c) for c in queries.my_cases(_user(request))]
+@work.get(
+    "/worklists/mine", response={200: list[Document], **ERRORS}, summary="My open cases", openapi_extra=PAGED
+)
+def my_cases(request: HttpRequest, response: HttpResponse, query: Query[CasePageQuery]) -> list[Document]:
+    page = queries.my_cases(_user(request), query.filters(), query.cursor, query.limit)
+    return _paged(request, response, page)
 
 
-@work.get("/worklists/team", response={200: list[Document], **ERRORS}, summary="Team cases, overdue first")
-def team_worklist(request: HttpRequest) -> list[Document]:
-    return [case_summary(c) for c in queries.team_worklist(_user(request))]
+@work.get(
+    "/worklists/team",
+    response={200: list[Document], **ERRORS},
+    summary="Team cases, overdue first",
+    openapi_extra=PAGED,
+)
+def team_worklist(
+    request: HttpRequest, response: HttpResponse, query: Query[CasePageQuery]
+) -> list[Document]:
+    page = queries.team_worklist(_user(request), query.filters(), query.cursor, query.limit)
+    return _paged(request, response, page)
 
 
 @work.get(

@@ -50,7 +50,7 @@ def case_summary(case: Case) -> dict[str, Any]:
 PROVIDER_CAUTION_FIELDS = "programme_name sessions programme_deadline signed_on completed_on"
 
 
-def _only_provider(user: User, case: Case) -> bool:
+def provider_minimum(user: User, case: Case) -> bool:
     """A provider who is not also a police caseworker on this case gets the minimum document."""
     return user.has_role(Role.REHABILITATION_PROVIDER) and user.force_id != case.force_id
 
@@ -76,7 +76,7 @@ def case_document(user: User, case: Case) -> dict[str, Any]:
             for a in case.attendance.all()
         ],
     }
-    if _only_provider(user, case):  # the programme's work: who, which sessions, by when
+    if provider_minimum(user, case):  # the programme's work: who, which sessions, by when
         base["subject"] = {"full_name": case.subject.full_name}
         base["caution"] = _fields(caution, PROVIDER_CAUTION_FIELDS)
         return base

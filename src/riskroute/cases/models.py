@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from riskroute.accounts.models import Force, ProviderOrganisation, Unit
@@ -53,6 +54,23 @@ def in_vocabulary(field: str, vocabulary: type[Vocabulary], *, blank: bool = Fal
     return models.CheckConstraint(
         condition=models.Q(**{f"{field}__in": allowed}), name=f"%(class)s_{field}_in_vocabulary"
     )
+
+
+#: Priority bands, most urgent first.
+BAND_URGENCY = (PriorityBand.VERY_HIGH, PriorityBand.HIGH, PriorityBand.MEDIUM, PriorityBand.LOW)
+#: A case's band as its place in `BAND_URGENCY` (unprioritised last): the worklists' second key.
+BAND_RANK = models.Case(
+    *(
+        models.When(priority_band=band.value, then=models.Value(rank))
+        for rank, band in enumerate(BAND_URGENCY)
+    ),
+    default=models.Value(len(BAND_URGENCY)),
+    output_field=models.IntegerField(),
+)
+#: Where a case without an action deadline sorts: after every date.
+NO_DEADLINE = dt.date(9999, 12, 31)
+#: A case's action deadline for ordering (none last): the worklists' third key.
+DEADLINE_KEY = Coalesce("action_deadline", models.Value(NO_DEADLINE), output_field=models.DateField())
 
 
 class Case(models.Model):
@@ -98,7 +116,15 @@ class Case(models.Model):
 
     class Meta:
         ordering: ClassVar = ["action_deadline", "reference"]
-        indexes: ClassVar = [models.Index(fields=["force", "state"], name="case_force_state")]
+        indexes: ClassVar = [
+            models.Index(fields=["force", "state"], name="case_force_state"),
+            # The dashboard's monthly referrals (by force and received date).
+            models.Index(fields=["force", "received_on"], name="case_force_received"),
+            # The worklist order within a force (`queries`: band, deadline, id), read a page at a time.
+            models.Index(
+                models.F("force"), BAND_RANK, DEADLINE_KEY, models.F("id"), name="case_worklist_order"
+            ),
+        ]
         constraints: ClassVar = [
             in_vocabulary("state", CaseState),
             in_vocabulary("referral_source", ReferralSource),
@@ -179,6 +205,7 @@ class Enforcement(models.Model):
 
     class Meta:
         constraints: ClassVar = [in_vocabulary("youngest_depicted", AgeBand, blank=True)]
+        indexes: ClassVar = [models.Index(fields=["arrested_on"], name="enforcement_arrested_on")]
 
 
 class ChildLink(models.Model):
@@ -222,6 +249,7 @@ class Safeguarding(models.Model):
             in_vocabulary("s47_outcome", S47Outcome, blank=True),
             in_vocabulary("dbs_decision", DbsDecision, blank=True),
         ]
+        indexes: ClassVar = [models.Index(fields=["safeguarded_on"], name="safeguarding_safeguarded_on")]
 
 
 class Assessment(models.Model):
@@ -296,6 +324,9 @@ class ConditionalCaution(models.Model):
         null=True, blank=True, help_text="Set when a breach ends the caution (s.24)."
     )
 
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["signed_on"], name="caution_signed_on")]
+
 
 class NotificationRecord(models.Model):
     """Notification requirements computed by the core; a new row whenever the basis changes."""
@@ -369,6 +400,7 @@ class Breach(models.Model):
 
     class Meta:
         ordering: ClassVar = ["occurred_on", "id"]
+        indexes: ClassVar = [models.Index(fields=["occurred_on"], name="breach_occurred_on")]
 
 
 class Prosecution(models.Model):
@@ -396,6 +428,7 @@ class Prosecution(models.Model):
             in_vocabulary("outcome", CourtOutcome, blank=True),
             in_vocabulary("sentence_type", SentenceType, blank=True),
         ]
+        indexes: ClassVar = [models.Index(fields=["charged_on"], name="prosecution_charged_on")]
 
 
 class Closure(models.Model):

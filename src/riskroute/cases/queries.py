@@ -2,11 +2,13 @@
 
 - `visible_cases(user)`: the queryset of cases the user may see (same rule as `view_case`),
   including other forces' cases shared with the user's force;
-- `list_cases(user, state, subject_name=...)`: the visible cases as a list (the API's case index);
+- `list_cases(user, filters, cursor, size, subject_name=...)`: a page of the visible cases (the
+  API's case index);
 - `get_case(user, case_id, justification=...)`: one case with its records, or `NotFound`;
   `JustificationNeeded` without a justification;
 - `next_actions(user, case)`: the steps this user may take now (state and permission both);
-- worklists: `my_cases`, `team_worklist` (overdue first, then by deadline), `overdue_by_band`;
+- worklists, a page at a time by cursor (`CasePage`): `my_cases`, `team_worklist` (overdue first,
+  then by band, then by deadline), and `overdue_by_band` (the first page of each band);
 - `approvals_waiting(user)`: the supervisor's queue, proposals the user may decide;
 - `alerts(user)`: overdue actions, missed sessions, overdue notifications, programme deadlines,
   proposals awaiting the user's decision;
@@ -20,20 +22,24 @@ a list that shows subjects' names as one entry naming the cases shown.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from riskroute.accounts.models import User
 from riskroute.cases import retention, trail
-from riskroute.cases.errors import JustificationNeeded, NotFound, PermissionDenied
+from riskroute.cases.errors import JustificationNeeded, NotFound, PermissionDenied, ValidationFailed
 from riskroute.cases.models import (
+    BAND_RANK,
+    BAND_URGENCY,
+    DEADLINE_KEY,
     Breach,
     Case,
     CaseEvent,
@@ -49,6 +55,7 @@ from riskroute.cases.models import (
 from riskroute.cases.permissions import allowed, case_scope
 from riskroute.cases.vocabulary import CaseState, PriorityBand, ProposalStatus
 from riskroute.cases.workflow import CaseWorkflow, allowed_events
+from riskroute.core.errors import ErrorDetail
 from riskroute.crypto import blind_index
 
 
@@ -72,6 +79,31 @@ def visible_cases(user: User, *, shared: bool = True) -> QuerySet[Case]:
     return Case.objects.filter(case_scope(user, shared=shared).as_q())
 
 
+#: The columns a case list reads, and no others: what a worklist row and the API's case summary
+#: show (`documents.case_summary`, `includes/case_table.html`), and the owning force its s.62 entry
+#: names. Every other column stays in the database: above all the encrypted facts, summary, date
+#: of birth and address, which would each be decrypted per row for nothing.
+LIST_COLUMNS = (
+    "reference",
+    "state",
+    "version",
+    "force",
+    "priority_band",
+    "action_deadline",
+    "action_taken_on",
+    "received_on",
+    "subject__full_name",
+    "assigned_to__username",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+)
+
+
+def _list_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """A case list's rows: the subject and assignee joined, only `LIST_COLUMNS` loaded."""
+    return cases.select_related("subject", "assigned_to").only(*LIST_COLUMNS)
+
+
 def _listed(user: User, name: str, purpose: str, cases: list[Case]) -> list[Case]:
     """Record a list that shows subjects' names (one s.62 entry naming every case shown)."""
     with transaction.atomic():
@@ -79,23 +111,9 @@ def _listed(user: User, name: str, purpose: str, cases: list[Case]) -> list[Case
     return cases
 
 
-def list_cases(
-    user: User, state: str | None = None, limit: int = 500, *, subject_name: str | None = None
-) -> list[Case]:
-    """Cases the user may see (optionally in one state, or by the subject's exact name), by action
-    deadline: the API's case index. Names are encrypted, so the name search matches the blind index
-    of the normalised name (case and spacing do not matter; spelling does)."""
-    cases = visible_cases(user).select_related("subject", "assigned_to")
-    if state:
-        cases = cases.filter(state=state)
-    if subject_name is not None:
-        cases = cases.filter(subject__name_index=blind_index(subject_name, Subject.NAME_INDEX_PURPOSE))
-    found = list(cases.order_by("action_deadline", "reference")[:limit])
-    if subject_name is not None:  # every search, found or not: "is X under investigation?" is a question
-        with transaction.atomic():
-            trail.searched(user, subject_name, found)
-        return found
-    return _listed(user, "case_index", "Case index: finding a case I am working on", found)
+#: A case's one-to-one records, joined into every read of one case (`get_case`): the case page,
+#: the API document and the step pages all read them, so each is fetched once, with the case.
+CASE_RECORDS = ("enforcement", "safeguarding", "caution__provider", "mappa", "prosecution", "closure")
 
 
 def get_case(user: User, case_id: int, *, justification: str | None) -> Case:
@@ -107,7 +125,7 @@ def get_case(user: User, case_id: int, *, justification: str | None) -> Case:
     """
     case = (
         visible_cases(user)
-        .select_related("force", "unit", "assigned_to", "subject", "provider_organisation")
+        .select_related("force", "unit", "assigned_to", "subject", "provider_organisation", *CASE_RECORDS)
         .filter(pk=case_id)
         .first()
     )
@@ -190,6 +208,18 @@ def history_of(case: Case) -> list[CaseEvent]:
     return list(case.events.select_related("actor"))
 
 
+#: Events per page of the case page's history.
+HISTORY_PAGE_SIZE = 25
+
+
+def history_page(case: Case, number: str | int | None) -> Page[CaseEvent]:
+    """One page of a case's events, newest first (`number` as given in the URL; out of range or
+    not a number gives the nearest page): two queries, the count and the page, however long the
+    history. For a case already read through `get_case`."""
+    newest_first = case.events.select_related("actor").order_by("-at", "-id")
+    return Paginator(newest_first, HISTORY_PAGE_SIZE).get_page(number)
+
+
 #: Each user-facing action: the workflow event it fires (None: no state change) and its permission.
 ACTIONS: dict[str, tuple[str | None, str, frozenset[str]]] = {
     "update_facts": (None, "investigate", frozenset({"referral", "investigation", "assessed"})),
@@ -229,70 +259,235 @@ def next_actions(user: User, case: Case) -> list[str]:
     """Service functions this user may call on this case now (guards are checked when called)."""
     events = set(allowed_events(case))
     out = []
+    may_decide: bool | None = None  # read once, and only if a decision is possible at all
     for action, (event, permission, states) in ACTIONS.items():
         in_state = event in events if event is not None else case.state in states
         if in_state and allowed(permission, user, case):
             if action in {"approve_disposal", "reject_disposal"}:
-                pending = case.proposals.filter(status="pending").order_by("-id").first()
-                if pending is None or pending.proposed_by_id == user.pk:
+                if may_decide is None:
+                    proposer = (
+                        case.proposals.filter(status="pending")
+                        .order_by("-id")
+                        .values_list("proposed_by_id", flat=True)
+                        .first()
+                    )
+                    may_decide = proposer is not None and proposer != user.pk
+                if not may_decide:
                     continue
             out.append(action)
     return out
 
 
-# --- worklists ------------------------------------------------------------------------------
+# --- worklists: pages in one order, by cursor ---------------------------------------------
+
+#: Rows on a page of a worklist or of the API's case index, unless asked otherwise; and the most.
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+#: Ids are 64-bit: a number past them in a cursor or filter is refused, not sent to the database.
+_MAX_ID = 2**63
+#: The filter value of the band for cases not yet prioritised.
+UNPRIORITISED = "none"
 
 
-def _overdue() -> Q:
+def _overdue_on(today: dt.date) -> Q:
     """No enforcement action yet and the action deadline has passed."""
-    return Q(action_taken_on__isnull=True, action_deadline__lt=timezone.localdate())
+    return Q(action_taken_on__isnull=True, action_deadline__lt=today)
 
 
-#: Worklist order: overdue first, then by action deadline (`is_overdue` is annotated on each case).
-_WORKLIST_ORDER = (F("is_overdue").desc(), F("action_deadline").asc(nulls_last=True), F("reference").asc())
+@dataclass(frozen=True)
+class CaseFilters:
+    """What a worklist or the case index is narrowed to; None leaves that key open.
+
+    `band` is a priority band or `UNPRIORITISED`; `assignee` a user id."""
+
+    band: str | None = None
+    state: str | None = None
+    overdue: bool | None = None
+    assignee: int | None = None
+
+    def problems(self) -> list[ErrorDetail]:
+        found: list[ErrorDetail] = []
+        if self.band is not None and self.band not in [*PriorityBand.values, UNPRIORITISED]:
+            found.append({"path": "band", "message": f"one of {[*PriorityBand.values, UNPRIORITISED]}"})
+        if self.state is not None and self.state not in CaseWorkflow.states_map:
+            found.append({"path": "state", "message": "not a case state"})
+        if self.assignee is not None and not 0 < self.assignee < _MAX_ID:
+            found.append({"path": "assignee", "message": "not a user id"})
+        return found
+
+    def apply(self, cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
+        if self.band is not None:
+            cases = cases.filter(priority_band="" if self.band == UNPRIORITISED else self.band)
+        if self.state is not None:
+            cases = cases.filter(state=self.state)
+        if self.overdue is not None:
+            cases = cases.filter(_overdue_on(today)) if self.overdue else cases.exclude(_overdue_on(today))
+        if self.assignee is not None:
+            cases = cases.filter(assigned_to_id=self.assignee)
+        return cases
+
+
+#: The order within each part of a worklist (the overdue cases, then the rest): by band (most
+#: urgent first, unprioritised last), then by action deadline (none last), then by id; the
+#: expressions of the `case_worklist_order` index, so PostgreSQL reads a page through it.
+_PART_KEYS = ("band_rank", "deadline_key", "pk")
+
+#: A row's place in the worklist order: (0 if overdue else 1, band rank, deadline key, id).
+Key = tuple[int, int, dt.date, int]
+
+
+def _parts(cases: QuerySet[Case], today: dt.date) -> tuple[QuerySet[Case], QuerySet[Case]]:
+    """The overdue cases and the others, each in the order of `_PART_KEYS` (annotated, with
+    `is_overdue` for the page): the worklist is the first followed by the second."""
+    overdue = _overdue_on(today)
+    keyed = cases.annotate(band_rank=BAND_RANK, deadline_key=DEADLINE_KEY).order_by(*_PART_KEYS)
+    return (
+        keyed.filter(overdue).annotate(is_overdue=Value(True)),
+        keyed.exclude(overdue).annotate(is_overdue=Value(False)),
+    )
+
+
+def _key_of(case: Case) -> Key:
+    annotated: Any = case
+    return (0 if annotated.is_overdue else 1, annotated.band_rank, annotated.deadline_key, case.pk)
+
+
+def _encode_cursor(key: Key) -> str:
+    overdue, band, deadline, pk = key
+    text = f"{overdue}.{band}.{deadline.isoformat()}.{pk}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> Key:
+    """The key a cursor names; `ValidationFailed` (path `cursor`) for anything else."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        overdue, band, deadline, pk = text.split(".")
+        key = (int(overdue), int(band), dt.date.fromisoformat(deadline), int(pk))
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed.field("cursor", "not a cursor this list gave") from None
+    if key[0] not in (0, 1) or not 0 <= key[1] <= len(BAND_URGENCY) or not 0 < key[3] < _MAX_ID:
+        raise ValidationFailed.field("cursor", "not a cursor this list gave")
+    return key
+
+
+def _after(band_rank: int, deadline_key: dt.date, pk: int) -> Q:
+    """Rows of a part strictly after the given keys in its order (a lexicographic comparison)."""
+    return (
+        Q(band_rank__gt=band_rank)
+        | Q(band_rank=band_rank, deadline_key__gt=deadline_key)
+        | Q(band_rank=band_rank, deadline_key=deadline_key, pk__gt=pk)
+    )
+
+
+def _read_page(
+    cases: QuerySet[Case], cursor: str | None, size: int, today: dt.date
+) -> tuple[list[Case], Key | None]:
+    """Up to `size` rows after the cursor in the worklist order (the rest of the cursor's part,
+    then the start of the part after it), and the key of the last one if more rows follow it.
+
+    Whether more follow is asked with `EXISTS`, not by reading one row too many, so only the rows
+    shown are loaded and decrypted. Two to four queries, whatever the page."""
+    parts = _parts(cases, today)
+    start = _decode_cursor(cursor) if cursor else None
+    found: list[Case] = []
+    for rank, part in enumerate(parts):
+        if start is not None and rank < start[0]:
+            continue
+        if start is not None and rank == start[0]:
+            part = part.filter(_after(*start[1:]))
+        if len(found) < size:
+            found += part[: size - len(found)]
+    if not found:
+        return found, None
+    last = _key_of(found[-1])
+    more = parts[last[0]].filter(_after(*last[1:])).exists() or (last[0] == 0 and parts[1].exists())
+    return found, last if more else None
+
+
+class CasePage(list[Case]):
+    """One page of a case list, in the worklist order: the cases shown, and `next_cursor`, which
+    asks for the page after it (None on the last page)."""
+
+    def __init__(self, cases: list[Case], next_cursor: str | None) -> None:
+        super().__init__(cases)
+        self.next_cursor = next_cursor
+
+
+def _page(
+    user: User,
+    cases: QuerySet[Case],
+    listing: tuple[str, str],
+    filters: CaseFilters | None,
+    cursor: str | None,
+    size: int,
+    *,
+    log: bool = True,
+) -> CasePage:
+    """One page of `cases` after `cursor`, filtered, in the worklist order; logged (s.62) as one
+    entry naming the cases on the page and no others.
+
+    Keyset pagination: the cursor is the order key of the last row shown, so a page is read
+    through the order from there (`_read_page`), at the same cost whatever page it is, and cases
+    added or removed meanwhile neither shift a case onto two pages nor past both."""
+    filters = filters or CaseFilters()
+    problems = filters.problems()
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        problems.append({"path": "limit", "message": f"from 1 to {MAX_PAGE_SIZE}"})
+    if problems:
+        raise ValidationFailed(problems)
+    today = timezone.localdate()
+    shown, last = _read_page(filters.apply(_list_rows(cases), today), cursor, size, today)
+    page = CasePage(shown, _encode_cursor(last) if last is not None else None)
+    if log:
+        _listed(user, listing[0], listing[1], shown)
+    return page
 
 
 def _open_cases(user: User) -> QuerySet[Case]:
-    return (
-        visible_cases(user, shared=False)
-        .exclude(state="closed")
-        .select_related("subject", "assigned_to", "unit")
-        .annotate(is_overdue=ExpressionWrapper(_overdue(), output_field=BooleanField()))
-    )
+    return visible_cases(user, shared=False).exclude(state="closed")
 
 
-def my_cases(user: User) -> list[Case]:
-    """Open cases assigned to the user (providers: cases referred to their organisation)."""
+def my_cases(
+    user: User, filters: CaseFilters | None = None, cursor: str | None = None, size: int = PAGE_SIZE
+) -> CasePage:
+    """Open cases assigned to the user (providers: cases referred to their organisation), a page
+    at a time in the worklist order."""
     cases = _open_cases(user)
     if not _is_provider(user):
         cases = cases.filter(assigned_to=user)
-    return _listed(
-        user, "my_cases", "My worklist: open cases I work on", list(cases.order_by(*_WORKLIST_ORDER))
-    )
+    return _page(user, cases, ("my_cases", "My worklist: open cases I work on"), filters, cursor, size)
 
 
-def team_worklist(user: User) -> list[Case]:
-    """Open cases of the user's unit: overdue first, then by action deadline."""
+def team_worklist(
+    user: User, filters: CaseFilters | None = None, cursor: str | None = None, size: int = PAGE_SIZE
+) -> CasePage:
+    """Open cases of the user's unit, a page at a time: overdue first, then by band and deadline."""
     if not allowed("view_worklists", user):
         raise PermissionDenied("the team worklist is for police caseworkers")
     cases = _open_cases(user)
     if user.unit_id is not None:
         cases = cases.filter(unit_id=user.unit_id)
-    found = list(cases.order_by(*_WORKLIST_ORDER))
-    return _listed(user, "team_worklist", "Team worklist: open cases of my unit", found)
+    listing = ("team_worklist", "Team worklist: open cases of my unit")
+    return _page(user, cases, listing, filters, cursor, size)
 
 
-_BAND_ORDER = [PriorityBand.VERY_HIGH, PriorityBand.HIGH, PriorityBand.MEDIUM, PriorityBand.LOW]
-
-
-def overdue_by_band(user: User) -> dict[str, list[Case]]:
-    """Cases past their action deadline with no enforcement action yet, grouped by priority band."""
+def overdue_by_band(user: User, size: int = PAGE_SIZE) -> dict[str, CasePage]:
+    """The first page of overdue cases of each priority band (each page's `next_cursor` continues
+    it in the team worklist with the filters band and overdue), logged as one entry."""
     if not allowed("view_worklists", user):
         raise PermissionDenied("worklists are for police caseworkers")
-    grouped: dict[str, list[Case]] = {band.value: [] for band in _BAND_ORDER}
-    overdue = list(_open_cases(user).filter(_overdue()).order_by("action_deadline", "reference"))
-    for case in _listed(user, "overdue_by_band", "Overdue worklist: cases past their deadline", overdue):
-        grouped.setdefault(case.priority_band or "unknown", []).append(case)
+    today = timezone.localdate()
+    grouped: dict[str, CasePage] = {}
+    for band in [*(b.value for b in BAND_URGENCY), UNPRIORITISED]:
+        filters = CaseFilters(band=band, overdue=True)
+        found, last = _read_page(filters.apply(_list_rows(_open_cases(user)), today), None, size, today)
+        if band != UNPRIORITISED or found:  # "unknown": cases not prioritised, listed only if any
+            more = _encode_cursor(last) if last is not None else None
+            grouped[band if band != UNPRIORITISED else "unknown"] = CasePage(found, more)
+    shown = [case for page in grouped.values() for case in page]
+    _listed(user, "overdue_by_band", "Overdue worklist: cases past their deadline", shown)
     return grouped
 
 
@@ -323,6 +518,37 @@ def approvals_waiting(user: User) -> list[DisposalProposal]:
     return proposals
 
 
+def list_cases(
+    user: User,
+    filters: CaseFilters | None = None,
+    cursor: str | None = None,
+    size: int = PAGE_SIZE,
+    *,
+    subject_name: str | None = None,
+) -> CasePage:
+    """Cases the user may see, including those shared with their force, a page at a time in the
+    worklist order (overdue first, then band, then deadline): the API's case index. Names are
+    encrypted, so the name search matches the blind index of the normalised name (case and
+    spacing do not matter; spelling does), and is logged as a search even when it finds nothing."""
+    cases = visible_cases(user)
+    if subject_name is None:
+        return _page(
+            user, cases, ("case_index", "Case index: finding a case I am working on"), filters, cursor, size
+        )
+    found = _page(
+        user,
+        cases.filter(subject__name_index=blind_index(subject_name, Subject.NAME_INDEX_PURPOSE)),
+        ("", ""),
+        filters,
+        cursor,
+        size,
+        log=False,
+    )
+    with transaction.atomic():  # every search, found or not: "is X under investigation?" is a question
+        trail.searched(user, subject_name, found)
+    return found
+
+
 @dataclass(frozen=True)
 class Alert:
     kind: str  # approval_waiting | overdue_action | missed_session | overdue_notification | programme_overdue
@@ -350,7 +576,8 @@ def alerts(user: User) -> list[Alert]:
         for proposal in _decidable_proposals(user)
     ]
     if _is_police(user):
-        for case in cases.filter(action_taken_on__isnull=True, action_deadline__lt=today):
+        overdue = cases.filter(action_taken_on__isnull=True, action_deadline__lt=today)
+        for case in overdue.only("pk", "reference", "action_deadline"):
             out.append(
                 Alert(
                     "overdue_action",
@@ -360,9 +587,11 @@ def alerts(user: User) -> list[Alert]:
                     _iso(case.action_deadline),
                 )
             )
-        for record in NotificationRecord.objects.filter(
-            case__in=cases, current=True, notifiable=True, ended_on=None
-        ).select_related("case"):
+        for record in (
+            NotificationRecord.objects.filter(case__in=cases, current=True, notifiable=True, ended_on=None)
+            .select_related("case")
+            .only("case__reference", "initial_notified_on", "initial_due", "renotification_dates")
+        ):
             due = _notification_due(record)
             if due is not None and due < today:
                 out.append(
@@ -375,14 +604,16 @@ def alerts(user: User) -> list[Alert]:
                     )
                 )
     active = cases.filter(state="caution_active")
-    for case in active.filter(attendance__attended=False).distinct():
+    for case in active.filter(attendance__attended=False).distinct().only("pk", "reference"):
         missed = case.attendance.filter(attended=False).count()
         out.append(
             Alert("missed_session", case.pk, case.reference, f"{missed} programme session(s) missed", None)
         )
-    for caution in ConditionalCaution.objects.filter(
-        case__in=active, programme_deadline__lt=today
-    ).select_related("case"):
+    for caution in (
+        ConditionalCaution.objects.filter(case__in=active, programme_deadline__lt=today)
+        .select_related("case")
+        .only("case__reference", "programme_deadline")
+    ):
         out.append(
             Alert(
                 "programme_overdue",
@@ -421,6 +652,23 @@ def _month_keys(months: int, today: dt.date) -> list[str]:
     return keys[::-1]
 
 
+def _monthly(
+    rows: QuerySet[Any], date_field: str, amount: Count | Sum, start: dt.date, keys: list[str]
+) -> list[int]:
+    """One count per month key, grouped in the database (`GROUP BY` the month of `date_field`,
+    read through its index from `start`), so no row is brought into Python."""
+    per_month = (
+        rows.filter(**{f"{date_field}__gte": start})
+        .order_by()
+        .annotate(month=TruncMonth(date_field))
+        .values("month")
+        .annotate(total=amount)
+        .values_list("month", "total")
+    )
+    found = {f"{month:%Y-%m}": int(total or 0) for month, total in per_month}
+    return [found.get(key, 0) for key in keys]
+
+
 def dashboard(user: User, months: int = 12) -> dict[str, Any]:
     """Monthly counts for the user's force over the last `months` months (aggregates only).
 
@@ -436,39 +684,35 @@ def dashboard(user: User, months: int = 12) -> dict[str, Any]:
     force_id = user.force_id
     assert force_id is not None  # view_dashboard requires a force
     force = Q(case__force_id=force_id)
-    counts: dict[str, dict[str, int]] = {name: defaultdict(int) for name in DASHBOARD_SERIES}
-
-    sources: dict[str, Iterable[tuple[dt.date | None, int]]] = {
-        "referrals": Case.objects.filter(force_id=force_id, received_on__gte=start)
-        .annotate(n=Value(1))
-        .values_list("received_on", "n"),
-        "arrests": Enforcement.objects.filter(force, arrested_on__gte=start)
-        .annotate(n=Value(1))
-        .values_list("arrested_on", "n"),
-        "children_safeguarded": Safeguarding.objects.filter(force, safeguarded_on__gte=start).values_list(
-            "safeguarded_on", "children_safeguarded"
+    # Each series: the rows counted, the date that places them in a month, and what is added up
+    # (a row each, or the children safeguarded on that record).
+    sources: dict[str, tuple[QuerySet[Any], str, Count | Sum]] = {
+        "referrals": (Case.objects.filter(force_id=force_id), "received_on", Count("pk")),
+        "arrests": (Enforcement.objects.filter(force), "arrested_on", Count("pk")),
+        "children_safeguarded": (
+            Safeguarding.objects.filter(force),
+            "safeguarded_on",
+            Sum("children_safeguarded"),
         ),
-        "diversions": ConditionalCaution.objects.filter(force, signed_on__gte=start)
-        .annotate(n=Value(1))
-        .values_list("signed_on", "n"),
-        "charges": Prosecution.objects.filter(force, charged_on__gte=start)
-        .annotate(n=Value(1))
-        .values_list("charged_on", "n"),
-        "breaches": Breach.objects.filter(force, reasonable_excuse=False, occurred_on__gte=start)
-        .annotate(n=Value(1))
-        .values_list("occurred_on", "n"),
+        "diversions": (ConditionalCaution.objects.filter(force), "signed_on", Count("pk")),
+        "charges": (Prosecution.objects.filter(force), "charged_on", Count("pk")),
+        "breaches": (Breach.objects.filter(force, reasonable_excuse=False), "occurred_on", Count("pk")),
     }
-    for series, rows in sources.items():
-        for day, amount in rows:
-            if day is not None:
-                counts[series][f"{day:%Y-%m}"] += amount
-    by_state: dict[str, int] = defaultdict(int)
-    for state in Case.objects.filter(force_id=force_id).values_list("state", flat=True):
-        by_state[state] += 1
+    series = {
+        name: _monthly(rows, date_field, amount, start, keys)
+        for name, (rows, date_field, amount) in sources.items()
+    }
+    by_state = dict(
+        Case.objects.filter(force_id=force_id)
+        .order_by()  # the default ordering would make PostgreSQL sort every case before grouping
+        .values("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
     return {
         "force": user.force.code if user.force else None,
         "months": keys,
-        "series": {name: [counts[name].get(k, 0) for k in keys] for name in DASHBOARD_SERIES},
+        "series": {name: series[name] for name in DASHBOARD_SERIES},
         "cases_by_state": {state.value: by_state.get(state.value, 0) for state in CaseWorkflow.states},
     }
 

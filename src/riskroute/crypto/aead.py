@@ -18,7 +18,6 @@ import secrets
 from typing import NamedTuple
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from riskroute.crypto.keyring import KeyRing, KeyRingError, load_keyring
 
@@ -65,7 +64,7 @@ def encrypt_text(plaintext: str, context: str, ring: KeyRing | None = None) -> s
     """Seal `plaintext` under the active key for the column named by `context`."""
     ring = ring or load_keyring()
     nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(ring.key(ring.active)).encrypt(
+    sealed = ring.cipher(ring.active).encrypt(
         nonce, plaintext.encode("utf-8"), _associated_data(ring.active, context)
     )
     return ".".join(
@@ -76,13 +75,16 @@ def encrypt_text(plaintext: str, context: str, ring: KeyRing | None = None) -> s
 def decrypt_text(token: str, context: str, ring: KeyRing | None = None) -> str:
     """Open a stored value; any tampering or a wrong column is a `DecryptionError`, never garbage."""
     parsed = parse_token(token, context)
-    ring = ring or load_keyring()
+    if ring is None:
+        ring = load_keyring()
+        if parsed.key_id not in ring.keys:  # a key added since this process last looked
+            ring = load_keyring(refresh=True)
     try:
-        key = ring.key(parsed.key_id)
+        cipher = ring.cipher(parsed.key_id)
     except KeyRingError as exc:
         raise DecryptionError(f"{context}: {exc}") from exc
     try:
-        plain = AESGCM(key).decrypt(parsed.nonce, parsed.ciphertext, _associated_data(parsed.key_id, context))
+        plain = cipher.decrypt(parsed.nonce, parsed.ciphertext, _associated_data(parsed.key_id, context))
     except InvalidTag:
         raise DecryptionError(
             f"{context}: authentication failed (value altered, or it belongs to another column)"

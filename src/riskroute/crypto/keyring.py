@@ -9,9 +9,16 @@ database file or backup holds ciphertext only. File layout:
      "retired": {"<id>": "<UTC ISO time>"},
      "blind_index_key": "<base64 32 bytes>"}
 
-Every process re-reads the file when it changes (compared by inode, size and mtime), so a rotation
-started from the CLI is picked up by running web workers without a restart. Writes go through a
-temporary file and `os.replace` under an exclusive lock, so a reader never sees half a file.
+Each process keeps the parsed ring (and one AES-GCM object per key) in memory and re-reads the
+file when it changes (compared by inode, size and mtime), so a rotation started from the CLI is
+picked up by running web workers without a restart. The file is looked at (one `stat()`) at most
+every `RECHECK_SECONDS`, not on every value: a list of 50 rows opens hundreds of values. A value
+sealed under a key id the cached ring does not hold makes the process look again at once, so a
+worker never refuses a value only because its copy is stale; a worker may go on sealing under the
+previous active key for up to `RECHECK_SECONDS` after a rotation, which `retire_key`'s callers
+already allow for (`riskroute keys retire` refuses while any value is left under the key).
+Writes go through a temporary file and `os.replace` under an exclusive lock, so a reader never
+sees half a file.
 """
 
 from __future__ import annotations
@@ -25,15 +32,19 @@ import json
 import os
 import secrets
 import threading
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
 KEYRING_FORMAT = 1
 KEY_BYTES = 32
+#: How long a process trusts its copy of the ring before it looks at the file again.
+RECHECK_SECONDS = 1.0
 
 
 class KeyRingError(RuntimeError):
@@ -49,6 +60,7 @@ class KeyRing:
     keys: dict[str, bytes]
     retired: dict[str, str]
     blind_index_key: bytes
+    _ciphers: dict[str, AESGCM] = field(default_factory=dict, repr=False, compare=False)
 
     def key(self, key_id: str) -> bytes:
         try:
@@ -56,6 +68,13 @@ class KeyRing:
         except KeyError:
             state = "retired" if key_id in self.retired else "not in the key ring"
             raise KeyRingError(f"field key {key_id!r} is {state} ({self.path})") from None
+
+    def cipher(self, key_id: str) -> AESGCM:
+        """The AES-GCM object for a key, made once per ring snapshot (it holds no per-call state)."""
+        cipher = self._ciphers.get(key_id)
+        if cipher is None:
+            cipher = self._ciphers[key_id] = AESGCM(self.key(key_id))
+        return cipher
 
 
 def keyring_path() -> Path:
@@ -152,7 +171,8 @@ def _exclusive(path: Path) -> Iterator[None]:
 
 
 _cache_lock = threading.Lock()
-_cache: dict[Path, tuple[tuple[int, int, int], KeyRing]] = {}
+#: Per path: (file signature, monotonic time it was last compared, the parsed ring).
+_cache: dict[Path, tuple[tuple[int, int, int], float, KeyRing]] = {}
 
 
 def _read_document(path: Path) -> Any:
@@ -162,9 +182,17 @@ def _read_document(path: Path) -> Any:
         raise KeyRingError(f"{path}: malformed JSON ({exc.msg})") from exc
 
 
-def load_keyring() -> KeyRing:
-    """The current ring, created (0600) on first use; re-read whenever the file changes."""
+def load_keyring(*, refresh: bool = False) -> KeyRing:
+    """The current ring, created (0600) on first use; re-read whenever the file changes.
+
+    The file is compared at most every `RECHECK_SECONDS`; `refresh=True` compares it now (for a
+    key id the copy in memory does not know, and after this process changed the file).
+    """
     path = keyring_path()
+    now = time.monotonic()
+    cached = _cache.get(path)
+    if not refresh and cached is not None and now - cached[1] < RECHECK_SECONDS:
+        return cached[2]
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -176,9 +204,10 @@ def load_keyring() -> KeyRing:
     with _cache_lock:
         cached = _cache.get(path)
         if cached is not None and cached[0] == signature:
-            return cached[1]
+            _cache[path] = (signature, now, cached[2])
+            return cached[2]
         ring = _parse(path, _read_document(path))
-        _cache[path] = (signature, ring)
+        _cache[path] = (signature, now, ring)
         return ring
 
 
@@ -193,7 +222,7 @@ def add_active_key() -> KeyRing:
         doc["keys"][key_id] = {"created": _now(), "secret": _b64(secrets.token_bytes(KEY_BYTES))}
         doc["active"] = key_id
         _write_private(path, doc)
-    return load_keyring()
+    return load_keyring(refresh=True)
 
 
 def retire_key(key_id: str) -> KeyRing:
@@ -209,4 +238,4 @@ def retire_key(key_id: str) -> KeyRing:
         del doc["keys"][key_id]
         doc.setdefault("retired", {})[key_id] = _now()
         _write_private(path, doc)
-    return load_keyring()
+    return load_keyring(refresh=True)

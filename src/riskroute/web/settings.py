@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "riskroute.web.hardening.DatabaseUnavailableMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "riskroute.accounts.session.AbsoluteSessionExpiryMiddleware",
+    "riskroute.accounts.session.SessionRenewalMiddleware",
     "riskroute.accounts.mfa.MfaRequiredMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -194,10 +195,12 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
-# Idle expiry: the cookie lives SESSION_COOKIE_AGE from the last request (saved on every request).
+# Idle expiry: a session lives SESSION_COOKIE_AGE from its last save. It is saved only when it
+# changes; SessionRenewalMiddleware changes it at most every SESSION_RENEW_SECONDS while it is used.
 # Absolute expiry: AbsoluteSessionExpiryMiddleware ends a session SESSION_MAX_AGE after sign-in.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("RISKROUTE_SESSION_IDLE_MINUTES", "30"))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_MAX_AGE = 3600 * int(os.environ.get("RISKROUTE_SESSION_MAX_HOURS", "10"))
 SESSION_COOKIE_HTTPONLY = True

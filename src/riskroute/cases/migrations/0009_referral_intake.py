@@ -30,7 +30,7 @@ def backfill_identity_index(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_sealed_totp_authenticator"),
-        ("cases", "0007_vocabulary_constraints"),
+        ("cases", "0008_date_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

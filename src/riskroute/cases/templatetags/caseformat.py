@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 
 from riskroute.cases.formats import show_date, show_moment
 from riskroute.cases.ui.presenters import label as id_label
+from riskroute.cases.vocabulary import PriorityBand
 
 register = template.Library()
 
@@ -35,6 +36,27 @@ def moment(value: Any) -> str:
 def tri(value: bool | None) -> str:
     """A three-valued answer: "Yes", "No" or "Not known" (None is never shown as "No")."""
     return "Not known" if value is None else ("Yes" if value else "No")
+
+
+#: The GOV.UK tag colour of each priority band (the band's words carry the meaning, not the colour).
+_BAND_COLOURS = {
+    PriorityBand.VERY_HIGH: "red",
+    PriorityBand.HIGH: "orange",
+    PriorityBand.MEDIUM: "yellow",
+    PriorityBand.LOW: "grey",
+}
+
+
+@register.filter
+def band_tag(band: Any) -> SafeString:
+    """A priority band as a GOV.UK tag ("Not prioritised" when there is none): a filter, not an
+    include, because worklists show one a row."""
+    if band not in PriorityBand.values:
+        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', "grey", "Not prioritised")
+    known = PriorityBand(band)
+    return format_html(
+        '<strong class="govuk-tag govuk-tag--{}">{}</strong>', _BAND_COLOURS[known], known.label
+    )
 
 
 @register.filter

@@ -50,13 +50,14 @@ def refusal(request: HttpRequest, error: CaseServiceError) -> HttpResponse:
 
 
 def refusals(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
-    """Turn a NotFound or PermissionDenied raised while reading into the matching error page."""
+    """Turn a NotFound, PermissionDenied or (for a list's filters) ValidationFailed raised while
+    reading into the matching error page."""
 
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         try:
             return view(*args, **kwargs)
-        except (NotFound, PermissionDenied) as error:
+        except (NotFound, PermissionDenied, ValidationFailed) as error:
             request = args[0]
             assert isinstance(request, HttpRequest)
             return refusal(request, error)

@@ -1,10 +1,14 @@
-"""Plain-language labels for states, actions and facts, so templates hold no vocabulary of their own."""
+"""Plain-language labels for states, actions and facts, so templates hold no vocabulary of their own;
+and the case page's context, read from the models."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from riskroute.cases import safeguarding
+from django.utils import timezone
+
+from riskroute.accounts.models import User
+from riskroute.cases import queries, safeguarding
 from riskroute.cases.errors import IllegalTransition
 from riskroute.cases.models import Case, Safeguarding
 from riskroute.cases.safeguarding import LADO_DEADLINE
@@ -183,8 +187,10 @@ def safety_rows(facts: dict[str, Any], triage: dict[str, Any]) -> list[tuple[str
 
 
 def safeguarding_context(case: Case) -> dict[str, Any]:
-    """The derived safeguarding status of the case and the LADO deadline it is measured against."""
-    record = Safeguarding.objects.filter(case=case).first()
+    """The derived safeguarding status of the case and the LADO deadline it is measured against.
+
+    The record comes with the case when it was read through `queries.get_case`."""
+    record: Safeguarding | None = getattr(case, "safeguarding", None)
     return {"safeguarding_status": safeguarding.status(case.facts, record), "lado_deadline": LADO_DEADLINE}
 
 
@@ -203,3 +209,53 @@ def guideline_summary(guideline: dict[str, Any] | None) -> dict[str, str] | None
         f"to {_sentence_point(guideline['range_high'])}"
     )
     return {"text": text, "mark": str(guideline.get("verification", ""))}
+
+
+#: Queries (SQL statements) the police case page makes at most, whatever the length of the case's
+#: history; tested with `django_assert_max_num_queries` on a case with a long history.
+CASE_PAGE_MAX_QUERIES = (
+    2  # the session, and the signed-in user with their force and unit
+    + 1  # the case with its subject, force, unit, assignee, provider and one-to-one records
+    + 7  # the s.62 consultation entry: savepoints, the advisory lock (PostgreSQL), last entry, insert
+    + 1  # who made the pending proposal (only at decision_pending, for the approve/reject step)
+    + 6  # latest assessment, proposals, current notification, priority history, breaches, events
+    + 1  # the number of events (for the history's pages)
+    + 3  # the session's renewal, at most once a minute (`SessionRenewalMiddleware`)
+)
+
+
+def case_page_context(user: User, case: Case, history_page: str | int | None) -> dict[str, Any]:
+    """What the police case page shows, read from the models (never the API document): each
+    related set once, the history one page at a time (`queries.HISTORY_PAGE_SIZE`, newest first).
+
+    `case` must come from `queries.get_case` (scope checked, read logged, records joined)."""
+    prosecution = getattr(case, "prosecution", None)
+    events = queries.history_page(case, history_page)
+    return {
+        "case": case,
+        "state_label": state_label(case.state),
+        "facts_rows": case_facts_rows(case.facts),
+        "events": events.object_list,
+        "history": events,
+        # The number the newest event on this page has in the whole history (the list counts down).
+        "history_start": events.paginator.count - events.start_index() + 1,
+        "record_actions": queries.record_actions(user, case),
+        # The page shows the recommendation and its date: the triage document stays sealed.
+        # (and the facts it read, to flag it stale when the case's facts have changed since).
+        "latest_assessment": case.assessments.order_by("-created_at", "-id")
+        .only("case", "recommendation", "created_at", "facts")
+        .first(),
+        "proposals": list(case.proposals.select_related("proposed_by", "decided_by").order_by("-id")),
+        "notification": case.notifications.filter(current=True).first(),
+        "priority_history": list(
+            case.priority_history.order_by("-created_at", "-id").only(
+                "case", "band", "action_deadline", "reason", "created_at"
+            )
+        ),
+        "breaches": list(case.breaches.all()),
+        "attendance": list(case.attendance.all()),
+        "referrals": list(case.referrals.all()),
+        "guideline": guideline_summary(getattr(prosecution, "sentencing_guideline", None)),
+        "today": timezone.localdate(),
+        **safeguarding_context(case),
+    }

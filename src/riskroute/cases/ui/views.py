@@ -27,8 +27,8 @@ from django.views.decorators.http import require_http_methods
 from riskroute.accounts.models import ProviderOrganisation, Role, User
 from riskroute.audit import JustificationRequired, remember_justification, require_justification
 from riskroute.cases import corrections, decisions, queries, retention, services, trail
-from riskroute.cases.documents import case_document
-from riskroute.cases.errors import CaseServiceError, PermissionDenied
+from riskroute.cases.documents import case_document, provider_minimum
+from riskroute.cases.errors import CaseServiceError, PermissionDenied, ValidationFailed
 from riskroute.cases.formats import show_moment
 from riskroute.cases.models import Case
 from riskroute.cases.ui import check_answers
@@ -39,8 +39,7 @@ from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusa
 from riskroute.cases.ui.presenters import (
     ACTION_LINKS,
     assessment_context,
-    case_facts_rows,
-    guideline_summary,
+    case_page_context,
     safeguarding_context,
     safety_rows,
     state_label,
@@ -48,7 +47,7 @@ from riskroute.cases.ui.presenters import (
 from riskroute.cases.ui.tasks import task_list
 from riskroute.cases.vocabulary import CaseState, PriorityBand, ProposalStatus
 from riskroute.cases.workflow import assessed_on_current_facts
-from riskroute.core.errors import InvalidInput
+from riskroute.core.errors import ErrorDetail, InvalidInput
 
 
 def _user(request: HttpRequest) -> User:
@@ -71,26 +70,62 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- worklists ------------------------------------------------------------------------------
 
 
-def _labelled(cases: list[Case]) -> list[Case]:
+def _labelled(cases: queries.CasePage) -> queries.CasePage:
     """Attach the plain-language stage name each worklist row shows."""
     for case in cases:
         case.stage_label = state_label(case.state)  # type: ignore[attr-defined]
     return cases
 
 
-def _worklist_page(
-    request: HttpRequest, title: str, cases: list[Case], intro: str, *, minimal: bool = False
-) -> HttpResponse:
-    cases = _labelled(cases)
-    context = {
-        "title": title,
-        "cases": cases,
-        "intro": intro,
-        "today": timezone.localdate(),
-        "minimal": minimal,
+def _list_request(request: HttpRequest) -> tuple[queries.CaseFilters, str | None, int]:
+    """The filters, cursor and page size a worklist's query string asks for (blank: not given)."""
+    given = {
+        key: request.GET.get(key, "").strip() for key in ("band", "state", "overdue", "assignee", "limit")
     }
+    problems: list[ErrorDetail] = []
+    numbers: dict[str, int | None] = {}
+    for key in ("assignee", "limit"):
+        try:
+            numbers[key] = int(given[key]) if given[key] else None
+        except ValueError:
+            problems.append({"path": key, "message": "a whole number"})
+    if given["overdue"] not in ("", "yes", "no"):
+        problems.append({"path": "overdue", "message": "yes or no"})
+    if problems:
+        raise ValidationFailed(problems)
+    filters = queries.CaseFilters(
+        band=given["band"] or None,
+        state=given["state"] or None,
+        overdue={"yes": True, "no": False}.get(given["overdue"]),
+        assignee=numbers["assignee"],
+    )
+    return filters, request.GET.get("cursor") or None, numbers["limit"] or queries.PAGE_SIZE
+
+
+def _next_link(request: HttpRequest, page: queries.CasePage) -> str | None:
+    """The query string of the page after this one, keeping the filters; None on the last page."""
+    if page.next_cursor is None:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = page.next_cursor
+    return "?" + query.urlencode()
+
+
+def _worklist_page(
+    request: HttpRequest, title: str, cases: queries.CasePage, intro: str, *, minimal: bool = False
+) -> HttpResponse:
     return page(
-        request, "cases/worklist.html", {**context, "approvals": queries.approvals_waiting(_user(request))}
+        request,
+        "cases/worklist.html",
+        {
+            "title": title,
+            "approvals": queries.approvals_waiting(_user(request)),
+            "cases": _labelled(cases),
+            "next_link": _next_link(request, cases),
+            "intro": intro,
+            "today": timezone.localdate(),
+            "minimal": minimal,
+        },
     )
 
 
@@ -98,31 +133,38 @@ def _worklist_page(
 @refusals
 def my_cases(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    filters, cursor, size = _list_request(request)
+    found = queries.my_cases(user, filters, cursor, size)
     if user.has_role(Role.REHABILITATION_PROVIDER) and user.force_id is None:
         # A provider sees the minimum it needs: who, and at which stage (as the API gives it).
         return _worklist_page(
-            request, "My cases", queries.my_cases(user), "Cases referred to your organisation.", minimal=True
+            request, "My cases", found, "Cases referred to your organisation.", minimal=True
         )
-    intro = "Open cases assigned to you. Overdue cases come first, then by action deadline."
-    return _worklist_page(request, "My cases", queries.my_cases(user), intro)
+    intro = "Open cases assigned to you. Overdue cases come first, then by priority band and action deadline."
+    return _worklist_page(request, "My cases", found, intro)
 
 
 @login_required
 @refusals
 def team(request: HttpRequest) -> HttpResponse:
-    cases = _labelled(queries.team_worklist(_user(request)))
-    band = request.GET.get("band", "")
-    if band:
-        cases = [c for c in cases if c.priority_band == band]
+    filters, cursor, size = _list_request(request)
+    found = queries.team_worklist(_user(request), filters, cursor, size)
     return page(
         request,
         "cases/team.html",
         {
             "title": "Team worklist",
             "approvals": queries.approvals_waiting(_user(request)),
-            "cases": cases,
-            "band": band,
-            "bands": [("", "All bands"), *[(c.value, c.label) for c in PriorityBand]],
+            "cases": _labelled(found),
+            "next_link": _next_link(request, found),
+            "band": filters.band or "",
+            "overdue": request.GET.get("overdue", ""),
+            "overdue_choices": [("", "Overdue or not"), ("yes", "Overdue only"), ("no", "Not overdue")],
+            "bands": [
+                ("", "All bands"),
+                *[(c.value, c.label) for c in PriorityBand],
+                (queries.UNPRIORITISED, "Not prioritised"),
+            ],
             "today": timezone.localdate(),
         },
     )
@@ -133,9 +175,13 @@ def team(request: HttpRequest) -> HttpResponse:
 def overdue(request: HttpRequest) -> HttpResponse:
     grouped = queries.overdue_by_band(_user(request))
     labels = dict(PriorityBand.choices)
-    groups = [
-        (band, labels.get(band, "Not prioritised"), _labelled(cases)) for band, cases in grouped.items()
-    ]
+    groups = []
+    for band, cases in grouped.items():
+        more = None
+        if cases.next_cursor is not None:
+            filtered = {"band": queries.UNPRIORITISED if band == "unknown" else band, "overdue": "yes"}
+            more = reverse("cases-ui:team") + "?" + urlencode({**filtered, "cursor": cases.next_cursor})
+        groups.append((band, labels.get(band, "Not prioritised"), _labelled(cases), more))
     return page(request, "cases/overdue.html", {"title": "Overdue by priority band", "groups": groups})
 
 
@@ -234,59 +280,51 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = consult_case(request, case_id)
     if isinstance(case, HttpResponse):
         return case
-    document = case_document(user, case)
-    latest_assessment = case.assessments.order_by("-created_at", "-id").first()
-    # Flag a stale assessment before anyone starts a proposal on it, and make re-assessing the first step.
-    assessment_stale = (
-        case.state in _DECISION_STATES
-        and latest_assessment is not None
-        and not assessed_on_current_facts(latest_assessment, case)
-    )
     next_actions = queries.next_actions(user, case)
     names = _page_actions(next_actions)
-    if assessment_stale and "run_assessment" in names:
-        names.insert(0, names.pop(names.index("run_assessment")))
-    actions = [ACTION_LINKS[a] + (reverse(ACTION_LINKS[a][1], args=[case.pk]),) for a in names]
-    notification = case.notifications.filter(current=True).first()
-    safeguarding = safeguarding_context(case)
-    tasks = task_list(
-        case,
-        next_actions,
-        safeguarding_complete=safeguarding["safeguarding_status"].complete,
-        notification=notification,
-    )
-    if "facts" not in document:
+    if provider_minimum(user, case):
         # A rehabilitation provider gets the same minimum as from the API: the programme only.
         return page(
             request,
             "cases/case_provider.html",
-            {"title": f"Case {case.reference}", "case": case, "document": document, "actions": actions},
+            {
+                "title": f"Case {case.reference}",
+                "case": case,
+                "document": case_document(user, case),
+                "actions": _action_links(case, names),
+            },
         )
+    context = case_page_context(user, case, request.GET.get("history_page", 1))
+    latest = context["latest_assessment"]
+    # Flag a stale assessment before anyone starts a proposal on it, and make re-assessing the first step.
+    stale = (
+        case.state in _DECISION_STATES and latest is not None and not assessed_on_current_facts(latest, case)
+    )
+    if stale and "run_assessment" in names:
+        names.insert(0, names.pop(names.index("run_assessment")))
+    tasks = task_list(
+        case,
+        next_actions,
+        safeguarding_complete=context["safeguarding_status"].complete,
+        notification=context["notification"],
+    )
     return page(
         request,
         "cases/case.html",
         {
             "title": f"Case {case.reference}",
-            "case": case,
-            "state_label": state_label(case.state),
-            "actions": actions,
-            "facts_rows": case_facts_rows(case.facts),
-            "events": list(reversed(queries.history_of(case))),
-            "record_actions": queries.record_actions(user, case),
-            "latest_assessment": latest_assessment,
-            "assessment_stale": assessment_stale,
-            "proposals": list(case.proposals.select_related("proposed_by", "decided_by").order_by("-id")),
-            "priority_history": list(case.priority_history.order_by("-created_at", "-id")),
-            "guideline": guideline_summary(
-                getattr(_related(case, "prosecution"), "sentencing_guideline", None)
-            ),
-            "today": timezone.localdate(),
-            "notification": notification,
+            "actions": _action_links(case, names),
+            "assessment_stale": stale,
             "tasks": tasks,
             "correctable": corrections.correctable(user, case),
-            **safeguarding,
+            **context,
         },
     )
+
+
+def _action_links(case: Case, names: list[str]) -> list[tuple[str, str, str]]:
+    """(label, URL name, address) of each next step's page, in the order given."""
+    return [(*ACTION_LINKS[a], reverse(ACTION_LINKS[a][1], args=[case.pk])) for a in names]
 
 
 def _page_actions(next_actions: list[str]) -> list[str]:

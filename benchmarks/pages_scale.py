@@ -1,0 +1,335 @@
+"""Page times at N synthetic cases on PostgreSQL, against a bare Django template view (issue 13).
+
+What it does, all on this machine:
+1. creates a throwaway PostgreSQL database on 127.0.0.1:5432 and migrates it;
+2. creates one force and unit, a supervisor and an investigator, and N synthetic cases directly
+   through the ORM (`bulk_create`: encrypted as the service would, but without the service's
+   audit entries), one case in twenty assigned to the investigator, and one case with a history
+   of 200 events; then `ANALYZE`s the tables, as autovacuum would after a bulk load;
+3. times each page through the Django test client in-process (the full middleware stack, no
+   network), interleaved round by round with a bare view rendering a 20-row table through the
+   same stack, so both see the same machine load;
+4. runs `EXPLAIN ANALYZE` on the queries of the team worklist's first page;
+5. drops the database and writes p50/p95, the throughput ratio to the bare view and the plans
+   between the `pages` markers of docs/benchmarks.md.
+
+    PYTHONPATH=src python benchmarks/pages_scale.py [--cases 5000] [--rounds 15] [--no-doc]
+
+The machine is shared: keep N and the rounds small. One client, so a page's throughput ratio is
+the bare view's median time over the page's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- pages:begin -->", "<!-- pages:end -->"
+SERVER = os.environ.get("RISKROUTE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
+BANDS = ("very_high", "high", "medium", "low")
+TARGET_DAYS = {"very_high": 1, "high": 7, "medium": 30, "low": 90}
+BARE_TEMPLATE = (
+    "<table>{% for row in rows %}<tr><td>{{ row.0 }}</td><td>{{ row.1 }}</td>"
+    "<td>{{ row.2 }}</td></tr>{% endfor %}</table>"
+)
+
+
+def bare(request: Any) -> Any:
+    """The reference: a Django view rendering a 20-row table, no database read of its own."""
+    from django.http import HttpResponse
+    from django.template import engines
+
+    template = engines["django"].from_string(BARE_TEMPLATE)
+    rows = [(n, f"Row {n}", "2026-01-01") for n in range(20)]
+    return HttpResponse(template.render({"rows": rows}, request))
+
+
+def _urls() -> list[Any]:
+    from django.urls import path
+
+    from riskroute.web.urls import urlpatterns as site
+
+    return [path("bench/bare/", bare), *site]
+
+
+urlpatterns: list[Any] = []  # filled in `main` once Django is set up (this module is ROOT_URLCONF)
+
+
+def _setup(database_url: str, data_dir: str) -> None:
+    os.environ.update(
+        DATABASE_URL=database_url,
+        RISKROUTE_DATA_DIR=data_dir,
+        DJANGO_SETTINGS_MODULE="riskroute.web.settings",
+        RISKROUTE_REQUIRE_MFA="0",
+        DJANGO_ALLOWED_HOSTS="testserver",
+    )
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.ROOT_URLCONF = __name__
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MFA_REQUIRED = False
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    urlpatterns.extend(_urls())
+
+
+def _load(n: int) -> dict[str, Any]:
+    """The force, its two users and N cases; returns the users and the long-history case."""
+    from django.db import transaction
+
+    from riskroute.accounts.models import Force, Rank, Role, Unit, User
+    from riskroute.cases.models import Case, CaseEvent, Subject
+    from riskroute.crypto import blind_index
+    from riskroute.examples import low_risk_facts
+
+    force = Force.objects.create(code="synthetic", name="Synthetic Constabulary")
+    unit = Unit.objects.create(force=force, name="Online Child Abuse Team")
+    sup = User.objects.create_user(
+        "bench_sup", password="x", force=force, unit=unit, roles=[Role.SUPERVISOR], rank=Rank.SERGEANT
+    )
+    inv = User.objects.create_user(
+        "bench_inv", password="x", force=force, unit=unit, roles=[Role.INVESTIGATOR]
+    )
+    today = dt.date.today()
+    facts = low_risk_facts(age_at_offence=40)
+    batch = 1000
+    for start in range(0, n, batch):
+        cases = []
+        for i in range(start, min(n, start + batch)):
+            band = BANDS[i % 4]
+            received = today - dt.timedelta(days=i % 400)
+            cases.append(
+                Case(
+                    reference=f"SYN-{i:07d}",
+                    force=force,
+                    unit=unit,
+                    assigned_to=inv if i % 20 == 0 else None,
+                    created_by=sup,
+                    referral_source="nca_ceop",
+                    received_on=received,
+                    summary=f"Synthetic referral {i} for a scale benchmark.",
+                    suspected_activities=["possession"],
+                    offence="cja1988_s160",
+                    facts=facts,
+                    priority_band=band,
+                    priority_target_days=TARGET_DAYS[band],
+                    action_deadline=received + dt.timedelta(days=TARGET_DAYS[band]),
+                )
+            )
+        with transaction.atomic():
+            made = Case.objects.bulk_create(cases)
+            Subject.objects.bulk_create(
+                Subject(
+                    case=case,
+                    full_name=f"Synthetic Person {case.reference}",
+                    date_of_birth=dt.date(1980, 1, 1) + dt.timedelta(days=case.pk % 9000),
+                    address=f"{case.pk} Example Road, Testtown",
+                    name_index=blind_index(f"Synthetic Person {case.reference}", Subject.NAME_INDEX_PURPOSE),
+                )
+                for case in made
+            )
+    long = Case.objects.order_by("pk").first()
+    assert long is not None
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=long,
+            actor=sup,
+            action="update_facts",
+            from_state="referral",
+            to_state="referral",
+            version=1,
+            summary=f"Synthetic history entry {k}",
+        )
+        for k in range(200)
+    )
+    return {"sup": sup, "inv": inv, "long": long}
+
+
+def _client(user: Any, case_id: int | None = None) -> Any:
+    from django.test import Client
+
+    from riskroute.audit import remember_justification
+
+    client = Client()
+    client.force_login(user, backend="riskroute.accounts.backends.DemoAwareModelBackend")
+    if case_id is not None:
+        session = client.session
+        remember_justification(session, "case", case_id, "Synthetic benchmark: timing the case page")
+        session.save()
+    return client
+
+
+#: The deep page timed: a cursor this many pages in (keyset pages cost the same wherever they are).
+DEEP_PAGE = 20
+
+
+def _deep_cursor(user: Any, pages: int) -> str | None:
+    """The cursor of the page after `pages` pages of the team worklist (read, not timed)."""
+    from riskroute.cases import queries
+
+    cursor = None
+    for _ in range(pages):
+        cursor = queries.team_worklist(user, None, cursor).next_cursor
+    return cursor
+
+
+def explain(user: Any) -> str:
+    """`EXPLAIN ANALYZE` of each query that reads the team worklist's first page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from riskroute.cases import queries
+
+    with CaptureQueriesContext(connection) as read:
+        queries.team_worklist(user)
+    plans = []
+    with connection.cursor() as cursor:
+        for query in read.captured_queries:
+            sql = query["sql"]
+            if '"cases_case"' not in sql or not sql.startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + sql)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return "\n\n".join(plans)
+
+
+def _timed(get: Callable[[], Any]) -> tuple[float, int]:
+    started = time.perf_counter()
+    response = get()
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, response.status_code
+    return elapsed, len(response.content)
+
+
+def measure(n: int, rounds: int) -> tuple[list[dict[str, Any]], float, str]:
+    from django.db import connection
+
+    started = time.perf_counter()
+    world = _load(n)
+    loaded = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # what autovacuum does after a bulk load; the plans depend on it
+    sup, inv = _client(world["sup"], world["long"].pk), _client(world["inv"])
+    deep = _deep_cursor(world["sup"], DEEP_PAGE)
+    pages: dict[str, Callable[[], Any]] = {
+        "bare Django view (20 rows)": lambda: sup.get("/bench/bare/"),
+        "team worklist": lambda: sup.get("/cases/team/"),
+        f"team worklist, page {DEEP_PAGE + 1}": lambda: sup.get("/cases/team/", {"cursor": deep}),
+        "team worklist, high band": lambda: sup.get("/cases/team/", {"band": "high"}),
+        "my cases": lambda: inv.get("/cases/mine/"),
+        "overdue by band": lambda: sup.get("/cases/overdue/"),
+        "dashboard": lambda: sup.get("/dashboard/"),
+        "case page (200 events)": lambda: sup.get(f"/cases/{world['long'].pk}/"),
+        "API case index": lambda: sup.get("/api/cases"),
+    }
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    sizes: dict[str, int] = {}
+    for name, get in pages.items():  # warm up: templates, key ring, connections
+        sizes[name] = _timed(get)[1]
+    for _ in range(rounds):
+        for name, get in pages.items():
+            times[name].append(_timed(get)[0])
+    bare_p50 = statistics.median(times["bare Django view (20 rows)"])
+    rows = []
+    for name, samples in times.items():
+        p50 = statistics.median(samples)
+        rows.append(
+            {
+                "page": name,
+                "p50": p50,
+                "p95": statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else p50,
+                "ratio": bare_p50 / p50,
+                "kb": sizes[name] / 1024,
+            }
+        )
+    return rows, loaded, explain(world["sup"])
+
+
+def _document(rows: list[dict[str, Any]], n: int, rounds: int, loaded: float, plans: str) -> str:
+    lines = [
+        BEGIN,
+        "## Pages at scale (PostgreSQL)",
+        "",
+        f"`python benchmarks/pages_scale.py --cases {n} --rounds {rounds}`: {n:,} synthetic cases in",
+        f"one force and unit, loaded through the ORM in {loaded:.0f} s; each page requested {rounds}",
+        "times through the Django test client (full middleware stack, no network), interleaved",
+        "round by round with a bare Django view rendering a 20-row table. One client, so the",
+        "throughput ratio is the bare view's p50 over the page's. Times in milliseconds, on the",
+        "shared 2-core development machine.",
+        "",
+        "| Page | p50 | p95 | Ratio to bare view | Size (KB) |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['page']} | {row['p50']:.1f} | {row['p95']:.1f} | {row['ratio']:.2f}× | {row['kb']:.0f} |"
+        )
+    lines += [
+        "",
+        "Worklists show 50 cases a page, by cursor, so a page costs the same at page 1 and page",
+        f"{DEEP_PAGE + 1}; the case page pages its history; the dashboard counts in the database.",
+        "The queries that read the team worklist's first page (the overdue part, the rest, and",
+        "whether more follow), as PostgreSQL ran them (`EXPLAIN ANALYZE`):",
+        "",
+        "```",
+        plans,
+        "```",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def _write(block: str) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    if BEGIN in text:
+        text = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    DOC.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md")
+    args = parser.parse_args()
+    name = f"riskroute_pages_{uuid.uuid4().hex[:10]}"
+    admin = psycopg.connect(f"{SERVER}/postgres", autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with tempfile.TemporaryDirectory() as data_dir:
+            _setup(f"{SERVER}/{name}", data_dir)
+            rows, loaded, plans = measure(args.cases, args.rounds)
+            from django.db import connections
+
+            connections.close_all()
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+    block = _document(rows, args.cases, args.rounds, loaded, plans)
+    print(block)
+    if not args.no_doc:
+        _write(block)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
