@@ -7,6 +7,7 @@ recommendation can be shown and reproduced exactly (policy id, version and sha25
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -31,7 +32,7 @@ from riskroute.core.triage import triage
 RENOTIFICATION_DATES_SHOWN = 5
 
 
-def _plain(document: dict[str, Any]) -> dict[str, Any]:
+def _plain(document: Mapping[str, Any]) -> dict[str, Any]:
     """The core's result as plain JSON values (spans, dates), exactly as the CLI would print it."""
     plain: dict[str, Any] = orjson.loads(orjson.dumps(document))
     return plain
