@@ -87,6 +87,7 @@ from riskroute.cases.schemas import (
 )
 from riskroute.cases.vocabulary import DisposalKind, ProposalStatus, ReviewOutcome
 from riskroute.cases.workflow import fire
+from riskroute.core import diversion
 from riskroute.core.errors import ErrorDetail, InvalidInput, from_validation_error
 from riskroute.core.facts import CaseFacts
 
@@ -670,26 +671,13 @@ def propose_disposal(user: User, case_id: int, data: ProposalIn | Mapping[str, A
     assert assessment is not None  # the workflow guard requires a current assessment
     recommendation = assessment.recommendation
     if payload.kind == "diversion":
-        problems: list[ErrorDetail] = []
-        if payload.admission is not True:
-            problems.append({"path": "admission", "message": "diversion needs a recorded admission"})
-        if payload.consent is not True:
-            problems.append({"path": "consent", "message": "diversion needs the subject's consent"})
-        if not payload.exceptional_circumstances.strip():
-            problems.append(
-                {
-                    "path": "exceptional_circumstances",
-                    "message": "state the exceptional circumstances justifying it",
-                }
-            )
-        if recommendation == "needs_information":
-            problems.append(
-                {
-                    "path": "kind",
-                    "message": "the assessment needs more information; diversion cannot be proposed",
-                }
-            )
-        problems += _safety_problems(assessment.triage)
+        problems = diversion.diversion_problems(
+            admission=payload.admission,
+            consent=payload.consent,
+            exceptional_circumstances=payload.exceptional_circumstances,
+            recommendation=recommendation,
+            triage=assessment.triage,
+        )
         if problems:
             raise ValidationFailed(problems)
     departs = _RECOMMENDED_KIND.get(recommendation) not in (None, payload.kind)
@@ -723,21 +711,6 @@ def propose_disposal(user: User, case_id: int, data: ProposalIn | Mapping[str, A
     return proposal
 
 
-def _safety_problems(triage_output: dict[str, Any]) -> list[ErrorDetail]:
-    """A safety exclusion refuses diversion outright: it is never a departure anyone can approve."""
-    return [
-        {
-            "path": "kind",
-            "message": (
-                f"diversion is excluded: {rule['reason']}"
-                if rule["result"] is False
-                else f"diversion is excluded until this is known: {rule['reason']}"
-            ),
-        }
-        for rule in decisions.safety_exclusions(triage_output)
-    ]
-
-
 def _pending_proposal(user: User, case: Case) -> DisposalProposal:
     proposal = case.proposals.filter(status=ProposalStatus.PENDING).order_by("-id").first()
     if proposal is None:
@@ -766,7 +739,7 @@ def approve_disposal(user: User, case_id: int, data: DecisionIn | Mapping[str, A
     if proposal.kind == DisposalKind.DIVERSION:
         # The facts may have changed since the assessment (children linked, say): check them again.
         current = decisions.assess(_facts(case), case.force.policy_id, {})["triage"]
-        problems = _safety_problems(proposal.assessment.triage) or _safety_problems(current)
+        problems = diversion.safety_problems(proposal.assessment.triage) or diversion.safety_problems(current)
         if problems:
             raise ValidationFailed(
                 [{"path": "decision", "message": f"{p['message']}; reject the proposal"} for p in problems]
