@@ -90,6 +90,7 @@ from riskroute.cases.workflow import fire
 from riskroute.core import diversion
 from riskroute.core.errors import ErrorDetail, InvalidInput, from_validation_error
 from riskroute.core.facts import CaseFacts
+from riskroute.core.law import sentences
 
 __all__ = [
     "approve_disposal",
@@ -1157,33 +1158,18 @@ def record_outcome(user: User, case_id: int, data: OutcomeIn | Mapping[str, Any]
         raise IllegalTransition("record_outcome", case.state)
     _not_future("outcome_on", payload.outcome_on)
     _not_future("sentenced_on", payload.sentenced_on)
-    if payload.outcome != "convicted":
-        sentence = ("sentence_type", "custody_months", "discharge_months", "sentenced_on")
-        unsentenced: list[ErrorDetail] = [
-            {
-                "path": name,
-                "message": f"must be left empty: an outcome of '{payload.outcome}' carries no sentence",
-            }
-            for name in sentence
-            if getattr(payload, name) is not None
-        ]
-        if unsentenced:
-            raise ValidationFailed(unsentenced)
+    problems = sentences.outcome_problems(
+        payload.outcome,
+        payload.sentence_type,
+        payload.custody_months,
+        payload.discharge_months,
+        payload.sentenced_on,
+    )
+    if problems:
+        raise ValidationFailed(problems)
     timeline.check(
         "record_outcome", case, {"outcome_on": payload.outcome_on, "sentenced_on": payload.sentenced_on}
     )
-    if payload.outcome == "convicted":
-        problems: list[ErrorDetail] = []
-        if payload.sentence_type is None:
-            problems.append({"path": "sentence_type", "message": "a conviction needs the sentence"})
-        if payload.sentenced_on is None:
-            problems.append({"path": "sentenced_on", "message": "a conviction needs the sentence date"})
-        if payload.sentence_type == "custody" and payload.custody_months is None:
-            problems.append({"path": "custody_months", "message": "give the custodial term in months"})
-        if payload.sentence_type == "conditional_discharge" and payload.discharge_months is None:
-            problems.append({"path": "discharge_months", "message": "give the discharge period in months"})
-        if problems:
-            raise ValidationFailed(problems)
     before = case.state
     prosecution = case.prosecution
     prosecution.outcome, prosecution.outcome_on = payload.outcome, payload.outcome_on
@@ -1198,11 +1184,7 @@ def record_outcome(user: User, case_id: int, data: OutcomeIn | Mapping[str, Any]
         )
     prosecution.save()
     if payload.outcome == "convicted" and payload.sentence_type and payload.sentenced_on:
-        disposal: dict[str, Any] = {"type": payload.sentence_type}
-        if payload.custody_months is not None and payload.sentence_type == "custody":
-            disposal["custody_months"] = payload.custody_months
-        if payload.discharge_months is not None and payload.sentence_type == "conditional_discharge":
-            disposal["discharge_months"] = payload.discharge_months
+        disposal = sentences.disposal(payload.sentence_type, payload.custody_months, payload.discharge_months)
         record = _notify(case, "sentence", disposal, payload.sentenced_on)
         arrangements = decisions.mappa_arrangements(
             record.notifiable,

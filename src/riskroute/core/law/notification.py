@@ -19,6 +19,7 @@ from riskroute.core.errors import ErrorDetail, InvalidInput
 from riskroute.core.knowledge import Definition, DefinitionError, Mark
 from riskroute.core.law.dates import add_months
 from riskroute.core.law.provenance import Provenance, Rule, TableModel, load_table
+from riskroute.core.law.sentences import term_problems
 from riskroute.core.results import NotificationResult
 
 OffenceId = Literal["pca1978_s1", "cja1988_s160"]
@@ -316,11 +317,8 @@ def _evaluate(
 
 def _check_consistency(request: NotificationRequest) -> None:
     """Cross-field checks the schema alone cannot express, reported with the field's path."""
-    details: list[ErrorDetail] = []
     disposal = request.disposal
-    if disposal.type in ("custody", "suspended_sentence") and disposal.custody_months is None:
-        # The s.82 period of a suspended sentence is that of imprisonment of its term.
-        details.append({"path": "disposal.custody_months", "message": f"required for {disposal.type}"})
+    details = term_problems(disposal.type, disposal.custody_months, disposal.discharge_months, "disposal.")
     if (
         disposal.type == "suspended_sentence"
         and request.age_on_relevant_date < _table()[1].schedule3.adult_age
@@ -332,14 +330,6 @@ def _check_consistency(request: NotificationRequest) -> None:
                 "and training order counts as imprisonment: record it as custody",
             }
         )
-    if disposal.custody_months is not None and disposal.type not in ("custody", "suspended_sentence"):
-        details.append(
-            {"path": "disposal.custody_months", "message": "only for custody or suspended_sentence"}
-        )
-    if disposal.type == "conditional_discharge" and disposal.discharge_months is None:
-        details.append({"path": "disposal.discharge_months", "message": "required for conditional_discharge"})
-    if disposal.discharge_months is not None and disposal.type != "conditional_discharge":
-        details.append({"path": "disposal.discharge_months", "message": "only for conditional_discharge"})
     commencement = _table()[1].commencement
     if request.relevant_date < commencement:
         details.append(
