@@ -91,6 +91,7 @@ from riskroute.core import diversion
 from riskroute.core.errors import ErrorDetail, InvalidInput, from_validation_error
 from riskroute.core.facts import CaseFacts
 from riskroute.core.law import sentences
+from riskroute.core.law.offences import offence_for, sentencing_activity
 
 __all__ = [
     "approve_disposal",
@@ -328,11 +329,6 @@ def _assignee(user: User, other_id: int, path: str) -> User:
     return other
 
 
-def _default_offence(activities: list[str]) -> str:
-    """Possession alone is CJA 1988 s.160; making, sharing or producing is PCA 1978 s.1."""
-    return "cja1988_s160" if set(activities) == {"possession"} else "pca1978_s1"
-
-
 def _next_reference(case: Case) -> str:
     return f"{case.force.code.upper()}-{case.received_on:%Y}-{case.pk:05d}"
 
@@ -384,7 +380,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
         received_on=payload.received_on,
         summary=payload.summary,
         suspected_activities=list(payload.suspected_activities),
-        offence=payload.offence or _default_offence(list(payload.suspected_activities)),
+        offence=payload.offence or offence_for(payload.suspected_activities),
         facts=_dump(facts),
     )
     _derive_safeguarding(case)
@@ -1128,15 +1124,6 @@ def update_prosecution(user: User, case_id: int, data: ProsecutionIn | Mapping[s
     return prosecution
 
 
-def _sentencing_activity(case: Case) -> str:
-    activities = set(_facts(case).offence.activities or [])
-    if "production" in activities:
-        return "production"
-    if activities & {"distribution", "advertising", "live_streaming"}:
-        return "distribution"
-    return "possession"
-
-
 def _most_serious_category(case: Case) -> str | None:
     counts = _facts(case).offence.image_counts
     for category in ("A", "B", "C"):
@@ -1180,7 +1167,7 @@ def record_outcome(user: User, case_id: int, data: OutcomeIn | Mapping[str, Any]
     category = _most_serious_category(case)
     if category is not None:
         prosecution.sentencing_guideline = decisions.sentencing_guideline(
-            category, _sentencing_activity(case)
+            category, sentencing_activity(_facts(case).offence.activities)
         )
     prosecution.save()
     if payload.outcome == "convicted" and payload.sentence_type and payload.sentenced_on:

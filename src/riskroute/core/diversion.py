@@ -2,7 +2,7 @@
 
 Triage recommends; a person proposes a disposal and a second person approves it. These checks
 stand between the two and the recommendation, so that neither can divert around the rules:
-- the DPP guidance route for these offences (docs/law.md §4): a recorded admission, the subject's
+- the DPP guidance route for these offences (docs/law.md): a recorded admission, the subject's
   consent, and the exceptional circumstances that justify a caution stated in words;
 - a `needs_information` recommendation supports no diversion: the missing facts come first;
 - riskroute's safety exclusions (`policy/policies/_safety.yaml`, decision 0002): any safety rule

@@ -35,6 +35,7 @@ from riskroute.core.explain import explanation_memo
 from riskroute.core.facts import CaseFacts, flatten
 from riskroute.core.instruments import Instrument, get_instrument
 from riskroute.core.law.notification import notification_if_cautioned
+from riskroute.core.law.offences import offence_for
 from riskroute.core.law.youth import is_youth
 from riskroute.core.memo import Memo, json_bytes
 from riskroute.core.policy import POLICY_IDS, get_policy
@@ -67,11 +68,6 @@ def _cport_total(result: dict[str, Any]) -> int | Span | None:
         return None
     upper = result["total_if_unknown_items_present"]
     return result["total"] if upper is None else Span(result["total"], upper)
-
-
-def _notification_offence(activities: tuple[str, ...] | None) -> str:
-    """Possession alone is CJA 1988 s.160; making, sharing or producing is PCA 1978 s.1."""
-    return "cja1988_s160" if activities == ("possession",) else "pca1978_s1"
 
 
 _notification_preview_json = lru_cache(maxsize=4096)(lambda *key: json_bytes(_notification_preview(*key)))
@@ -162,7 +158,7 @@ def _subject_parts(
     age: int | None,
     sex: str | None,
 ) -> _SubjectParts:
-    preview_key = (_notification_offence(activities), youngest, age_at_offence, age)
+    preview_key = (offence_for(activities), youngest, age_at_offence, age)
     youth = is_youth(age)
     route = _route(youth)
     return _SubjectParts(

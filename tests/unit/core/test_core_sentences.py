@@ -17,7 +17,7 @@ from riskroute.core.law.sentences import TERMS, disposal, outcome_problems, term
 
 SENTENCES = [d for d in _DISPOSALS if d not in ("caution", "conditional_caution")]
 ON = dt.date(2026, 1, 5)
-NEEDS = {  # each sentence and the terms it must carry, written out from s.82 (docs/law.md §7)
+NEEDS = {  # each sentence and the terms it must carry, written out from s.82 (docs/law.md)
     "custody": {"custody_months"},
     "suspended_sentence": {"custody_months"},
     "community_order": set(),
