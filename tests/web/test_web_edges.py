@@ -547,6 +547,25 @@ def test_a_term_the_sentence_cannot_carry_is_refused(
     assert [d["path"] for d in refused.value.details] == [path]
 
 
+def test_no_guideline_is_stored_while_the_activities_are_unknown(world: World) -> None:
+    """The guideline's lowest column (possession) would understate the starting point shown."""
+    case = breach_to_prosecution(world)
+    case.facts = {**case.facts, "offence": {**case.facts["offence"], "activities": None}}
+    case.save(update_fields=["facts"])  # as on a case charged before the activities were known
+    services.record_outcome(
+        world["inv"],
+        case.pk,
+        {
+            "version": case.version,
+            "outcome": "convicted",
+            "outcome_on": days_ago(1),
+            "sentence_type": "fine",
+            "sentenced_on": days_ago(1),
+        },
+    )
+    assert fresh(case).prosecution.sentencing_guideline == {}
+
+
 def test_conviction_after_a_breach_recomputes_notification(world: World) -> None:
     case = breach_to_prosecution(world)
     services.record_outcome(

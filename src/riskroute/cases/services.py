@@ -1165,10 +1165,9 @@ def record_outcome(user: User, case_id: int, data: OutcomeIn | Mapping[str, Any]
     prosecution.discharge_months = payload.discharge_months
     prosecution.sentenced_on = payload.sentenced_on
     category = _most_serious_category(case)
-    if category is not None:
-        prosecution.sentencing_guideline = decisions.sentencing_guideline(
-            category, sentencing_activity(_facts(case).offence.activities)
-        )
+    activity = sentencing_activity(_facts(case).offence.activities)
+    if category is not None and activity is not None:
+        prosecution.sentencing_guideline = decisions.sentencing_guideline(category, activity)
     prosecution.save()
     if payload.outcome == "convicted" and payload.sentence_type and payload.sentenced_on:
         disposal = sentences.disposal(payload.sentence_type, payload.custody_months, payload.discharge_months)

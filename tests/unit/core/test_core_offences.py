@@ -38,6 +38,12 @@ def test_the_guideline_column_of_each_combination(activities: list[str]) -> None
         "live_streaming": "distribution",
         "production": "production",
     }
-    reached = [column[a] for a in activities] or ["possession"]
-    expected = max(reached, key=GUIDELINE_ACTIVITIES.index)
+    reached = [column[a] for a in activities]
+    expected = max(reached, key=GUIDELINE_ACTIVITIES.index) if reached else None
     assert sentencing_activity(activities) == expected
+
+
+def test_no_activity_recorded_gives_no_guideline_column() -> None:
+    """Unknown is not possession: the lowest column would understate the starting point shown."""
+    assert sentencing_activity(None) is None
+    assert sentencing_activity([]) is None

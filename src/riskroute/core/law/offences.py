@@ -27,10 +27,13 @@ def offence_for(activities: Iterable[str] | None) -> OffenceId:
     return "cja1988_s160" if activities is not None and set(activities) == _POSSESSION_ONLY else "pca1978_s1"
 
 
-def sentencing_activity(activities: Iterable[str] | None) -> SentencingActivity:
+def sentencing_activity(activities: Iterable[str] | None) -> SentencingActivity | None:
     """The guideline's activity column for the most serious recorded activity (making counts as
-    possession in the guideline). The guideline is shown for information only."""
+    possession in the guideline); None while no activity is recorded, because the lowest column
+    would understate the starting point shown (it is shown for information only)."""
     recorded = set(activities or ())
+    if not recorded:
+        return None
     if "production" in recorded:
         return "production"
     if recorded & _DISTRIBUTION:
