@@ -9,8 +9,8 @@ What the fields mean is documented where they are made: `triage.py`, `instrument
 `law/notification.py`, `policy/engine.py` and `explain.py`.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: TypedDict reads `NotRequired` from evaluated
+# annotations only, and `__required_keys__` must be right (a test compares it with the documents).
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 

@@ -15,7 +15,20 @@ from core_cases import POLICIES, case_documents, divertible, facts, load_example
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskroute.core.triage import triage
+from riskroute.core.facts import flatten
+from riskroute.core.instruments import get_instrument
+from riskroute.core.results import (
+    BlockingRule,
+    Explanation,
+    InstrumentResult,
+    ItemEntry,
+    NotificationResult,
+    PrioritySummary,
+    TraceEntry,
+    TriageResult,
+    UnverifiedFlag,
+)
+from riskroute.core.triage import FIELDS, triage
 from riskroute.examples import example_paths
 
 SENTINEL = "changed by the caller"
@@ -91,3 +104,36 @@ def test_any_result_can_be_changed_freely(document: dict[str, Any], policy: str)
     expected = orjson.dumps(first)
     _vandalise(first)
     assert orjson.dumps(triage(case, policy)) == expected
+
+
+def _fits(value: Any, shape: Any, where: str) -> list[str]:
+    """Where a document has a field its TypedDict does not name, or lacks one it requires."""
+    problems = [f"{where}.{key}: missing" for key in shape.__required_keys__ - set(value)]
+    problems += [f"{where}.{key}: not in {shape.__name__}" for key in set(value) - set(shape.__annotations__)]
+    return problems
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize("name", _example_names())
+def test_the_types_name_exactly_the_fields_of_the_documents(name: str, policy: str) -> None:
+    """`core/results.py` must describe what the core returns, field for field, or mypy checks
+    readers against a shape the documents do not have."""
+    result = triage(facts(load_example(name)), policy)
+    assert list(result) == list(FIELDS) == list(TriageResult.__annotations__)
+    problems = _fits(result["priority"], PrioritySummary, "priority")
+    problems += _fits(result["notification_if_cautioned"], NotificationResult, "notification_if_cautioned")
+    problems += _fits(result["explanation"], Explanation, "explanation")
+    for instrument in ("cport", "casic"):
+        scores = result["scores"][instrument]
+        problems += _fits(scores, InstrumentResult, instrument)
+        for item in scores["items"]:
+            problems += _fits(item, ItemEntry, f"{instrument}.items")
+    for entry in result["trace"]:
+        problems += _fits(entry, TraceEntry, "trace")
+    for blocking in result["blocking_rules"]:
+        problems += _fits(blocking, BlockingRule, "blocking_rules")
+    for flag in result["unverified_rules"]:
+        problems += _fits(flag, UnverifiedFlag, "unverified_rules")
+    tree = get_instrument("priority").evaluate_case(flatten(facts(load_example(name))))
+    problems += _fits(tree, InstrumentResult, "priority tree")
+    assert problems == []
