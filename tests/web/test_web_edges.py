@@ -503,6 +503,70 @@ def test_acquittal_after_a_breach_ends_the_cautions_notification_and_mappa(world
         services.set_mappa_level(world["om"], case.pk, {"version": case.version, "level": 2})
 
 
+def test_a_suspended_sentence_is_recorded_with_its_term(world: World) -> None:
+    """Its s.82 period is that of imprisonment for the suspended term, so the term must reach the
+    notification rules (it was dropped, and no suspended sentence could be recorded)."""
+    case = breach_to_prosecution(world)
+    convicted = {"version": case.version, "outcome": "convicted", "outcome_on": days_ago(1)}
+    with pytest.raises(ValidationFailed) as refused:
+        services.record_outcome(
+            world["inv"],
+            case.pk,
+            convicted | {"sentence_type": "suspended_sentence", "sentenced_on": days_ago(1)},
+        )
+    assert [d["path"] for d in refused.value.details] == ["custody_months"]
+    services.record_outcome(
+        world["inv"],
+        case.pk,
+        convicted
+        | {"sentence_type": "suspended_sentence", "custody_months": 12, "sentenced_on": days_ago(1)},
+    )
+    current = fresh(case).notifications.get(current=True)
+    assert current.basis == "sentence" and current.period_years == 10 and current.ended_on is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "path"),
+    [
+        ({"sentence_type": "fine", "custody_months": 6}, "custody_months"),
+        ({"sentence_type": "custody", "custody_months": 6, "discharge_months": 12}, "discharge_months"),
+    ],
+)
+def test_a_term_the_sentence_cannot_carry_is_refused(
+    world: World, sentence: dict[str, Any], path: str
+) -> None:
+    """A fine has no custodial term: one given by mistake was stored on the record and ignored."""
+    case = breach_to_prosecution(world)
+    with pytest.raises(ValidationFailed) as refused:
+        services.record_outcome(
+            world["inv"],
+            case.pk,
+            {"version": case.version, "outcome": "convicted", "outcome_on": days_ago(1)}
+            | sentence
+            | {"sentenced_on": days_ago(1)},
+        )
+    assert [d["path"] for d in refused.value.details] == [path]
+
+
+def test_no_guideline_is_stored_while_the_activities_are_unknown(world: World) -> None:
+    """The guideline's lowest column (possession) would understate the starting point shown."""
+    case = breach_to_prosecution(world)
+    case.facts = {**case.facts, "offence": {**case.facts["offence"], "activities": None}}
+    case.save(update_fields=["facts"])  # as on a case charged before the activities were known
+    services.record_outcome(
+        world["inv"],
+        case.pk,
+        {
+            "version": case.version,
+            "outcome": "convicted",
+            "outcome_on": days_ago(1),
+            "sentence_type": "fine",
+            "sentenced_on": days_ago(1),
+        },
+    )
+    assert fresh(case).prosecution.sentencing_guideline == {}
+
+
 def test_conviction_after_a_breach_recomputes_notification(world: World) -> None:
     case = breach_to_prosecution(world)
     services.record_outcome(

@@ -7,12 +7,14 @@ recommendation can be shown and reproduced exactly (policy id, version and sha25
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 import orjson
 
 from riskroute.core import instruments
+from riskroute.core.diversion import safety_exclusions as safety_exclusions  # the case page lists them
 from riskroute.core.errors import InvalidInput
 from riskroute.core.facts import CaseFacts
 from riskroute.core.law import (
@@ -31,7 +33,7 @@ from riskroute.core.triage import triage
 RENOTIFICATION_DATES_SHOWN = 5
 
 
-def _plain(document: dict[str, Any]) -> dict[str, Any]:
+def _plain(document: Mapping[str, Any]) -> dict[str, Any]:
     """The core's result as plain JSON values (spans, dates), exactly as the CLI would print it."""
     plain: dict[str, Any] = orjson.loads(orjson.dumps(document))
     return plain
@@ -102,21 +104,3 @@ def mappa_arrangements(
 ) -> dict[str, Any]:
     """MAPPA category and default level (core `mappa`)."""
     return _plain(mappa(notifiable, custody_months, diverted_low_risk=diverted_low_risk))
-
-
-def safety_exclusions(triage_output: dict[str, Any]) -> list[dict[str, Any]]:
-    """The policy's safety rules (kind "safety" in the trace) that did not pass, with the core's
-    reason: each one excludes diversion whatever anyone approves. A rule whose fact is not known
-    excludes it too (unknown is never read as "no risk"); its `result` is then None."""
-    reasons = {rule.get("id"): rule.get("reason") for rule in triage_output.get("blocking_rules", [])}
-    return [
-        {
-            "id": step.get("rule"),
-            "result": step.get("result"),
-            "reason": reasons.get(step.get("rule")) or "A safety rule of the policy is not met.",
-            "citation": step.get("citation", ""),
-            "facts": step.get("facts", {}),
-        }
-        for step in triage_output.get("trace", [])
-        if step.get("kind") == "safety" and step.get("result") is not True
-    ]

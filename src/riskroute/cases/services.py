@@ -87,8 +87,11 @@ from riskroute.cases.schemas import (
 )
 from riskroute.cases.vocabulary import DisposalKind, ProposalStatus, ReviewOutcome
 from riskroute.cases.workflow import fire
+from riskroute.core import diversion
 from riskroute.core.errors import ErrorDetail, InvalidInput, from_validation_error
 from riskroute.core.facts import CaseFacts
+from riskroute.core.law import sentences
+from riskroute.core.law.offences import offence_for, sentencing_activity
 
 __all__ = [
     "approve_disposal",
@@ -326,11 +329,6 @@ def _assignee(user: User, other_id: int, path: str) -> User:
     return other
 
 
-def _default_offence(activities: list[str]) -> str:
-    """Possession alone is CJA 1988 s.160; making, sharing or producing is PCA 1978 s.1."""
-    return "cja1988_s160" if set(activities) == {"possession"} else "pca1978_s1"
-
-
 def _next_reference(case: Case) -> str:
     return f"{case.force.code.upper()}-{case.received_on:%Y}-{case.pk:05d}"
 
@@ -381,7 +379,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
         received_on=payload.received_on,
         summary=payload.summary,
         suspected_activities=list(payload.suspected_activities),
-        offence=payload.offence or _default_offence(list(payload.suspected_activities)),
+        offence=payload.offence or offence_for(payload.suspected_activities),
         facts=_dump(facts),
     )
     case.facts = safeguarding.derived_fact(case.facts, None)  # a new case has no safeguarding record
@@ -669,26 +667,13 @@ def propose_disposal(user: User, case_id: int, data: ProposalIn | Mapping[str, A
     assert assessment is not None  # the workflow guard requires a current assessment
     recommendation = assessment.recommendation
     if payload.kind == "diversion":
-        problems: list[ErrorDetail] = []
-        if payload.admission is not True:
-            problems.append({"path": "admission", "message": "diversion needs a recorded admission"})
-        if payload.consent is not True:
-            problems.append({"path": "consent", "message": "diversion needs the subject's consent"})
-        if not payload.exceptional_circumstances.strip():
-            problems.append(
-                {
-                    "path": "exceptional_circumstances",
-                    "message": "state the exceptional circumstances justifying it",
-                }
-            )
-        if recommendation == "needs_information":
-            problems.append(
-                {
-                    "path": "kind",
-                    "message": "the assessment needs more information; diversion cannot be proposed",
-                }
-            )
-        problems += _safety_problems(assessment.triage)
+        problems = diversion.diversion_problems(
+            admission=payload.admission,
+            consent=payload.consent,
+            exceptional_circumstances=payload.exceptional_circumstances,
+            recommendation=recommendation,
+            triage=assessment.triage,
+        )
         if problems:
             raise ValidationFailed(problems)
     departs = _RECOMMENDED_KIND.get(recommendation) not in (None, payload.kind)
@@ -722,21 +707,6 @@ def propose_disposal(user: User, case_id: int, data: ProposalIn | Mapping[str, A
     return proposal
 
 
-def _safety_problems(triage_output: dict[str, Any]) -> list[ErrorDetail]:
-    """A safety exclusion refuses diversion outright: it is never a departure anyone can approve."""
-    return [
-        {
-            "path": "kind",
-            "message": (
-                f"diversion is excluded: {rule['reason']}"
-                if rule["result"] is False
-                else f"diversion is excluded until this is known: {rule['reason']}"
-            ),
-        }
-        for rule in decisions.safety_exclusions(triage_output)
-    ]
-
-
 def _pending_proposal(user: User, case: Case) -> DisposalProposal:
     proposal = case.proposals.filter(status=ProposalStatus.PENDING).order_by("-id").first()
     if proposal is None:
@@ -765,7 +735,7 @@ def approve_disposal(user: User, case_id: int, data: DecisionIn | Mapping[str, A
     if proposal.kind == DisposalKind.DIVERSION:
         # The facts may have changed since the assessment (children linked, say): check them again.
         current = decisions.assess(_facts(case), case.force.policy_id, {})["triage"]
-        problems = _safety_problems(proposal.assessment.triage) or _safety_problems(current)
+        problems = diversion.safety_problems(proposal.assessment.triage) or diversion.safety_problems(current)
         if problems:
             raise ValidationFailed(
                 [{"path": "decision", "message": f"{p['message']}; reject the proposal"} for p in problems]
@@ -1153,15 +1123,6 @@ def update_prosecution(user: User, case_id: int, data: ProsecutionIn | Mapping[s
     return prosecution
 
 
-def _sentencing_activity(case: Case) -> str:
-    activities = set(_facts(case).offence.activities or [])
-    if "production" in activities:
-        return "production"
-    if activities & {"distribution", "advertising", "live_streaming"}:
-        return "distribution"
-    return "possession"
-
-
 def _most_serious_category(case: Case) -> str | None:
     counts = _facts(case).offence.image_counts
     for category in ("A", "B", "C"):
@@ -1183,33 +1144,18 @@ def record_outcome(user: User, case_id: int, data: OutcomeIn | Mapping[str, Any]
         raise IllegalTransition("record_outcome", case.state)
     _not_future("outcome_on", payload.outcome_on)
     _not_future("sentenced_on", payload.sentenced_on)
-    if payload.outcome != "convicted":
-        sentence = ("sentence_type", "custody_months", "discharge_months", "sentenced_on")
-        unsentenced: list[ErrorDetail] = [
-            {
-                "path": name,
-                "message": f"must be left empty: an outcome of '{payload.outcome}' carries no sentence",
-            }
-            for name in sentence
-            if getattr(payload, name) is not None
-        ]
-        if unsentenced:
-            raise ValidationFailed(unsentenced)
+    problems = sentences.outcome_problems(
+        payload.outcome,
+        payload.sentence_type,
+        payload.custody_months,
+        payload.discharge_months,
+        payload.sentenced_on,
+    )
+    if problems:
+        raise ValidationFailed(problems)
     timeline.check(
         "record_outcome", case, {"outcome_on": payload.outcome_on, "sentenced_on": payload.sentenced_on}
     )
-    if payload.outcome == "convicted":
-        problems: list[ErrorDetail] = []
-        if payload.sentence_type is None:
-            problems.append({"path": "sentence_type", "message": "a conviction needs the sentence"})
-        if payload.sentenced_on is None:
-            problems.append({"path": "sentenced_on", "message": "a conviction needs the sentence date"})
-        if payload.sentence_type == "custody" and payload.custody_months is None:
-            problems.append({"path": "custody_months", "message": "give the custodial term in months"})
-        if payload.sentence_type == "conditional_discharge" and payload.discharge_months is None:
-            problems.append({"path": "discharge_months", "message": "give the discharge period in months"})
-        if problems:
-            raise ValidationFailed(problems)
     before = case.state
     prosecution = case.prosecution
     prosecution.outcome, prosecution.outcome_on = payload.outcome, payload.outcome_on
@@ -1218,17 +1164,12 @@ def record_outcome(user: User, case_id: int, data: OutcomeIn | Mapping[str, Any]
     prosecution.discharge_months = payload.discharge_months
     prosecution.sentenced_on = payload.sentenced_on
     category = _most_serious_category(case)
-    if category is not None:
-        prosecution.sentencing_guideline = decisions.sentencing_guideline(
-            category, _sentencing_activity(case)
-        )
+    activity = sentencing_activity(_facts(case).offence.activities)
+    if category is not None and activity is not None:
+        prosecution.sentencing_guideline = decisions.sentencing_guideline(category, activity)
     prosecution.save()
     if payload.outcome == "convicted" and payload.sentence_type and payload.sentenced_on:
-        disposal: dict[str, Any] = {"type": payload.sentence_type}
-        if payload.custody_months is not None and payload.sentence_type == "custody":
-            disposal["custody_months"] = payload.custody_months
-        if payload.discharge_months is not None and payload.sentence_type == "conditional_discharge":
-            disposal["discharge_months"] = payload.discharge_months
+        disposal = sentences.disposal(payload.sentence_type, payload.custody_months, payload.discharge_months)
         record = _notify(case, "sentence", disposal, payload.sentenced_on)
         arrangements = decisions.mappa_arrangements(
             record.notifiable,

@@ -9,6 +9,7 @@ import typer
 from riskroute.cli.io import parse_model, read_bytes, run_json_command
 from riskroute.core.law.notification import NotificationRequest, notification
 from riskroute.core.law.sentencing import SentencingRequest, sentencing
+from riskroute.core.results import NotificationResult
 
 _SOURCE = typer.Argument(help="JSON input file; '-' or nothing reads standard input.", show_default=False)
 
@@ -16,7 +17,7 @@ _SOURCE = typer.Argument(help="JSON input file; '-' or nothing reads standard in
 def _notification(source: Annotated[str | None, _SOURCE] = None) -> None:
     """Notification requirement, period and deadlines for one indecent-image disposal."""
 
-    def action() -> dict[str, Any]:
+    def action() -> NotificationResult:
         return notification(parse_model(NotificationRequest, read_bytes(source)))
 
     run_json_command(action)

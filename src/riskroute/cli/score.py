@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -19,6 +19,7 @@ from riskroute.core.instruments import (
     score,
 )
 from riskroute.core.knowledge import DefinitionError
+from riskroute.core.results import InstrumentResult
 
 
 def score_command(
@@ -33,7 +34,7 @@ def score_command(
 ) -> None:
     """Score one instrument; JSON in, JSON out (exit 2 with field paths on bad input)."""
 
-    def action() -> dict[str, Any]:
+    def action() -> InstrumentResult:
         if instrument not in INSTRUMENT_IDS:
             known = ", ".join(INSTRUMENT_IDS)
             raise InvalidInput([{"path": "instrument", "message": f"unknown instrument; use one of {known}"}])

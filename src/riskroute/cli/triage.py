@@ -11,7 +11,7 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Annotated, Any
+from typing import IO, Annotated
 
 import orjson
 import typer
@@ -23,6 +23,7 @@ from riskroute.core.errors import InvalidInput, from_validation_error
 from riskroute.core.facts import CaseFacts
 from riskroute.core.facts_json import flat_from_json
 from riskroute.core.policy import POLICY_IDS
+from riskroute.core.results import TriageResult
 from riskroute.core.triage import DEFAULT_POLICY, triage, triage_json
 
 
@@ -130,7 +131,7 @@ def triage_command(
     """Recommend divert, prosecute or needs_information, with every rule's trace and citation."""
     if not jsonl:
 
-        def action() -> dict[str, Any]:
+        def action() -> TriageResult:
             _check_policy(policy)
             return triage(parse_model(CaseFacts, read_bytes(source)), policy)
 

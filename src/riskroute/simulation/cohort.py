@@ -36,6 +36,7 @@ import numpy as np
 
 from riskroute.core.facts import CaseFacts
 from riskroute.core.instruments import get_instrument
+from riskroute.core.results import TriageResult
 from riskroute.core.triage import triage
 
 BASELINE_POLICY = "current-practice"
@@ -275,7 +276,7 @@ def _as_graded_at_referral(document: dict[str, Any], access_seen: bool, contact_
     return seen
 
 
-def _route(result: dict[str, Any]) -> tuple[int, bool]:
+def _route(result: TriageResult) -> tuple[int, bool]:
     needs_information = result["recommendation"] == "needs_information"
     return (DIVERT if result["recommendation"] == "divert" else PROSECUTE), needs_information
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from riskroute.core.facts import CaseFacts, flatten
 from riskroute.core.instruments.engine import LEVELS, Instrument
 from riskroute.core.knowledge import DefinitionError, load_bundled, load_definition
+from riskroute.core.results import InstrumentResult
 
 __all__ = [
     "INSTRUMENT_IDS",
@@ -67,12 +67,12 @@ def require_method(instrument: Instrument, method: str) -> Instrument:
     return instrument
 
 
-def score(instrument_id: str, raw: bytes, instrument: Instrument | None = None) -> dict[str, Any]:
+def score(instrument_id: str, raw: bytes, instrument: Instrument | None = None) -> InstrumentResult:
     """Validate and score one input document (raises `InvalidInput` with field paths)."""
     chosen = instrument or get_instrument(instrument_id)
     return chosen.evaluate(chosen.validate_json(raw))
 
 
-def priority(facts: CaseFacts) -> dict[str, Any]:
+def priority(facts: CaseFacts) -> InstrumentResult:
     """Pre-arrest prioritisation: band, target days to enforcement action, and the rules that fired."""
     return get_instrument("priority").evaluate(flatten(facts))

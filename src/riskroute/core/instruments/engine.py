@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
@@ -26,6 +26,7 @@ from riskroute.core.errors import InvalidInput, from_validation_error
 from riskroute.core.facts import MAX_COUNT, CaseFacts, flatten
 from riskroute.core.knowledge import Definition, DefinitionError, Mark
 from riskroute.core.memo import Memo, MemoTable
+from riskroute.core.results import InstrumentResult
 from riskroute.core.strict_json import check_unique_keys
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
@@ -352,9 +353,10 @@ class Instrument:
         return inputs, sources, unknown
 
     # -- evaluation ------------------------------------------------------------------------------
-    def evaluate_case(self, flat: Mapping[str, Any]) -> dict[str, Any]:
+    def evaluate_case(self, flat: Mapping[str, Any]) -> InstrumentResult:
         """Score a flattened case-facts document (memoised; the result is shared: read-only)."""
-        return self.case_memo(flat).value  # type: ignore[no-any-return]
+        result: InstrumentResult = self.case_memo(flat).value
+        return result
 
     def case_memo(self, flat: Mapping[str, Any]) -> Memo:
         """The memoised result for a case, keyed on exactly the facts this instrument reads.
@@ -391,7 +393,7 @@ class Instrument:
         inputs: Mapping[str, Any],
         sources: Mapping[str, str] | None = None,
         unknown: Mapping[str, list[str]] | None = None,
-    ) -> dict[str, Any]:
+    ) -> InstrumentResult:
         """Score validated inputs. `sources` names where each input came from (default: itself);
         `unknown` names, per unknown input, the facts to find (default: its source)."""
         if self.spec.method == "tree":
@@ -411,17 +413,19 @@ class Instrument:
             entry = self._entries.put(key, static | {"value": value, "points": points, "source": source})
         return entry
 
-    def _result(self, **fields: Any) -> dict[str, Any]:
+    def _result(self, **fields: Any) -> InstrumentResult:
+        """The result: identity, the fields the method computed, then the definition's own text.
+        (Each method passes its own fields; `InstrumentResult` names them all.)"""
         head = {
             "instrument": self.id,
             "version": self.spec.version,
             "definition_sha256": self.definition.sha256,
         }
-        return head | fields | self._static
+        return cast(InstrumentResult, head | fields | self._static)
 
     def _evaluate_sum(
         self, inputs: Mapping[str, Any], sources: Mapping[str, str] | None, unknown: Mapping[str, list[str]]
-    ) -> dict[str, Any]:
+    ) -> InstrumentResult:
         spec = self.spec
         items: list[dict[str, Any]] = []
         missing: list[str] = []
@@ -497,7 +501,7 @@ class Instrument:
 
     def _evaluate_lookup(
         self, inputs: Mapping[str, Any], sources: Mapping[str, str] | None
-    ) -> dict[str, Any]:
+    ) -> InstrumentResult:
         items = [
             {"id": name, "value": inputs.get(name), "points": None, "source": (sources or {}).get(name, name)}
             for name in self.spec.inputs
@@ -533,7 +537,7 @@ class Instrument:
             unverified=[],
         )
 
-    def _evaluate_tree(self, flat: Mapping[str, Any], answers: tuple[bool | None, ...]) -> dict[str, Any]:
+    def _evaluate_tree(self, flat: Mapping[str, Any], answers: tuple[bool | None, ...]) -> InstrumentResult:
         spec = self.spec
         lowest = highest = cautious = LEVEL[spec.default_band]
         items: list[dict[str, Any]] = []
@@ -579,7 +583,7 @@ class Instrument:
             unverified=[{"item": "target_days", "mark": target.mark.value}] if target else [],
         )
 
-    def level_span(self, result: Mapping[str, Any]) -> Span | int:
+    def level_span(self, result: InstrumentResult) -> Span | int:
         """The band of a tree result as a number (0 = low), or a span while facts are unknown."""
         low = LEVEL[result["band_range"]["known_facts"]]
         high = LEVEL[result["band_range"]["if_unknowns_present"]]

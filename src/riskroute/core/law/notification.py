@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cache, lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +19,8 @@ from riskroute.core.errors import ErrorDetail, InvalidInput
 from riskroute.core.knowledge import Definition, DefinitionError, Mark
 from riskroute.core.law.dates import add_months
 from riskroute.core.law.provenance import Provenance, Rule, TableModel, load_table
+from riskroute.core.law.sentences import term_problems
+from riskroute.core.results import NotificationResult
 
 OffenceId = Literal["pca1978_s1", "cja1988_s160"]
 YoungestDepicted = Literal["under_16", "16_17", "unknown"]
@@ -51,7 +53,7 @@ class Disposal(_Strict):
 
 
 class NotificationRequest(_Strict):
-    """Input of `riskroute law notification` (shared/spec/cli.md)."""
+    """Input of `riskroute law notification` (docs/cli.md)."""
 
     offence: OffenceId
     youngest_depicted: YoungestDepicted
@@ -245,7 +247,8 @@ def _evaluate(
     age_on_relevant_date: int | None,
     disposal: Disposal,
     relevant_date: date | None,
-) -> dict[str, Any]:
+) -> NotificationResult:
+    """The result's fields are set as the rules are applied; `NotificationResult` names them."""
     definition, table = _table()
     rules = table.rules
     prov = Provenance(definition)
@@ -264,12 +267,12 @@ def _evaluate(
         prov.use(row.id, row.as_rule())
         notes.append(f"A {disposal.type.replace('_', ' ')} does not count as a conviction for Part 2.")
         result["notifiable"] = False
-        return {**result, **prov.summary(), "notes": notes}
+        return cast(NotificationResult, {**result, **prov.summary(), "notes": notes})
 
     notifiable = _threshold_met(table, prov, notes, youngest, age_at_offence, age_on_relevant_date, disposal)
     result["notifiable"] = notifiable
     if notifiable is not True:
-        return {**result, **prov.summary(), "notes": notes}
+        return cast(NotificationResult, {**result, **prov.summary(), "notes": notes})
 
     prov.use(row.id, row.as_rule())
     if disposal.type == "suspended_sentence":
@@ -318,16 +321,13 @@ def _evaluate(
             "Time in custody, in hospital or abroad does not count towards the 3 days for the "
             "initial notification (s.83(6)): the deadline then runs from release."
         )
-    return {**result, **prov.summary(), "notes": notes}
+    return cast(NotificationResult, {**result, **prov.summary(), "notes": notes})
 
 
 def _check_consistency(request: NotificationRequest) -> None:
     """Cross-field checks the schema alone cannot express, reported with the field's path."""
-    details: list[ErrorDetail] = []
     disposal = request.disposal
-    if disposal.type in ("custody", "suspended_sentence") and disposal.custody_months is None:
-        # The s.82 period of a suspended sentence is that of imprisonment of its term.
-        details.append({"path": "disposal.custody_months", "message": f"required for {disposal.type}"})
+    details = term_problems(disposal.type, disposal.custody_months, disposal.discharge_months, "disposal.")
     if (
         disposal.type == "suspended_sentence"
         and request.age_on_relevant_date < _table()[1].schedule3.adult_age
@@ -339,14 +339,6 @@ def _check_consistency(request: NotificationRequest) -> None:
                 "and training order counts as imprisonment: record it as custody",
             }
         )
-    if disposal.custody_months is not None and disposal.type not in ("custody", "suspended_sentence"):
-        details.append(
-            {"path": "disposal.custody_months", "message": "only for custody or suspended_sentence"}
-        )
-    if disposal.type == "conditional_discharge" and disposal.discharge_months is None:
-        details.append({"path": "disposal.discharge_months", "message": "required for conditional_discharge"})
-    if disposal.discharge_months is not None and disposal.type != "conditional_discharge":
-        details.append({"path": "disposal.discharge_months", "message": "only for conditional_discharge"})
     commencement = _table()[1].commencement
     if request.relevant_date < commencement:
         details.append(
@@ -362,8 +354,8 @@ def _check_consistency(request: NotificationRequest) -> None:
         raise InvalidInput(details)
 
 
-def notification(request: NotificationRequest) -> dict[str, Any]:
-    """Notification outcome for one disposal: `riskroute law notification` (shared/spec/cli.md)."""
+def notification(request: NotificationRequest) -> NotificationResult:
+    """Notification outcome for one disposal: `riskroute law notification` (docs/cli.md)."""
     _check_consistency(request)
     return _evaluate(
         request.offence,
@@ -377,7 +369,7 @@ def notification(request: NotificationRequest) -> dict[str, Any]:
 
 def notification_if_cautioned(
     offence: str, youngest_depicted: str | None, age_at_offence: int | None, age: int | None
-) -> dict[str, Any]:
+) -> NotificationResult:
     """Preview for triage: what a conditional caution would bring, before any caution date exists.
 
     Schedule 3 reads the age at the offence; the period's halving reads the age on the caution
@@ -397,7 +389,7 @@ def notification_if_cautioned(
         details.append({"path": "age_at_offence", "message": "cannot be greater than age"})
     if details:
         raise InvalidInput(details)
-    preview: dict[str, Any] = orjson.loads(_preview(offence, youngest_depicted, age_at_offence, age))
+    preview: NotificationResult = orjson.loads(_preview(offence, youngest_depicted, age_at_offence, age))
     return preview
 
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from riskroute.core.conditions import Condition, FunctionSource, compile_condition
 from riskroute.core.knowledge import Definition, DefinitionError, Mark, load_bundled
 from riskroute.core.memo import MemoTable, json_bytes
+from riskroute.core.results import BlockingRule, RuleAnswer, TraceEntry, UnverifiedFlag
 
 POLICY_IDS: tuple[str, ...] = ("npcc-2017", "justice-2019", "current-practice")
 SAFETY_FILE = "policy/policies/_safety.yaml"
@@ -67,19 +68,14 @@ class PolicySpec(_Spec):
     rules: list[RuleSpec]
 
 
-#: A memoised rule answer: (trace entry as JSON, trace entry, result, unknown fact paths, the
-#: rule's bit if it blocks (else 0), 1 if it is unknown (else 0), the JSON after a comma).
-RuleAnswer = tuple[bytes, dict[str, Any], bool | None, list[str], int, int, bytes]
-
-
 class Outcome(NamedTuple):
     """What a set of blocking rules decides, with or without unknowns (memoised: few occur)."""
 
     recommendation: str
     eligible: bool | None
-    blocking: list[dict[str, str]]
+    blocking: list[BlockingRule]
     #: the unverified rules and parameters the recommendation relies on
-    unverified: list[dict[str, str]]
+    unverified: list[UnverifiedFlag]
     # The same four as JSON, for the batch path.
     recommendation_json: bytes
     eligible_json: bytes
@@ -99,10 +95,9 @@ class Rule:
         spec = self.spec
         static = {"rule": spec.id, "kind": self.kind, "citation": spec.citation, "mark": spec.mark.value}
         object.__setattr__(self, "trace_static", static)
-        object.__setattr__(
-            self, "blocking", {"id": spec.id, "reason": spec.reason, "citation": spec.citation}
-        )
-        unverified = (
+        blocking: BlockingRule = {"id": spec.id, "reason": spec.reason, "citation": spec.citation}
+        object.__setattr__(self, "blocking", blocking)
+        unverified: UnverifiedFlag | None = (
             None
             if spec.mark.is_verified
             else {"id": spec.id, "mark": spec.mark.value, "citation": spec.citation}
@@ -114,9 +109,9 @@ class Rule:
         """The plain-words meaning of this rule holding (its id where the file gives none)."""
         return (self.spec.holds or f"Rule {self.spec.id} held.").strip()
 
-    trace_static: dict[str, Any] = field(init=False, repr=False, compare=False)
-    blocking: dict[str, str] = field(init=False, repr=False, compare=False)
-    unverified: dict[str, str] | None = field(init=False, repr=False, compare=False)
+    trace_static: dict[str, str] = field(init=False, repr=False, compare=False)
+    blocking: BlockingRule = field(init=False, repr=False, compare=False)
+    unverified: UnverifiedFlag | None = field(init=False, repr=False, compare=False)
     memo: MemoTable[RuleAnswer] = field(
         default_factory=lambda: MemoTable(RULE_MEMO_SIZE), init=False, repr=False, compare=False
     )
@@ -130,13 +125,20 @@ class Rule:
         """
         result = self.condition.evaluate(facts)
         paths = self.condition.paths
-        entry = dict(self.trace_static)
-        entry["result"] = result
-        entry["facts"] = {path: facts.get(path) for path in paths}
+        static = self.trace_static
+        entry: TraceEntry = {
+            "rule": static["rule"],
+            "kind": static["kind"],
+            "citation": static["citation"],
+            "mark": static["mark"],
+            "result": result,
+            "facts": {path: facts.get(path) for path in paths},
+        }
         unknown = self.condition.unknown_paths(facts) if result is None else []
         serialised = json_bytes(entry)
         blocks = self.bit if result is False else 0
-        answer = (serialised, entry, result, unknown, blocks, int(result is None), b"," + serialised)
+        unknown_flag = int(result is None)
+        answer = RuleAnswer(serialised, entry, result, unknown, blocks, unknown_flag, b"," + serialised)
         return self.memo.put(key, answer)
 
 
@@ -160,7 +162,7 @@ class Policy:
         if len(ids) != len(set(ids)):
             raise DefinitionError(f"{definition.path}: rule ids must be unique (safety rules included)")
         # Unverified parameters are flagged wherever a rule the result relies on uses them.
-        self._parameter_flags = {
+        self._parameter_flags: dict[str, UnverifiedFlag] = {
             name: {"id": f"parameter:{name}", "mark": p.mark.value, "citation": p.note}
             for name, p in spec.parameters.items()
             if not p.mark.is_verified
@@ -208,7 +210,7 @@ class Policy:
             rule.memo.clear()
         self._outcomes.clear()
 
-    def _flags_used_by(self, rules: list[Rule]) -> list[dict[str, str]]:
+    def _flags_used_by(self, rules: list[Rule]) -> list[UnverifiedFlag]:
         """The unverified-parameter flags of the parameters these rules use, each once, in order."""
         names = dict.fromkeys(name for rule in rules for name in rule.condition.parameters)
         return [self._parameter_flags[name] for name in names if name in self._parameter_flags]
@@ -218,7 +220,7 @@ def missing_facts(answers: tuple[RuleAnswer, ...], provenance: Mapping[str, list
     """The case facts to find: those the unknown rules need, derived facts traced to their sources."""
     missing: dict[str, None] = {}
     for answer in answers:
-        for path in answer[3]:
+        for path in answer.unknown:
             for fact in provenance.get(path, (path,)):
                 missing[fact] = None
     return list(missing)
@@ -241,8 +243,8 @@ def _compile_rules(
         source.namespace[f"G{index}"], source.namespace[f"C{index}"] = rule.memo.get, rule.check
         source.lines.append(f"    a{index} = G{index}({key}) or C{index}(facts, {key})")
     answers = "".join(f"a{index}, " for index in range(len(rules)))
-    blocked = " | ".join(f"a{index}[4]" for index in range(len(rules))) or "0"
-    unknown = " | ".join(f"a{index}[5]" for index in range(len(rules))) or "0"
+    blocked = " | ".join(f"a{index}.blocks" for index in range(len(rules))) or "0"
+    unknown = " | ".join(f"a{index}.is_unknown" for index in range(len(rules))) or "0"
     return source.build(f"({answers}), {blocked}, {unknown}", "policy")
 
 
