@@ -2,7 +2,7 @@
 
 A user belongs to one force and one unit and holds one or more roles. Roles are a closed
 vocabulary (`Role`); the supervisor role needs the rank of sergeant or above, because the DPP
-guidance puts conditional-caution decisions at that level (shared/domain/law.md §4). A
+guidance puts conditional-caution decisions at that level (docs/law.md, conditional cautions). A
 rehabilitation provider belongs to a provider organisation instead of a force and sees only the
 cases referred to that organisation.
 """

@@ -1,6 +1,6 @@
 """Case facts: what is known about one person under investigation, and nothing more.
 
-The document shape is fixed by `shared/spec/cli.md`. Every leaf may be `null` (or absent), which
+The document shape is fixed by the CLI contract (`docs/cli.md`). Every leaf may be `null` (or absent), which
 means *unknown*: the decision core never reads an unknown as "no". Validation is strict (unknown
 fields, wrong types, negative counts and impossible ages are rejected) because a silently coerced
 fact could change a recommendation.

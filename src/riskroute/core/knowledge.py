@@ -22,7 +22,7 @@ CORE_DIR = Path(__file__).resolve().parent
 class Mark(StrEnum):
     """How well a rule or figure is sourced, strongest first (marks are never upgraded).
 
-    The letters in `shared/domain/` map onto these words: [V] verified, [D] derived, [V2]
+    The letters of the research notes behind the tables map onto these words: [V] verified, [D] derived, [V2]
     secondary (a secondary source reporting a primary one), [S] secondary, [R] recalled,
     G guess; `policy` marks a documented local choice that no source fixes.
     """

@@ -220,7 +220,7 @@ class SimulationResult:
         }
 
     def document(self) -> dict[str, Any]:
-        """The `riskroute simulate --json` document (shared/spec/cli.md) plus provenance fields."""
+        """The `riskroute simulate --json` document (docs/cli.md) plus provenance fields."""
         scenario = self.loaded.scenario
         return {
             "scenario": scenario.id,

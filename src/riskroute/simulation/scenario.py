@@ -6,7 +6,7 @@ and challenge every number. Each parameter is a `Param`; the model samples it fr
 distribution over [low, high] with the mode at `value`, so the stated range is what drives the
 uncertainty bands. A parameter with `low == high` is held fixed.
 
-Support levels are the marks of `shared/domain/figures.md`, never upgraded: `V` stated in the
+Support levels are the marks of the project's research notes, never upgraded: `V` stated in the
 cited source, `V-sec` only in a secondary source, `D` derived by arithmetic from V figures, `R`
 recalled, `G` a modelling guess, `Seed` stated in the founding documents, and `model` for a
 modelling choice that no source can fix (scale, warm-up, follow-up window).

@@ -29,7 +29,7 @@ def sweep(
     overrides: dict[str, float] | None = None,
     pool_per_stratum: int = 1000,
 ) -> dict[str, Any]:
-    """The `riskroute sweep --json` document (shared/spec/cli.md), plus each point's two runs."""
+    """The `riskroute sweep --json` document (docs/cli.md), plus each point's two runs."""
     scenario = loaded.scenario
     # Each value is checked exactly as `--set` checks it (an unknown path or bad value: exit 2).
     fixed = [parse_overrides(scenario, [f"{param}={value!r}"]) for value in values]

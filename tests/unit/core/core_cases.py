@@ -1,6 +1,6 @@
 """Shared test material: the bundled examples and a hypothesis strategy for case-facts documents.
 
-The strategy is written from the contract in shared/spec/cli.md, not from the model: every leaf
+The strategy is written from the contract in docs/cli.md, not from the model: every leaf
 may be any valid value, `null` or absent.
 """
 

@@ -1,4 +1,4 @@
-"""OSP/DC against the published tables (shared/domain/instruments.md §3), not the definition file.
+"""OSP/DC against the published tables (the OSP/DC scoring guide), not the definition file.
 
 Every expected value here is computed from the published rule written out independently in this
 file (the item tables, the age formula, the band edges and the logistic formula), so a wrong step

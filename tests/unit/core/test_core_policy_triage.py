@@ -1,7 +1,7 @@
 """Policies and triage: the bundled examples under every policy, the outcome rules, flags and hashes.
 
-Expectations are derived by hand from each policy's rules (shared/domain/law.md §§13-14 and the
-policy files' documented rules) and each example's description, and asserted case by case.
+Expectations are derived by hand from each policy's rules (the policy files' documented rules
+and their citations) and each example's description, and asserted case by case.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Conditional caution constraints (CJA 2003 Part 3; shared/domain/law.md §4)."""
+"""Conditional caution constraints (CJA 2003 Part 3; docs/law.md)."""
 
 from __future__ import annotations
 

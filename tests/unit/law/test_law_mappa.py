@@ -1,4 +1,4 @@
-"""MAPPA category and default level (shared/domain/law.md §8)."""
+"""MAPPA category and default level (MAPPA guidance; docs/law.md)."""
 
 from __future__ import annotations
 

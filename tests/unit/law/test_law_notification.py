@@ -1,7 +1,7 @@
 """Notification calculator: every s.82 row, the Schedule 3 thresholds, halving, dates and errors.
 
-Expected values are written out from shared/domain/law.md §7 by hand, not read from the table,
-so a wrong edit to `notification.yaml` makes these tests fail.
+Expected values are written out by hand from SOA 2003 s.82 and Schedule 3 (docs/law.md), not read
+from the table, so a wrong edit to `notification.yaml` makes these tests fail.
 """
 
 from __future__ import annotations

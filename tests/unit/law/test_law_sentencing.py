@@ -1,4 +1,4 @@
-"""Sentencing grid: every cell and every mark, written out by hand from shared/domain/law.md §3."""
+"""Sentencing grid: every cell and every mark, written out by hand from the guideline."""
 
 from __future__ import annotations
 

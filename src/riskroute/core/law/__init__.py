@@ -1,4 +1,4 @@
-"""Legal calculators for indecent-image cases in England & Wales (shared/domain/law.md).
+"""Legal calculators for indecent-image cases in England & Wales (docs/law.md).
 
 Each calculator is a small evaluator over a YAML table in `tables/`; every result lists the rules
 it used (`basis`), the weakest verification mark among them (`verification`) and each rule that

@@ -26,7 +26,7 @@ _CO_ORDER = {"low": 0, "medium": 1, "high": 2}
 
 
 class SentencingRequest(BaseModel):
-    """Input of `riskroute law sentencing` (shared/spec/cli.md)."""
+    """Input of `riskroute law sentencing` (docs/cli.md)."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
