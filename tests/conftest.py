@@ -78,3 +78,11 @@ def _rerun_on_postgres(test_file: str, *pytest_args: str) -> str:
 def rerun_on_postgres() -> Callable[..., str]:
     """`rerun_on_postgres(__file__, *pytest_args)`: this directory's suite again on PostgreSQL."""
     return _rerun_on_postgres
+
+
+@pytest.fixture(scope="session")
+def audit_keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One audit signing key for the whole test session: audit rows that transactional tests write
+    are committed and cannot be deleted, so every checkpoint in the test database, whichever test
+    directory signed it, must stay verifiable by the key the next test verifies with."""
+    return tmp_path_factory.mktemp("audit-keys")

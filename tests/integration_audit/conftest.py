@@ -22,11 +22,6 @@ from riskroute.cases import services
 from riskroute.cases.models import Case
 
 
-@pytest.fixture(scope="session")
-def audit_keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("audit-keys")
-
-
 @pytest.fixture(autouse=True)
 def key_files(settings: Any, audit_keys_dir: Path, tmp_path: Path) -> None:
     settings.AUDIT_SIGNING_KEY_FILE = audit_keys_dir / "audit-signing.pem"
