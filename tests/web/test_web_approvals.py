@@ -98,3 +98,21 @@ def test_a_waiting_proposal_is_an_alert_for_the_supervisor_only(world: World) ->
     assert "approval_waiting" in kinds["sup"] and "approval_waiting" not in kinds["inv"]
     alert = next(a for a in queries.alerts(world["sup"]) if a.kind == "approval_waiting")
     assert alert.case_id == case.pk and alert.due is None
+
+
+def test_the_team_page_finds_a_person_by_name_without_putting_the_name_in_an_address(world: World) -> None:
+    case = propose(world, "inv", "Searchable Person Hotel")
+    client = signed_in("sup")
+    page = client.get("/cases/team/").content.decode()
+    assert 'id="name-search"' in page and 'method="post"' in page
+    before = AuditEntry.objects.count()
+    found = client.post("/cases/team/", {"name": "  searchable   PERSON hotel "}).content.decode()
+    assert f'href="/cases/{case.pk}/"' in found and "Cases of the person searched for" in found
+    assert "Searchable Person Hotel" in found and 'id="next-page"' not in found
+    searches = [
+        e for e in AuditEntry.objects.order_by("sequence")[before:] if e.details.get("list") == "case_search"
+    ]
+    assert len(searches) == 1 and searches[0].details["case_ids"] == [case.pk]
+    assert "Searchable" not in str(searches[0].details)  # the term is kept only as a keyed hash
+    missed = client.post("/cases/team/", {"name": "Nobody Known"}).content.decode()
+    assert "No case you may see is recorded under that name." in missed

@@ -146,17 +146,25 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @refusals
+@require_http_methods(["GET", "POST"])
 def team(request: HttpRequest) -> HttpResponse:
     filters, cursor, size = _list_request(request)
-    found = queries.team_worklist(_user(request), filters, cursor, size)
+    # "Is this person known to us?": every case the user may see, logged as a search. Sent by POST,
+    # so a name never stands in an address (server logs, browser history, the next-page link).
+    name = request.POST.get("name", "").strip() if request.method == "POST" else ""
+    if name:
+        found = queries.list_cases(_user(request), None, None, queries.MAX_PAGE_SIZE, subject_name=name)
+    else:
+        found = queries.team_worklist(_user(request), filters, cursor, size)
     return page(
         request,
         "cases/team.html",
         {
             "title": "Team worklist",
+            "name": name,
             "approvals": queries.approvals_waiting(_user(request)),
             "cases": _labelled(found),
-            "next_link": _next_link(request, found),
+            "next_link": None if name else _next_link(request, found),
             "band": filters.band or "",
             "overdue": request.GET.get("overdue", ""),
             "overdue_choices": [("", "Overdue or not"), ("yes", "Overdue only"), ("no", "Not overdue")],
