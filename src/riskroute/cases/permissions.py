@@ -102,12 +102,18 @@ class CaseScope:
     provider: int | None = None
 
     def as_q(self) -> Q:
-        """The scope as a filter on `Case`, for lists."""
+        """The scope as a filter on `Case`, for lists.
+
+        The cases shared with the force are read first (a short list, usually empty) rather than
+        written as a subquery: `force = X OR id IN (subquery)` keeps PostgreSQL from reading a
+        force's cases through the worklist-order index, so every list page sorted them all."""
         scope = Q(pk__in=[])
         if self.own_force is not None:
             scope |= Q(force_id=self.own_force)
         if self.shared_with_force is not None:
-            scope |= Q(pk__in=_active_shares(self.shared_with_force).values("case_id"))
+            shared = list(_active_shares(self.shared_with_force).values_list("case_id", flat=True))
+            if shared:
+                scope |= Q(pk__in=shared)
         if self.provider is not None:
             scope |= Q(provider_organisation_id=self.provider, state=CAUTION_IN_FORCE)
         return scope
