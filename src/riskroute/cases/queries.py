@@ -318,7 +318,14 @@ class CaseFilters:
 
     def apply(self, cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
         if self.band is not None:
-            cases = cases.filter(priority_band="" if self.band == UNPRIORITISED else self.band)
+            # By the band's rank, the expression the worklist-order index starts with after the
+            # force, so PostgreSQL seeks to the band instead of reading every band before it.
+            rank = (
+                len(BAND_URGENCY)
+                if self.band == UNPRIORITISED
+                else BAND_URGENCY.index(PriorityBand(self.band))
+            )
+            cases = cases.alias(band_rank_filter=BAND_RANK).filter(band_rank_filter=rank)
         if self.state is not None:
             cases = cases.filter(state=self.state)
         if self.overdue is not None:
