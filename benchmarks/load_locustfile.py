@@ -90,6 +90,18 @@ class Investigator(HttpUser):
             {"version": case["version"], "warrant_on": _iso(20), "arrested_on": _iso(20)},
             "setup: enforcement",
         )
+        # Diversion needs the safeguarding checks, which the service derives from this record.
+        case = self._post(
+            self.investigator,
+            f"/api/cases/{self.case_id}/safeguarding",
+            {
+                "version": case["version"],
+                "social_care_referred_on": _iso(19),
+                "strategy_discussion_on": _iso(18),
+                "s47_outcome": "no_further_action",
+            },
+            "setup: safeguarding",
+        )
         case = self._post(
             self.investigator,
             f"/api/cases/{self.case_id}/assessments",

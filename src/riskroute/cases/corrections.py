@@ -194,18 +194,11 @@ def correct_record(user: User, case_id: int, data: CorrectionIn | Mapping[str, A
     changed = {name: value for name, value in values.items() if getattr(record, name) != value}
     if not changed:
         raise ValidationFailed.field("changes", "nothing differs from what is recorded")
-    unrecorded = [name for name in changed if getattr(record, name) in (None, "")]
-    if unrecorded and not all(isinstance(values[name], str) for name in unrecorded):
-        raise ValidationFailed(
-            [
-                {
-                    "path": f"changes.{name}",
-                    "message": "nothing is recorded yet to correct: record it with its step",
-                }
-                for name in unrecorded
-                if not isinstance(values[name], str)
-            ]
-        )
+    # A date or answer never recorded is recorded by its own step, not "corrected" into being.
+    unrecorded = [name for name, value in changed.items() if getattr(record, name) is None]
+    if unrecorded:
+        message = "nothing is recorded yet to correct: record it with its step"
+        raise ValidationFailed([{"path": f"changes.{name}", "message": message} for name in unrecorded])
     for name, value in changed.items():
         if isinstance(value, dt.date):
             services._not_future(f"changes.{name}", value)

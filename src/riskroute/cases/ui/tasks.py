@@ -13,7 +13,6 @@ never "no").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.urls import reverse
 
@@ -108,7 +107,11 @@ def _notification(case: Case, record: NotificationRecord | None, at: str | None)
 
 
 def task_list(
-    case: Case, next_actions: list[str], *, safeguarding_complete: bool | None, notification: Any
+    case: Case,
+    next_actions: list[str],
+    *,
+    safeguarding_complete: bool | None,
+    notification: NotificationRecord | None,
 ) -> list[Task]:
     """The stages of `case` with their status and, where `next_actions` allows, a link."""
     at = AT_STAGE[CaseState(case.state)]
