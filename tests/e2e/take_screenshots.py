@@ -33,9 +33,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+#: The reason given when a case asks why it is needed (DPA 2018 s.62).
+JUSTIFICATION = "Screenshots of the synthetic demo for the README"
 #: (file name, state of the demo case to show, path template, full page?)
 SHOTS = (
-    ("worklist.png", None, "/cases/team/", False),
+    ("worklist.png", None, "/cases/team/", True),
     ("case.png", "caution_active", "/cases/{id}/", False),
     ("assessment.png", "assessed", "/cases/{id}/assessment/", True),
     ("proposal.png", "assessed", "/cases/{id}/disposal/propose/", True),
@@ -118,6 +120,11 @@ def main() -> None:
                 for name, state, path, full_page in SHOTS:
                     page.goto(base + path.format(id=ids.get(state or "", 0)))
                     page.locator("main").wait_for()
+                    if page.get_by_role("heading", name="Why do you need this case?").count():
+                        # The s.62 question comes first, once per case; then the page asked for.
+                        page.get_by_label("Why do you need to open this case?").fill(JUSTIFICATION)
+                        page.get_by_role("button", name="Continue to the case").click()
+                        page.locator("main").wait_for()
                     page.screenshot(path=str(args.out / name), full_page=full_page)
                     print(args.out / name)
                 browser.close()

@@ -37,7 +37,7 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("referral", "Referral", ("update_facts", "assign_case")),
+    Stage("referral", "Referral", ("update_facts",)),
     Stage("enforcement", "Enforcement", ("record_enforcement",)),
     Stage("safeguarding", "Safeguarding", ("record_safeguarding", "link_children")),
     Stage("assessment", "Assessment", ("run_assessment",)),
