@@ -91,7 +91,8 @@ def new_page(browser: Any) -> Iterator[Any]:
     errors: list[str] = []
 
     def make(**options: Any) -> Any:
-        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, **options)
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(locale="en-GB", **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
