@@ -29,7 +29,21 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import Case as DbCase
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -99,9 +113,39 @@ LIST_COLUMNS = (
 )
 
 
+#: The initial notification still to be made under a requirement in force (its due date).
+_INITIAL_NOTIFICATION_DUE = NotificationRecord.objects.filter(
+    case=OuterRef("pk"),
+    current=True,
+    notifiable=True,
+    initial_notified_on__isnull=True,
+    ended_on__isnull=True,
+).values("initial_due")[:1]
+
+#: What falls due next on an open case (the worklists' "Next due" column), never a deadline
+#: already met: the enforcement action until it is taken; while the caution is in force, the end
+#: of the programme window; otherwise the initial notification while it is not yet made.
+NEXT_DUE: dict[str, Any] = {
+    "next_due_on": DbCase(
+        When(action_taken_on__isnull=True, then=F("action_deadline")),
+        When(state=CaseState.CAUTION_ACTIVE, then=F("caution__programme_deadline")),
+        default=Subquery(_INITIAL_NOTIFICATION_DUE),
+        output_field=DateField(),
+    ),
+    "next_due_kind": DbCase(
+        When(action_taken_on__isnull=True, action_deadline__isnull=False, then=Value("enforcement action")),
+        When(state=CaseState.CAUTION_ACTIVE, then=Value("end of the programme window")),
+        When(Exists(_INITIAL_NOTIFICATION_DUE), then=Value("initial notification")),
+        default=Value(""),
+        output_field=CharField(),
+    ),
+}
+
+
 def _list_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """A case list's rows: the subject and assignee joined, only `LIST_COLUMNS` loaded."""
-    return cases.select_related("subject", "assigned_to").only(*LIST_COLUMNS)
+    """A case list's rows: the subject and assignee joined, only `LIST_COLUMNS` loaded, and what
+    falls due next (`NEXT_DUE`)."""
+    return cases.select_related("subject", "assigned_to").only(*LIST_COLUMNS).annotate(**NEXT_DUE)
 
 
 def _listed(user: User, name: str, purpose: str, cases: list[Case]) -> list[Case]:
