@@ -6,14 +6,10 @@ MFA is required here as in production (tests/conftest.py switches it off for the
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))  # the shared builders (casekit)
-
 from casekit import World, build_world, caution_data, make_user, referral, to_diversion_approved
 from hardkit import CANARY, Cases
 

@@ -30,16 +30,13 @@ from typing import Any
 
 import pytest
 import requests
+from casekit import LOW_RISK_FACTS, SAFEGUARDING_DONE
 
 SERVER = os.environ.get("RISKROUTE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "riskroute-demo"  # riskroute.cases.demo.DEMO_PASSWORD (demo mode, synthetic accounts)
 JUSTIFY = {"X-Justification": "Fault test, synthetic"}
-FACTS_SOURCE = ROOT / "tests" / "web"
-sys.path.insert(0, str(FACTS_SOURCE))
-
-from casekit import LOW_RISK_FACTS, SAFEGUARDING_DONE  # noqa: E402
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -423,8 +423,6 @@ def to_closed_from_complete(world: World, case: Case) -> Case:
 
 
 WAL_SCRIPT = """
-import sys
-sys.path[:0] = [{web!r}]
 import django
 django.setup()
 from django.core.management import call_command
@@ -454,10 +452,11 @@ def test_after_erasure_the_name_index_is_not_left_in_the_sqlite_files(tmp_path: 
         "DJANGO_SETTINGS_MODULE": "riskroute.web.settings",
         "RISKROUTE_DATA_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'erasure.sqlite3'}",
+        "PYTHONPATH": os.pathsep.join(filter(None, [web, os.environ.get("PYTHONPATH", "")])),  # casekit
     }
     env.pop("RISKROUTE_TEST_POSTGRES_URL", None)
     done = subprocess.run(
-        [sys.executable, "-c", WAL_SCRIPT.format(web=web, data=str(tmp_path))],
+        [sys.executable, "-c", WAL_SCRIPT.format(data=str(tmp_path))],
         env=env,
         capture_output=True,
         text=True,

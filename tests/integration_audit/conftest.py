@@ -8,14 +8,10 @@ test. test_integration_postgres.py re-runs this directory on PostgreSQL.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-
 from casekit import World, build_world, referral
 
 from riskroute.cases import services
