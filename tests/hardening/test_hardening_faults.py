@@ -108,6 +108,9 @@ def service(tmp_path: Path) -> Iterator[tuple[Server, str]]:
         RISKROUTE_DEMO="1",
         RISKROUTE_TEST_SLOW_DECISION_SECONDS="30",
         RISKROUTE_TEST_SLOW_DECISION_FLAG=str(tmp_path / "held"),
+        # The test-only middleware comes with the tests' own settings module, not the service's.
+        DJANGO_SETTINGS_MODULE="fault_settings",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")])),
     )
     server = Server(env, tmp_path / "server.log")
     try:

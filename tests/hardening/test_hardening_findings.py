@@ -676,3 +676,9 @@ def test_the_migration_moves_enrolled_devices_and_seals_their_secrets() -> None:
     [moved] = TOTPAuthenticator.objects.filter(user_id=user.pk)
     assert (moved.key, moved.drift, moved.name) == (secret, 1, "phone")
     assert secret not in _raw_rows("accounts_totpauthenticator") and _raw_rows("otp_totp_totpdevice") == "[]"
+
+
+def test_the_service_settings_carry_nothing_that_exists_for_tests(settings: Any) -> None:
+    """The fault tests' middleware comes with their own settings module (tests/hardening)."""
+    assert not [m for m in settings.MIDDLEWARE if "Fault" in m or "faultkit" in m]
+    assert not hasattr(settings, "TEST_SLOW_DECISION_SECONDS")

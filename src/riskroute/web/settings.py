@@ -144,11 +144,6 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-#: Fault tests only: hold each disposal proposal open this long before it commits (0: never).
-TEST_SLOW_DECISION_SECONDS = float(os.environ.get("RISKROUTE_TEST_SLOW_DECISION_SECONDS", "0"))
-TEST_SLOW_DECISION_FLAG = os.environ.get("RISKROUTE_TEST_SLOW_DECISION_FLAG", "")
-if TEST_SLOW_DECISION_SECONDS > 0:
-    MIDDLEWARE.append("riskroute.web.hardening.SlowDecisionForFaultTests")
 
 ROOT_URLCONF = "riskroute.web.urls"
 WSGI_APPLICATION = "riskroute.web.wsgi.application"
