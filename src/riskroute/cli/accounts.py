@@ -9,12 +9,11 @@ with a JSON error naming the option on bad input, as every command.
 
 from __future__ import annotations
 
-import os
 from typing import Annotated, Any
 
 import typer
 
-from riskroute.cli.io import run_json_command
+from riskroute.cli.io import django_setup, run_json_command
 
 accounts_app = typer.Typer(
     help="Accounts, forces, units and provider organisations (restricted to administrators, audited)."
@@ -24,10 +23,7 @@ By = Annotated[str, typer.Option("--by", help="Your administrator user name (rec
 
 
 def _management() -> Any:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskroute.web.settings")
-    import django
-
-    django.setup()
+    django_setup()
     from riskroute.accounts import management
 
     return management

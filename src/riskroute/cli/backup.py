@@ -27,15 +27,8 @@ from typing import Annotated, Any
 
 import typer
 
-from riskroute.cli.io import run_json_command
+from riskroute.cli.io import django_setup, run_json_command
 from riskroute.core.errors import InvalidInput
-
-
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskroute.web.settings")
-    import django
-
-    django.setup()
 
 
 def _invalid(path: str, message: str) -> InvalidInput:
@@ -106,7 +99,7 @@ def backup(path: Annotated[Path, typer.Argument(help="The backup file to write (
             raise _invalid("PATH", f"{path} exists; a backup never overwrites a file")
         if not path.parent.is_dir():
             raise _invalid("PATH", f"{path.parent} is not a directory")
-        _django()
+        django_setup()
         db = _database()
         partial = path.with_name(path.name + ".partial")
         if db["ENGINE"].endswith("sqlite3"):
@@ -152,7 +145,7 @@ def restore(
     def action() -> dict[str, Any]:
         if not path.is_file():
             raise _invalid("PATH", f"{path} is not a file")
-        _django()
+        django_setup()
         db = _database()
         if _has_data() and not replace:
             raise _invalid("--replace", "the database holds data; give --replace to overwrite it all")

@@ -9,23 +9,15 @@ user, or one who may not create referrals, is an error naming `--as` (exit 2, no
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated, Any
 
 import typer
 
-from riskroute.cli.io import emit, fail_internal, fail_invalid, read_bytes
+from riskroute.cli.io import django_setup, emit, fail_internal, fail_invalid, read_bytes
 from riskroute.core.errors import InvalidInput
 
 import_app = typer.Typer(help="Bulk intake of records from other systems (audited as the named user).")
-
-
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskroute.web.settings")
-    import django
-
-    django.setup()
 
 
 def _importer(username: str) -> Any:
@@ -78,7 +70,7 @@ def referrals(
     """Import referrals, one JSON document a line; report bad lines in place and go on."""
     try:
         text = _text(source)
-        _setup()
+        django_setup()
         from riskroute.cases.errors import PermissionDenied
         from riskroute.cases.intake import import_referrals
 

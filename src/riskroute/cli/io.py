@@ -7,6 +7,7 @@ traceback ever reaches the user.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,15 @@ M = TypeVar("M", bound=BaseModel)
 #: Set by `riskroute.cli.main` when this process is the `riskroute` command itself (not a test
 #: runner calling a command in-process), so a command may leave process-wide state behind it.
 RUNNING_AS_COMMAND = False
+
+
+def django_setup() -> None:
+    """Start Django for a command that reads or writes the case service's database (imported
+    here, not at start-up, so the pure commands never load it)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskroute.web.settings")
+    import django
+
+    django.setup()
 
 
 def read_bytes(source: str | None) -> bytes:

@@ -7,7 +7,6 @@ fails verification, with the JSON report (naming the first bad entry) on stdout.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from riskroute.cli.io import run_json_command
+from riskroute.cli.io import django_setup, run_json_command
 from riskroute.core.errors import InvalidInput
 
 #: `riskroute audit verify` exit code when the log or a checkpoint does not verify.
@@ -23,13 +22,6 @@ EXIT_TAMPERED = 3
 
 audit_app = typer.Typer(help="The DPA 2018 s.62 audit log: verify, checkpoint, who accessed a case.")
 keys_app = typer.Typer(help="Field-encryption keys: status, rotate (re-encrypts everything), retire.")
-
-
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskroute.web.settings")
-    import django
-
-    django.setup()
 
 
 @audit_app.command("verify")
@@ -47,7 +39,7 @@ def verify(
     report: dict[str, Any] = {}
 
     def action() -> dict[str, Any]:
-        _django()
+        django_setup()
         from riskroute.audit import verify_log
 
         report.update(verify_log(since_checkpoint=since_checkpoint))
@@ -63,7 +55,7 @@ def checkpoint() -> None:
     """Sign the chain up to its last entry now with the Ed25519 key held outside the database."""
 
     def action() -> dict[str, Any]:
-        _django()
+        django_setup()
         from riskroute.audit import checkpoint as make_checkpoint
 
         made = make_checkpoint()
@@ -84,7 +76,7 @@ def who_accessed(
     """Who collected, changed, consulted or disclosed a record, when and why (no record content)."""
 
     def action() -> dict[str, Any]:
-        _django()
+        django_setup()
         from riskroute.audit import who_accessed as query
 
         return {"object_type": obj_type, "object_id": case_id, "accesses": query(case_id, obj_type=obj_type)}
@@ -117,7 +109,7 @@ def status() -> None:
     """The key ring (ids only, never key material) and how many stored values each key seals."""
 
     def action() -> dict[str, Any]:
-        _django()
+        django_setup()
         from riskroute.crypto.rotation import key_usage
 
         return {**_ring_summary(), "usage": key_usage()}
@@ -132,7 +124,7 @@ def rotate(
     """Add a new active key and re-encrypt every encrypted field under it, batch by batch, online."""
 
     def action() -> dict[str, Any]:
-        _django()
+        django_setup()
         from riskroute.audit import Action, SystemActor, record
         from riskroute.crypto.keyring import add_active_key
         from riskroute.crypto.rotation import key_usage, reencrypt_all
@@ -168,7 +160,7 @@ def retire(key_id: Annotated[str, typer.Argument(help="The key id to destroy (se
     """Destroy an old key's material; refused while any stored value is still sealed under it."""
 
     def action() -> dict[str, Any]:
-        _django()
+        django_setup()
         from riskroute.audit import Action, SystemActor, record
         from riskroute.crypto.keyring import KeyRingError, load_keyring, retire_key
         from riskroute.crypto.rotation import key_usage

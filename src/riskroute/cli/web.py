@@ -8,21 +8,15 @@ accounts, because demo passwords are public.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated, Any
 
 import typer
 
+from riskroute.cli.io import django_setup
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-
-
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskroute.web.settings")
-    import django
-
-    django.setup()
 
 
 def _migrate() -> None:
@@ -42,7 +36,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="gunicorn worker processes.")] = 2,
 ) -> None:
     """Run the case service with gunicorn (API at /api/, OpenAPI at /api/openapi.json)."""
-    _django()
+    django_setup()
     from django.conf import settings
 
     from riskroute.cases.demo import has_demo_data
@@ -96,7 +90,7 @@ def _drop_server_banner() -> None:
 
 def demo() -> None:
     """Migrate an empty database and load synthetic demo cases (logins printed in demo mode)."""
-    _django()
+    django_setup()
     from django.conf import settings
 
     from riskroute.accounts.models import User
