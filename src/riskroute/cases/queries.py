@@ -34,7 +34,6 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
-    Exists,
     F,
     OuterRef,
     Q,
@@ -125,27 +124,27 @@ _INITIAL_NOTIFICATION_DUE = NotificationRecord.objects.filter(
 #: What falls due next on an open case (the worklists' "Next due" column), never a deadline
 #: already met: the enforcement action until it is taken; while the caution is in force, the end
 #: of the programme window; otherwise the initial notification while it is not yet made.
-NEXT_DUE: dict[str, Any] = {
-    "next_due_on": DbCase(
-        When(action_taken_on__isnull=True, then=F("action_deadline")),
-        When(state=CaseState.CAUTION_ACTIVE, then=F("caution__programme_deadline")),
-        default=Subquery(_INITIAL_NOTIFICATION_DUE),
-        output_field=DateField(),
-    ),
-    "next_due_kind": DbCase(
-        When(action_taken_on__isnull=True, action_deadline__isnull=False, then=Value("enforcement action")),
-        When(state=CaseState.CAUTION_ACTIVE, then=Value("end of the programme window")),
-        When(Exists(_INITIAL_NOTIFICATION_DUE), then=Value("initial notification")),
-        default=Value(""),
-        output_field=CharField(),
-    ),
-}
+NEXT_DUE_ON = DbCase(
+    When(action_taken_on__isnull=True, then=F("action_deadline")),
+    When(state=CaseState.CAUTION_ACTIVE, then=F("caution__programme_deadline")),
+    default=Subquery(_INITIAL_NOTIFICATION_DUE),
+    output_field=DateField(),
+)
+#: Which of those it is, read off the same branches (nothing due: blank).
+NEXT_DUE_KIND = DbCase(
+    When(next_due_on__isnull=True, then=Value("")),
+    When(action_taken_on__isnull=True, then=Value("enforcement action")),
+    When(state=CaseState.CAUTION_ACTIVE, then=Value("end of the programme window")),
+    default=Value("initial notification"),
+    output_field=CharField(),
+)
 
 
 def _list_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
     """A case list's rows: the subject and assignee joined, only `LIST_COLUMNS` loaded, and what
-    falls due next (`NEXT_DUE`)."""
-    return cases.select_related("subject", "assigned_to").only(*LIST_COLUMNS).annotate(**NEXT_DUE)
+    falls due next (`NEXT_DUE_ON`, `NEXT_DUE_KIND`)."""
+    rows = cases.select_related("subject", "assigned_to").only(*LIST_COLUMNS)
+    return rows.annotate(next_due_on=NEXT_DUE_ON).annotate(next_due_kind=NEXT_DUE_KIND)
 
 
 def _listed(user: User, name: str, purpose: str, cases: list[Case]) -> list[Case]:
