@@ -7,7 +7,7 @@ cannot be undone, then confirms; "Change" brings the form back with the answers 
 stored between the two requests: the check page carries the submitted fields as hidden inputs, and
 the confirmed request is validated again from the start (version included), so a case changed in
 between is refused as usual. The check page is shown only for a submission that would succeed now:
-the step is first run and rolled back (`attempt`), so a refusal (wrong state, a date before the
+the step is first run and rolled back (`run` on trial), so a refusal (wrong state, a date before the
 case's own dates) comes at once, on the form, not after the user has confirmed.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.db import transaction
@@ -26,6 +26,8 @@ from riskroute.cases.models import Case
 from riskroute.cases.ui.pages import page
 
 #: The field a confirmed submission carries, and the one that asks for the form again.
+T = TypeVar("T")
+
 CONFIRMED = "confirmed"
 CHANGE = "change"
 _NOT_REPOSTED = {"csrfmiddlewaretoken", CONFIRMED, CHANGE}
@@ -35,14 +37,22 @@ class _RolledBack(Exception):
     """Raised inside the trial transaction so that everything it wrote is undone."""
 
 
-def attempt(call: Callable[[], Any]) -> None:
-    """Run a service call and roll back all it wrote (audit entries too); its refusal propagates."""
+def run(call: Callable[[], T], *, trial: bool) -> T | None:
+    """Make the service call; on `trial`, roll back all it wrote (audit entries too) and return
+    None. Either way its refusal propagates, so the form shows it."""
+    if not trial:
+        return call()
     try:
         with transaction.atomic():
             call()
             raise _RolledBack
     except _RolledBack:
-        return
+        return None
+
+
+def needs_check(request: HttpRequest, warning: str | None) -> bool:
+    """A one-way submission (`warning` says what cannot be undone) that is not yet confirmed."""
+    return bool(warning) and not is_confirmed(request)
 
 
 def is_confirmed(request: HttpRequest) -> bool:

@@ -404,11 +404,11 @@ def _run_step(
     )
     if request.method == "POST" and form.is_valid():
         warning = step.one_way(case, form.payload()) if step.one_way else None  # type: ignore[attr-defined]
-        checking = bool(warning) and not check_answers.is_confirmed(request)
+        checking = check_answers.needs_check(request, warning)
         if not (checking and check_answers.wants_change(request)):  # "Change": the form, answers kept
             call = partial(step.service, user, case.pk, form.payload())  # type: ignore[attr-defined]
             try:
-                check_answers.attempt(call) if checking else call()
+                check_answers.run(call, trial=checking)
             except CaseServiceError as error:
                 if not attach_service_error(form, error):
                     return refusal(request, error)
@@ -849,7 +849,7 @@ def erase(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = queries.record_case(user, case_id, "erase")
     form = f.ErasureForm(request.POST or None, initial={"version": case.version})
-    checking = not check_answers.is_confirmed(request)
+    checking = check_answers.needs_check(request, _ERASURE_IS_FINAL)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -857,14 +857,12 @@ def erase(request: HttpRequest, case_id: int) -> HttpResponse:
     ):
         call = partial(services.erase_case, user, case_id, form.payload())
         try:
-            outcome = None if checking else call()
-            if checking:
-                check_answers.attempt(call)
+            outcome = check_answers.run(call, trial=checking)
         except CaseServiceError as error:
             if not attach_service_error(form, error):
                 return refusal(request, error)
         else:
-            if outcome is None:
+            if outcome is None:  # tried, not yet confirmed
                 return check_answers.check_page(
                     request,
                     case=case,
