@@ -166,8 +166,9 @@ def test_same_input_gives_byte_identical_output(
 def test_batch_serialisation_equals_the_document(
     document: dict[str, Any], others: list[dict[str, Any]], policy: str
 ) -> None:
-    """The batch path validates into plain dicts and writes memoised parts from pre-serialised
-    JSON: it must give the same bytes as the document."""
+    """The batch reader (`flat_from_json`, plain dicts) gives the same bytes as the validated model
+    (`triage`, through `flatten`), cold and after other cases have filled the memos: `triage` is
+    now decoded from `triage_json`, so what this holds is the two readers and the memos."""
     forget_memos()
     first = triage_json(flat_from_json(orjson.dumps(document)), policy, line=7)
     for other in others:
