@@ -12,7 +12,7 @@ from casekit import World, days_ago
 from django.test import Client
 from django.utils import timezone
 
-from riskroute.cases import queries, services
+from riskroute.cases import commands, queries, services
 from riskroute.cases.errors import NotFound, PermissionDenied, ValidationFailed
 from riskroute.cases.models import Case, CaseShare
 
@@ -54,7 +54,7 @@ def test_a_share_lets_the_other_force_read_but_never_write(world: World, new_cas
     ] * 2
     assert [c.pk for c in queries.list_cases(world["b_inv"])] == [new_case.pk]  # found in the case index
     assert queries.team_worklist(world["b_sup"]) == []  # worklists stay about the force's own work
-    assert queries.next_actions(world["b_sup"], new_case) == []
+    assert commands.next_actions(world["b_sup"], new_case) == []
     with pytest.raises(PermissionDenied):
         services.record_enforcement(world["b_sup"], new_case.pk, {"version": 1, "devices_seized": 1})
     with pytest.raises(PermissionDenied):

@@ -16,9 +16,9 @@ from test_web_edges import browser
 
 from riskroute.audit.models import AuditEntry
 from riskroute.cases import services
-from riskroute.cases.corrections import correct_record
 from riskroute.cases.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from riskroute.cases.models import Attendance, Breach, Case, CaseEvent
+from riskroute.cases.services import correct_record
 
 REASON = "Provider's register shows the person attended (synthetic)."
 

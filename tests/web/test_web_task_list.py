@@ -6,7 +6,7 @@ from __future__ import annotations
 from casekit import World, caution_data, referral, to_assessed, to_closed, to_diversion_approved
 from test_web_edges import browser
 
-from riskroute.cases import queries, safeguarding, services
+from riskroute.cases import commands, safeguarding, services
 from riskroute.cases.models import Case, NotificationRecord
 from riskroute.cases.ui.tasks import AT_STAGE, STAGES, TaskStatus, task_list
 from riskroute.cases.vocabulary import CaseState
@@ -25,7 +25,7 @@ def tasks(world: World, name: str, case: Case) -> dict[str, tuple[TaskStatus, st
     status = safeguarding.status(case.facts, getattr(case, "safeguarding", None))
     listed = task_list(
         case,
-        queries.next_actions(world[name], case),
+        commands.next_actions(world[name], case),
         safeguarding_complete=status.complete,
         notification=case.notifications.filter(current=True).first(),
     )

@@ -17,6 +17,7 @@ any change is made). Lists that show subjects' names are logged with their state
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any
 
@@ -32,35 +33,12 @@ from ninja.security import django_auth
 
 from riskroute.accounts.models import ProviderOrganisation, User
 from riskroute.audit import JustificationRequired, remember_justification, require_justification
-from riskroute.cases import corrections, queries, services, trail
-from riskroute.cases.corrections import CorrectionIn
+from riskroute.cases import commands, queries, services, trail
+from riskroute.cases.commands import Command, Route
 from riskroute.cases.documents import case_document, case_summary
 from riskroute.cases.errors import CaseServiceError, JustificationNeeded, ValidationFailed
 from riskroute.cases.models import CaseShare
-from riskroute.cases.schemas import (
-    AssessmentIn,
-    AssignIn,
-    AttendanceIn,
-    BreachIn,
-    CautionIn,
-    ChildLinkIn,
-    CloseIn,
-    CompletionIn,
-    DecisionIn,
-    EnforcementIn,
-    ErasureIn,
-    FactsIn,
-    MappaIn,
-    NotifiedIn,
-    OutcomeIn,
-    ProposalIn,
-    ProsecutionIn,
-    ProviderReferralIn,
-    ReferralIn,
-    ReviewIn,
-    SafeguardingIn,
-    ShareIn,
-)
+from riskroute.cases.schemas import ReferralIn, ShareIn
 from riskroute.core import strict_json
 from riskroute.core.errors import InvalidInput, error_location, format_path
 
@@ -347,215 +325,49 @@ def case_history(request: HttpRequest, case_id: int) -> list[Document]:
     ]
 
 
-def _write(request: HttpRequest, case_id: int, action: Any, data: Any) -> Document:
-    """Refuse a write without a justification before making it: its answer shows the case."""
+def _write(request: HttpRequest, case_id: int, command: Command, data: Any) -> Document:
+    """Run the command; a justified one is refused without a justification before it is run, as
+    its answer shows the case."""
     user = _user(request)
-    justification = _justification(request, case_id)
-    queries.case_reference(user, case_id)  # 404 first, so the 428 below reveals nothing
-    if justification is None:
-        raise JustificationNeeded(case_id)
-    action(user, case_id, data)
+    if command.route is not None and command.route.justified:
+        justification = _justification(request, case_id)
+        queries.case_reference(user, case_id)  # 404 first, so the 428 below reveals nothing
+        if justification is None:
+            raise JustificationNeeded(case_id)
+    result = commands.run(command.name, user, case_id, data)
+    if command.route is not None and command.route.respond is not None:
+        return command.route.respond(case_id, result)
     return _document(request, case_id)
 
 
-@cases.put(
-    "/{case_id}/facts",
-    response={200: Document, **ERRORS},
-    summary="2. Replace the facts (re-prioritises)",
-    openapi_extra=JUSTIFIED,
-)
-def update_facts(request: HttpRequest, case_id: int, data: FactsIn) -> Document:
-    return _write(request, case_id, services.update_facts, data)
+def _add_route(command: Command, route: Route) -> None:
+    """The command's operation, with its input schema as the request body."""
+
+    def endpoint(request: HttpRequest, case_id: int, data: Any) -> Document:
+        return _write(request, case_id, command, data)
+
+    endpoint.__name__ = command.name
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=HttpRequest),
+            inspect.Parameter("case_id", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=int),
+            inspect.Parameter("data", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=command.schema),
+        ],
+        return_annotation=Document,
+    )
+    cases.add_api_operation(
+        f"/{{case_id}}{route.path}",
+        [route.method],
+        endpoint,
+        response={200: Document, **ERRORS},
+        summary=route.summary,
+        openapi_extra=JUSTIFIED if route.justified else None,
+    )
 
 
-@cases.post(
-    "/{case_id}/assignment",
-    response={200: Document, **ERRORS},
-    summary="Assign to an investigator",
-    openapi_extra=JUSTIFIED,
-)
-def assign_case(request: HttpRequest, case_id: int, data: AssignIn) -> Document:
-    return _write(request, case_id, services.assign_case, data)
-
-
-@cases.post(
-    "/{case_id}/provider",
-    response={200: Document, **ERRORS},
-    summary="Refer to a provider organisation",
-    openapi_extra=JUSTIFIED,
-)
-def refer_to_provider(request: HttpRequest, case_id: int, data: ProviderReferralIn) -> Document:
-    return _write(request, case_id, services.refer_to_provider, data)
-
-
-@cases.post(
-    "/{case_id}/enforcement",
-    response={200: Document, **ERRORS},
-    summary="3. Warrant, arrest, forensics",
-    openapi_extra=JUSTIFIED,
-)
-def record_enforcement(request: HttpRequest, case_id: int, data: EnforcementIn) -> Document:
-    return _write(request, case_id, services.record_enforcement, data)
-
-
-@cases.post(
-    "/{case_id}/safeguarding",
-    response={200: Document, **ERRORS},
-    summary="4. Safeguarding",
-    openapi_extra=JUSTIFIED,
-)
-def record_safeguarding(request: HttpRequest, case_id: int, data: SafeguardingIn) -> Document:
-    return _write(request, case_id, services.record_safeguarding, data)
-
-
-@cases.post(
-    "/{case_id}/children",
-    response={200: Document, **ERRORS},
-    summary="4. Link children (no names)",
-    openapi_extra=JUSTIFIED,
-)
-def link_children(request: HttpRequest, case_id: int, data: ChildLinkIn) -> Document:
-    return _write(request, case_id, services.link_children, data)
-
-
-@cases.post(
-    "/{case_id}/assessments",
-    response={200: Document, **ERRORS},
-    summary="5. Run the assessment",
-    openapi_extra=JUSTIFIED,
-)
-def run_assessment(request: HttpRequest, case_id: int, data: AssessmentIn) -> Document:
-    return _write(request, case_id, services.run_assessment, data)
-
-
-@cases.post(
-    "/{case_id}/proposals",
-    response={200: Document, **ERRORS},
-    summary="6. Propose a disposal",
-    openapi_extra=JUSTIFIED,
-)
-def propose_disposal(request: HttpRequest, case_id: int, data: ProposalIn) -> Document:
-    return _write(request, case_id, services.propose_disposal, data)
-
-
-@cases.post(
-    "/{case_id}/proposals/approve",
-    response={200: Document, **ERRORS},
-    summary="6. Approve (supervisor)",
-    openapi_extra=JUSTIFIED,
-)
-def approve_disposal(request: HttpRequest, case_id: int, data: DecisionIn) -> Document:
-    return _write(request, case_id, services.approve_disposal, data)
-
-
-@cases.post(
-    "/{case_id}/proposals/reject",
-    response={200: Document, **ERRORS},
-    summary="6. Reject (supervisor)",
-    openapi_extra=JUSTIFIED,
-)
-def reject_disposal(request: HttpRequest, case_id: int, data: DecisionIn) -> Document:
-    return _write(request, case_id, services.reject_disposal, data)
-
-
-@cases.post(
-    "/{case_id}/caution",
-    response={200: Document, **ERRORS},
-    summary="7. Conditional caution conditions",
-    openapi_extra=JUSTIFIED,
-)
-def record_caution(request: HttpRequest, case_id: int, data: CautionIn) -> Document:
-    return _write(request, case_id, services.record_caution, data)
-
-
-@cases.post(
-    "/{case_id}/notifications",
-    response={200: Document, **ERRORS},
-    summary="7. Notification made",
-    openapi_extra=JUSTIFIED,
-)
-def record_notification(request: HttpRequest, case_id: int, data: NotifiedIn) -> Document:
-    return _write(request, case_id, services.record_notification, data)
-
-
-@cases.post(
-    "/{case_id}/mappa",
-    response={200: Document, **ERRORS},
-    summary="7. MAPPA management level",
-    openapi_extra=JUSTIFIED,
-)
-def set_mappa_level(request: HttpRequest, case_id: int, data: MappaIn) -> Document:
-    return _write(request, case_id, services.set_mappa_level, data)
-
-
-@cases.post(
-    "/{case_id}/attendance",
-    response={200: Document, **ERRORS},
-    summary="8. Programme attendance",
-    openapi_extra=JUSTIFIED,
-)
-def record_attendance(request: HttpRequest, case_id: int, data: AttendanceIn) -> Document:
-    return _write(request, case_id, services.record_attendance, data)
-
-
-@cases.post(
-    "/{case_id}/caution/complete",
-    response={200: Document, **ERRORS},
-    summary="8. Conditions completed",
-    openapi_extra=JUSTIFIED,
-)
-def complete_caution(request: HttpRequest, case_id: int, data: CompletionIn) -> Document:
-    return _write(request, case_id, services.complete_caution, data)
-
-
-@cases.post(
-    "/{case_id}/breaches",
-    response={200: Document, **ERRORS},
-    summary="8. Breach (s.24)",
-    openapi_extra=JUSTIFIED,
-)
-def record_breach(request: HttpRequest, case_id: int, data: BreachIn) -> Document:
-    return _write(request, case_id, services.record_breach, data)
-
-
-@cases.post(
-    "/{case_id}/prosecution",
-    response={200: Document, **ERRORS},
-    summary="9. Charge, CPS, court",
-    openapi_extra=JUSTIFIED,
-)
-def update_prosecution(request: HttpRequest, case_id: int, data: ProsecutionIn) -> Document:
-    return _write(request, case_id, services.update_prosecution, data)
-
-
-@cases.post(
-    "/{case_id}/prosecution/outcome",
-    response={200: Document, **ERRORS},
-    summary="9. Outcome, sentence",
-    openapi_extra=JUSTIFIED,
-)
-def record_outcome(request: HttpRequest, case_id: int, data: OutcomeIn) -> Document:
-    return _write(request, case_id, services.record_outcome, data)
-
-
-@cases.post(
-    "/{case_id}/corrections",
-    response={200: Document, **ERRORS},
-    summary="Correct recorded attendance, a breach, the court outcome date or notification dates",
-    openapi_extra=JUSTIFIED,
-)
-def correct_record(request: HttpRequest, case_id: int, data: CorrectionIn) -> Document:
-    return _write(request, case_id, corrections.correct_record, data)
-
-
-@cases.post(
-    "/{case_id}/closure",
-    response={200: Document, **ERRORS},
-    summary="10. Close with review dates",
-    openapi_extra=JUSTIFIED,
-)
-def close_case(request: HttpRequest, case_id: int, data: CloseIn) -> Document:
-    return _write(request, case_id, services.close_case, data)
+for _command in commands.REGISTRY.values():
+    if _command.route is not None:
+        _add_route(_command, _command.route)
 
 
 def _share_document(share: CaseShare) -> Document:
@@ -586,32 +398,6 @@ def grant_share(request: HttpRequest, case_id: int, data: ShareIn) -> Status[Doc
 )
 def revoke_share(request: HttpRequest, case_id: int, share_id: int) -> Document:
     return _share_document(services.revoke_share(_user(request), case_id, share_id))
-
-
-@cases.post(
-    "/{case_id}/erasure",
-    response={200: Document, **ERRORS},
-    summary="12. Erase a closed case reviewed for erasure: personal data, or the whole case with a second "
-    "administrator's approval (administrator); leaves an audit tombstone",
-)
-def erase_case(request: HttpRequest, case_id: int, data: ErasureIn) -> Document:
-    outcome = services.erase_case(_user(request), case_id, data)
-    waiting = outcome == "awaiting_second_administrator"
-    return {
-        "case_id": case_id,
-        "erased": None if waiting else outcome,
-        "awaiting_second_administrator": waiting,
-    }
-
-
-@cases.post(
-    "/{case_id}/reviews",
-    response={200: Document, **ERRORS},
-    summary="12. Record a retention review of a closed case (administrator)",
-    openapi_extra=JUSTIFIED,
-)
-def record_review(request: HttpRequest, case_id: int, data: ReviewIn) -> Document:
-    return _write(request, case_id, services.record_review, data)
 
 
 # --- worklists and dashboard ----------------------------------------------------------------

@@ -22,11 +22,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from django.db import models, transaction
+from django.db import models
 from pydantic import BaseModel, Field, ValidationError
 
 from riskroute.accounts.models import User
-from riskroute.cases import decisions, services, timeline, trail
+from riskroute.cases import decisions, timeline, trail
+from riskroute.cases.commands import support
+from riskroute.cases.commands.registry import Command, Done, Route, register
 from riskroute.cases.errors import (
     CaseServiceError,
     IllegalTransition,
@@ -176,12 +178,9 @@ def _parse_changes(kind: Correctable, changes: Mapping[str, Any]) -> dict[str, A
     return values
 
 
-@transaction.atomic
-def correct_record(user: User, case_id: int, data: CorrectionIn | Mapping[str, Any]) -> Case:
+def correct_record(user: User, case: Case, payload: CorrectionIn) -> Done:
     """Correct fields of one recorded attendance, breach, court outcome or notification."""
-    payload = services._parse(CorrectionIn, data)
     kind = CORRECTABLE[payload.record]
-    case = services._open(user, case_id, payload.version, kind.permission)
     refused = refusal_of(user, case, payload.record)
     if refused is not None:
         raise refused
@@ -201,7 +200,7 @@ def correct_record(user: User, case_id: int, data: CorrectionIn | Mapping[str, A
         raise ValidationFailed([{"path": f"changes.{name}", "message": message} for name in unrecorded])
     for name, value in changed.items():
         if isinstance(value, dt.date):
-            services._not_future(f"changes.{name}", value)
+            support.not_future(f"changes.{name}", value)
             rule, as_name = kind.dates[name]
             try:
                 timeline.check(rule, case, {as_name: value})
@@ -218,12 +217,9 @@ def correct_record(user: User, case_id: int, data: CorrectionIn | Mapping[str, A
     described = "; ".join(
         f"{name.replace('_', ' ')} {_shown(before[name])} → {_shown(v)}" for name, v in changed.items()
     )
-    services._commit(
-        payload,
+    fields = [f"{payload.record.value}.{name}" for name in changed]
+    return Done(
         case,
-        user,
-        "correct_record",
-        case.state,
         f"Corrected {payload.record.label.lower()}: {described}. Reason: {payload.reason}",
         {
             "record": payload.record.value,
@@ -233,11 +229,26 @@ def correct_record(user: User, case_id: int, data: CorrectionIn | Mapping[str, A
                 name: {"from": _json(before[name]), "to": _json(value)} for name, value in changed.items()
             },
         },
+        then=lambda: trail.altered(user, case, "correct_record", fields),
         log_alteration=False,
     )
-    trail.altered(user, case, "correct_record", [f"{payload.record.value}.{name}" for name in changed])
-    return case
 
 
 def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+register(
+    Command(
+        "correct_record",
+        CorrectionIn,
+        lambda payload: CORRECTABLE[payload.record].permission,
+        correct_record,
+        label="Correct a record",
+        route=Route(
+            "/corrections",
+            "Correct recorded attendance, a breach, the court outcome date or notification dates",
+        ),
+        refused_because="nothing is recorded yet that could be corrected",
+    )
+)

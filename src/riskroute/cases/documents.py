@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from riskroute.accounts.models import Role, User
 from riskroute.cases import safeguarding
+from riskroute.cases.commands import next_actions
 from riskroute.cases.models import Case
-from riskroute.cases.queries import next_actions
 
 
 def _name(user: User | None) -> dict[str, Any] | None:

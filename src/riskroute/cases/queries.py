@@ -6,7 +6,6 @@
   API's case index);
 - `get_case(user, case_id, justification=...)`: one case with its records, or `NotFound`;
   `JustificationNeeded` without a justification;
-- `next_actions(user, case)`: the steps this user may take now (state and permission both);
 - worklists, a page at a time by cursor (`CasePage`): `my_cases`, `team_worklist` (overdue first,
   then by band, then by deadline), and `overdue_by_band` (the first page of each band);
 - `approvals_waiting(user)`: the supervisor's queue, proposals the user may decide;
@@ -67,7 +66,7 @@ from riskroute.cases.models import (
 )
 from riskroute.cases.permissions import allowed, case_scope
 from riskroute.cases.vocabulary import CaseState, PriorityBand, ProposalStatus
-from riskroute.cases.workflow import CaseWorkflow, allowed_events
+from riskroute.cases.workflow import CaseWorkflow
 from riskroute.core.errors import ErrorDetail
 from riskroute.crypto import blind_index
 
@@ -261,64 +260,6 @@ def history_page(case: Case, number: str | int | None) -> Page[CaseEvent]:
     history. For a case already read through `get_case`."""
     newest_first = case.events.select_related("actor").order_by("-at", "-id")
     return Paginator(newest_first, HISTORY_PAGE_SIZE).get_page(number)
-
-
-#: Each user-facing action: the workflow event it fires (None: no state change) and its permission.
-ACTIONS: dict[str, tuple[str | None, str, frozenset[str]]] = {
-    "update_facts": (None, "investigate", frozenset({"referral", "investigation", "assessed"})),
-    "record_enforcement": (None, "investigate", frozenset({"referral", "investigation", "assessed"})),
-    "assign_case": (None, "assign", frozenset(s for s in CaseWorkflow.states_map if s != "closed")),
-    "record_safeguarding": (
-        None,
-        "safeguard",
-        frozenset(s for s in CaseWorkflow.states_map if s != "closed"),
-    ),
-    "link_children": (None, "safeguard", frozenset(s for s in CaseWorkflow.states_map if s != "closed")),
-    "run_assessment": ("assess", "investigate", frozenset()),
-    "propose_disposal": ("propose", "investigate", frozenset()),
-    "approve_disposal": (None, "approve", frozenset({"decision_pending"})),
-    "reject_disposal": ("reject", "approve", frozenset()),
-    "record_caution": (None, "manage_offender", frozenset({"diversion_approved"})),
-    "record_notification": (
-        None,
-        "manage_offender",
-        frozenset({"caution_active", "caution_complete", "prosecution_concluded", "closed"}),
-    ),
-    "set_mappa_level": (
-        None,
-        "manage_offender",
-        frozenset({"caution_active", "caution_complete", "prosecution", "prosecution_concluded"}),
-    ),
-    "record_attendance": (None, "record_attendance", frozenset({"caution_active"})),
-    "complete_caution": ("complete_caution", "manage_offender", frozenset()),
-    "record_breach": (None, "manage_offender", frozenset({"caution_active"})),
-    "update_prosecution": (None, "investigate", frozenset({"prosecution"})),
-    "record_outcome": (None, "investigate", frozenset({"prosecution"})),
-    "close_case": ("close", "investigate", frozenset()),
-}
-
-
-def next_actions(user: User, case: Case) -> list[str]:
-    """Service functions this user may call on this case now (guards are checked when called)."""
-    events = set(allowed_events(case))
-    out = []
-    may_decide: bool | None = None  # read once, and only if a decision is possible at all
-    for action, (event, permission, states) in ACTIONS.items():
-        in_state = event in events if event is not None else case.state in states
-        if in_state and allowed(permission, user, case):
-            if action in {"approve_disposal", "reject_disposal"}:
-                if may_decide is None:
-                    proposer = (
-                        case.proposals.filter(status="pending")
-                        .order_by("-id")
-                        .values_list("proposed_by_id", flat=True)
-                        .first()
-                    )
-                    may_decide = proposer is not None and proposer != user.pk
-                if not may_decide:
-                    continue
-            out.append(action)
-    return out
 
 
 # --- worklists: pages in one order, by cursor ---------------------------------------------

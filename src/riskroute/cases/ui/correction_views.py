@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from riskroute.accounts.models import User
-from riskroute.cases import corrections
+from riskroute.cases import corrections, services
 from riskroute.cases.errors import CaseServiceError, NotFound
 from riskroute.cases.ui.forms import VersionedForm
 from riskroute.cases.ui.govuk import GovDateField
@@ -106,7 +106,7 @@ def correction(request: HttpRequest, case_id: int, record: str, record_id: int |
             "reason": form.cleaned_data["reason"],
         }
         try:
-            corrections.correct_record(user, case.pk, data)
+            services.correct_record(user, case.pk, data)
         except CaseServiceError as error:
             if not attach_service_error(form, error):
                 return refusal(request, error)

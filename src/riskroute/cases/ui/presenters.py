@@ -28,28 +28,6 @@ from riskroute.cases.vocabulary import (
 from riskroute.cases.workflow import GUARD_REASONS
 from riskroute.core.facts import FACT_PATHS
 
-#: service action -> (button text, URL name of the page that performs it), in the order the case page
-#: offers them: the steps that move the case on first, housekeeping (assignment) last.
-ACTION_LINKS: dict[str, tuple[str, str]] = {
-    "update_facts": ("Edit facts", "cases-ui:facts"),
-    "record_enforcement": ("Record enforcement", "cases-ui:enforcement"),
-    "run_assessment": ("Run the assessment", "cases-ui:assessment"),
-    "propose_disposal": ("Propose a disposal", "cases-ui:propose"),
-    "approve_disposal": ("Approve or reject the proposal", "cases-ui:decide"),
-    "reject_disposal": ("Approve or reject the proposal", "cases-ui:decide"),
-    "record_caution": ("Record the conditional caution", "cases-ui:caution"),
-    "record_attendance": ("Record attendance", "cases-ui:attendance"),
-    "complete_caution": ("Record attendance", "cases-ui:attendance"),
-    "record_breach": ("Record a breach", "cases-ui:breach"),
-    "record_notification": ("Record a notification", "cases-ui:notification"),
-    "update_prosecution": ("Record prosecution steps", "cases-ui:prosecution"),
-    "record_outcome": ("Record prosecution steps", "cases-ui:prosecution"),
-    "close_case": ("Close the case", "cases-ui:close"),
-    "record_safeguarding": ("Record safeguarding", "cases-ui:safeguarding"),
-    "link_children": ("Record safeguarding", "cases-ui:safeguarding"),
-    "assign_case": ("Assign the case", "cases-ui:assign"),
-}
-
 
 def state_label(state: str) -> str:
     return CaseState.label_of(state)

@@ -2,12 +2,12 @@
 act on it now, a link to its step (the GOV.UK task list pattern).
 
 The stages follow the workflow's states (`AT_STAGE` says which stage each state is at; a test
-holds it to every `CaseState`), the links come from `queries.next_actions` through
-`presenters.ACTION_LINKS`, so the list never offers a step the service would refuse for its
-state or the user's permission. Two stages do not follow the state alone: safeguarding runs
-beside the others from the referral on, and notification is "Not needed" only when the record
-says the person is not notifiable (an unknown notifiability stays "In progress": unknown is
-never "no").
+holds it to every `CaseState`). Each command of the registry names its stage, and a stage's link is
+to the page of its first command in `commands.next_actions`, so the list never offers a step the
+service would refuse for its state or the user's permission. Two stages do not follow the state
+alone: safeguarding runs beside the others from the referral on, and notification is "Not
+needed" only when the record says the person is not notifiable (an unknown notifiability stays
+"In progress": unknown is never "no").
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from riskroute.cases.commands import REGISTRY
 from riskroute.cases.models import Case, NotificationRecord
-from riskroute.cases.ui.presenters import ACTION_LINKS
 from riskroute.cases.vocabulary import CaseState, Vocabulary
 
 
@@ -33,22 +33,22 @@ class TaskStatus(Vocabulary):
 class Stage:
     key: str
     name: str
-    actions: tuple[str, ...]  # the service actions whose pages belong to this stage, in order
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """The commands of this stage, in the registry's order."""
+        return tuple(name for name, command in REGISTRY.items() if command.stage == self.key)
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("referral", "Referral", ("update_facts",)),
-    Stage("enforcement", "Enforcement", ("record_enforcement",)),
-    Stage("safeguarding", "Safeguarding", ("record_safeguarding", "link_children")),
-    Stage("assessment", "Assessment", ("run_assessment",)),
-    Stage("disposal", "Disposal decision", ("propose_disposal", "approve_disposal", "reject_disposal")),
-    Stage(
-        "outcome",
-        "Caution or prosecution",
-        ("record_caution", "record_attendance", "complete_caution", "record_breach", "update_prosecution"),
-    ),
-    Stage("notification", "Notification and MAPPA", ("record_notification",)),
-    Stage("closure", "Closure", ("close_case",)),
+    Stage("referral", "Referral"),
+    Stage("enforcement", "Enforcement"),
+    Stage("safeguarding", "Safeguarding"),
+    Stage("assessment", "Assessment"),
+    Stage("disposal", "Disposal decision"),
+    Stage("outcome", "Caution or prosecution"),
+    Stage("notification", "Notification and MAPPA"),
+    Stage("closure", "Closure"),
 )
 _ORDER = {stage.key: index for index, stage in enumerate(STAGES)}
 
@@ -130,7 +130,7 @@ def task_list(
             status = _notification(case, notification, at)
         else:
             status = _by_state(stage.key, at)
-        action = next((a for a in stage.actions if a in next_actions and a in ACTION_LINKS), None)
-        href = reverse(ACTION_LINKS[action][1], args=[case.pk]) if action else None
+        link = next((REGISTRY[a].link for a in stage.actions if a in next_actions and REGISTRY[a].link), None)
+        href = reverse(link, args=[case.pk]) if link else None
         tasks.append(Task(stage.name, status, href))
     return tasks

@@ -1,7 +1,12 @@
-"""URL routes of the HTML interface, included at the site root by ``riskroute.web.urls``."""
+"""URL routes of the HTML interface, included at the site root by ``riskroute.web.urls``.
+
+The step pages' routes come from the command registry: each command with a page is served at
+`cases/<case_id>/<page.path>/` under the page's name.
+"""
 
 from django.urls import URLPattern, URLResolver, path
 
+from riskroute.cases.commands import REGISTRY
 from riskroute.cases.ui import correction_views, intake_views, views
 
 app_name = "cases-ui"
@@ -17,22 +22,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/import/", intake_views.upload, name="import"),
     path("cases/import/<int:pending_id>/apply/", intake_views.apply, name="import-apply"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
-    path("cases/<int:case_id>/facts/", views.facts, name="facts"),
-    path("cases/<int:case_id>/assign/", views.assign, name="assign"),
-    path("cases/<int:case_id>/enforcement/", views.enforcement, name="enforcement"),
-    path("cases/<int:case_id>/safeguarding/", views.safeguarding, name="safeguarding"),
-    path("cases/<int:case_id>/safeguarding/children/", views.children, name="children"),
-    path("cases/<int:case_id>/assessment/", views.assessment, name="assessment"),
-    path("cases/<int:case_id>/disposal/propose/", views.propose, name="propose"),
-    path("cases/<int:case_id>/disposal/decide/", views.decide, name="decide"),
-    path("cases/<int:case_id>/caution/", views.caution, name="caution"),
-    path("cases/<int:case_id>/notification/", views.notification, name="notification"),
-    path("cases/<int:case_id>/attendance/", views.attendance, name="attendance"),
-    path("cases/<int:case_id>/attendance/complete/", views.completion, name="completion"),
-    path("cases/<int:case_id>/breach/", views.breach, name="breach"),
-    path("cases/<int:case_id>/prosecution/", views.prosecution, name="prosecution"),
-    path("cases/<int:case_id>/prosecution/outcome/", views.outcome, name="outcome"),
-    path("cases/<int:case_id>/close/", views.close, name="close"),
+    *[
+        path(f"cases/<int:case_id>/{c.page.path}/", views.step_view(c), name=c.page.name)
+        for c in REGISTRY.values()
+        if c.page is not None
+    ],
     path("cases/<int:case_id>/corrections/<str:record>/", correction_views.correction, name="correct"),
     path(
         "cases/<int:case_id>/corrections/<str:record>/<int:record_id>/",

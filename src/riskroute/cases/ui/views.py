@@ -10,42 +10,35 @@ session, DPA 2018 s.62); `queries.get_case` logs that reason with every read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
+from django.views.generic.edit import FormView
 
-from riskroute.accounts.models import ProviderOrganisation, Role, User
+from riskroute.accounts.models import Role, User
 from riskroute.audit import JustificationRequired, remember_justification, require_justification
-from riskroute.cases import corrections, decisions, queries, retention, services, trail
+from riskroute.cases import commands, corrections, queries, retention, services, trail
+from riskroute.cases.commands import Command, Page
 from riskroute.cases.documents import case_document, provider_minimum
 from riskroute.cases.errors import CaseServiceError, PermissionDenied, ValidationFailed
 from riskroute.cases.formats import show_moment
 from riskroute.cases.models import Case
-from riskroute.cases.ui import check_answers
+from riskroute.cases.ui import check_answers, step_context
 from riskroute.cases.ui import forms as f
 from riskroute.cases.ui.charts import bar_charts
-from riskroute.cases.ui.govuk import GovForm
 from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusals
-from riskroute.cases.ui.presenters import (
-    ACTION_LINKS,
-    assessment_context,
-    case_page_context,
-    safeguarding_context,
-    safety_rows,
-    state_label,
-)
-from riskroute.cases.ui.tasks import task_list
-from riskroute.cases.vocabulary import CaseState, PriorityBand, ProposalStatus
+from riskroute.cases.ui.presenters import case_page_context, state_label
+from riskroute.cases.ui.tasks import AT_STAGE, STAGES, task_list
+from riskroute.cases.vocabulary import CaseState, PriorityBand
 from riskroute.cases.workflow import assessed_on_current_facts
 from riskroute.core.errors import ErrorDetail, InvalidInput
 
@@ -288,8 +281,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = consult_case(request, case_id)
     if isinstance(case, HttpResponse):
         return case
-    next_actions = queries.next_actions(user, case)
-    names = _page_actions(next_actions)
+    next_actions = commands.next_actions(user, case)
     if provider_minimum(user, case):
         # A rehabilitation provider gets the same minimum as from the API: the programme only.
         return page(
@@ -299,7 +291,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
                 "title": f"Case {case.reference}",
                 "case": case,
                 "document": case_document(user, case),
-                "actions": _action_links(case, names),
+                "actions": _action_links(case, next_actions),
             },
         )
     context = case_page_context(user, case, request.GET.get("history_page", 1))
@@ -308,8 +300,6 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     stale = (
         case.state in _DECISION_STATES and latest is not None and not assessed_on_current_facts(latest, case)
     )
-    if stale and "run_assessment" in names:
-        names.insert(0, names.pop(names.index("run_assessment")))
     tasks = task_list(
         case,
         next_actions,
@@ -321,7 +311,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "cases/case.html",
         {
             "title": f"Case {case.reference}",
-            "actions": _action_links(case, names),
+            "actions": _action_links(case, next_actions, first="run_assessment" if stale else None),
             "assessment_stale": stale,
             "tasks": tasks,
             "correctable": corrections.correctable(user, case),
@@ -330,42 +320,31 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-def _action_links(case: Case, names: list[str]) -> list[tuple[str, str, str]]:
-    """(label, URL name, address) of each next step's page, in the order given."""
-    return [(*ACTION_LINKS[a], reverse(ACTION_LINKS[a][1], args=[case.pk])) for a in names]
+def _action_links(case: Case, names: list[str], first: str | None = None) -> list[tuple[str, str, str]]:
+    """(label, URL name, address) of the page of each step the user may take now, one link a page.
+
+    The first is the next required step: `first` if given and allowed, else a step of the stage
+    the case is at (`tasks.AT_STAGE`); then the others in task-list order, those of no stage last.
+    """
+    at = AT_STAGE[CaseState(case.state)]
+    order = [stage.key for stage in STAGES]
+
+    def rank(name: str) -> tuple[int, int]:
+        stage = commands.REGISTRY[name].stage
+        return (
+            0 if name == first else 1 if stage is not None and stage == at else 2,
+            order.index(stage) if stage in order else len(order),
+        )
+
+    links: dict[str, str] = {}
+    for name in sorted(names, key=rank):
+        command = commands.REGISTRY[name]
+        if command.link is not None:
+            links.setdefault(command.link, command.label)
+    return [(label, link, reverse(link, args=[case.pk])) for link, label in links.items()]
 
 
-def _page_actions(next_actions: list[str]) -> list[str]:
-    """Next actions that have a page, without duplicates (approve and reject share one page)."""
-    seen: set[str] = set()
-    out = []
-    order = list(ACTION_LINKS)
-    for action in sorted(next_actions, key=lambda a: order.index(a) if a in order else len(order)):
-        if action in ACTION_LINKS and ACTION_LINKS[action][1] not in seen:
-            seen.add(ACTION_LINKS[action][1])
-            out.append(action)
-    return out
-
-
-# --- one form, one service call -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    """A case page whose form calls one service function and returns to the case."""
-
-    title: str
-    template: str
-    form: Callable[..., GovForm]
-    service: Callable[[User, int, dict[str, Any]], Any]
-    done: str
-    initial: Callable[[Case], dict[str, Any]] | None = None
-    extra: Callable[[User, Case], dict[str, Any]] | None = None
-    form_key: str = "form"
-    #: For a one-way step: what cannot be undone (None when this submission can be), shown on the
-    #: check-your-answers page before anything is written; and the confirm button's label.
-    one_way: Callable[[Case, dict[str, Any]], str | None] | None = None
-    confirm_label: str = "Confirm"
+# --- the step pages: one view, its page declared by each command ---------------------------
 
 
 def _minimal_viewer(user: User) -> bool:
@@ -373,414 +352,119 @@ def _minimal_viewer(user: User) -> bool:
     return user.has_role(Role.REHABILITATION_PROVIDER) and user.force_id is None
 
 
-def _run_step(
-    request: HttpRequest,
-    case_id: int,
-    step: Step,
-    *,
-    form_kwargs: dict[str, Any] | None = None,
-    case_kwargs: Callable[[Case], dict[str, Any]] | None = None,
-) -> HttpResponse:
-    """Show the step's form for the case (read once, so logged once) and call its service on POST.
+class StepView(FormView):  # type: ignore[type-arg]
+    """The page of one command (`Command.page`): its form for the case, read once (so logged
+    once), and on a valid submission the command, through check your answers for a one-way step.
+    The command's refusals are shown on the form, or as the refusal page."""
 
-    `case_kwargs` gives form arguments that depend on the case read here.
-    """
-    user = _user(request)
-    try:
-        case = consult_case(request, case_id)
-    except CaseServiceError as error:
-        return refusal(request, error)
-    if isinstance(case, HttpResponse):
-        return case
-    if _minimal_viewer(user) and step.service is not services.record_attendance:
-        # A provider sees the minimum of its referral: any form but attendance would show more.
-        return refusal(request, PermissionDenied(f"you may not do this on case {case.reference}"))
-    initial = {"version": case.version, **(step.initial(case) if step.initial else {})}
-    kwargs = {**(form_kwargs or {}), **(case_kwargs(case) if case_kwargs else {})}
-    form = (
-        step.form(request.POST, initial=initial, **kwargs)
-        if request.method == "POST"
-        else step.form(initial=initial, **kwargs)
-    )
-    if request.method == "POST" and form.is_valid():
-        warning = step.one_way(case, form.payload()) if step.one_way else None  # type: ignore[attr-defined]
+    #: The command whose page this is (given to `as_view`).
+    command: Command = None  # type: ignore[assignment]
+
+    @property
+    def spec(self) -> Page:
+        assert self.command.page is not None
+        return self.command.page
+
+    def chosen(self) -> tuple[Command, str, Callable[[Case, dict[str, Any]], str | None] | None]:
+        """The command a submission runs, its success message and what it cannot undo."""
+        return self.command, self.spec.done, self.spec.one_way
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = _user(request)
+        try:
+            case = consult_case(request, kwargs["case_id"])
+        except CaseServiceError as error:
+            return refusal(request, error)
+        if isinstance(case, HttpResponse):
+            return case
+        if _minimal_viewer(user) and self.command.name != "record_attendance":
+            # A provider sees the minimum of its referral: any form but attendance would show more.
+            return refusal(request, PermissionDenied(f"you may not do this on case {case.reference}"))
+        self.case = case
+        return cast(HttpResponse, super().dispatch(request, *args, **kwargs))
+
+    def get_form_class(self) -> Any:
+        return self.spec.form
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"version": self.case.version, **(self.spec.initial(self.case) if self.spec.initial else {})}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = super().get_form_kwargs()
+        if self.spec.form_kwargs:
+            kwargs.update(self.spec.form_kwargs(_user(self.request), self.case))
+        return kwargs
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        command, done, one_way = self.chosen()
+        request, case = self.request, self.case
+        warning = one_way(case, form.payload()) if one_way else None
         checking = check_answers.needs_check(request, warning)
-        if not (checking and check_answers.wants_change(request)):  # "Change": the form, answers kept
-            call = partial(step.service, user, case.pk, form.payload())  # type: ignore[attr-defined]
-            try:
-                check_answers.run(call, trial=checking)
-            except CaseServiceError as error:
-                if not attach_service_error(form, error):
-                    return refusal(request, error)
-            else:
-                if checking:
-                    return check_answers.check_page(
-                        request,
-                        case=case,
-                        heading=step.title,
-                        form=form,
-                        warning=str(warning),
-                        confirm_label=step.confirm_label,
-                        back_url=reverse("cases-ui:case", args=[case.pk]),
-                    )
-                messages.success(request, step.done)
-                return HttpResponseRedirect(reverse("cases-ui:case", args=[case.pk]))
-    context: dict[str, Any] = {
-        "title": f"{step.title}: {case.reference}",
-        "heading": step.title,
-        "case": case,
-        step.form_key: form,
-        "errors_form": form,
-        "page_has_errors": bool(form.errors),
-    }
-    if step.extra:
-        for key, value in step.extra(user, case).items():
-            context.setdefault(key, value)
-    status = 200 if not form.errors else 422
-    return page(request, step.template, context, status=status)
+        if checking and check_answers.wants_change(request):  # "Change": the form, answers kept
+            return self.form_invalid(form)
+        call = partial(commands.run, command.name, _user(request), case.pk, form.payload())
+        try:
+            check_answers.run(call, trial=checking)
+        except CaseServiceError as error:
+            if not attach_service_error(form, error):
+                return refusal(request, error)
+            return self.form_invalid(form)
+        if checking:
+            return check_answers.check_page(
+                request,
+                case=case,
+                heading=self.spec.title,
+                form=form,
+                warning=str(warning),
+                confirm_label=self.spec.confirm_label,
+                back_url=reverse("cases-ui:case", args=[case.pk]),
+            )
+        messages.success(request, done)
+        return HttpResponseRedirect(reverse("cases-ui:case", args=[case.pk]))
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        form = kwargs.get("form") or self.get_form()
+        context: dict[str, Any] = {
+            "title": f"{self.spec.title}: {self.case.reference}",
+            "heading": self.spec.title,
+            "case": self.case,
+            self.spec.form_key: form,
+            "errors_form": form,
+            "page_has_errors": bool(form.errors),
+        }
+        if self.spec.extra:
+            for key, value in self.spec.extra(_user(self.request), self.case).items():
+                context.setdefault(key, value)
+        return context
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        status = 422 if context["errors_form"].errors else 200
+        return page(self.request, self.spec.template, context, status=status)
 
 
-def _model_initial(attr: str, fields: tuple[str, ...]) -> Callable[[Case], dict[str, Any]]:
-    def initial(case: Case) -> dict[str, Any]:
-        record = getattr(case, attr, None)
-        if record is None:
-            return {}
-        return {name: getattr(record, name) for name in fields}
+class DecideView(StepView):
+    """Approve or reject the pending proposal (a supervisor who did not make it): one page, two
+    commands, chosen by the button pressed; only approval is one-way."""
 
-    return initial
+    REJECTED = "Proposal rejected; the case is back at assessment."
 
-
-def _related(case: Case, attr: str) -> Any:
-    try:
-        return getattr(case, attr)
-    except Exception:  # a missing one-to-one record raises its own DoesNotExist
-        return None
+    def chosen(self) -> tuple[Command, str, Callable[[Case, dict[str, Any]], str | None] | None]:
+        if self.request.POST.get("decision") == "reject":
+            return commands.REGISTRY["reject_disposal"], self.REJECTED, None
+        return super().chosen()
 
 
-def _enforcement_initial(case: Case) -> dict[str, Any]:
-    record = _related(case, "enforcement")
-    if record is None:
-        return {}
-    return {
-        "warrant_on": record.warrant_on,
-        "arrested_on": record.arrested_on,
-        "devices_seized": record.devices_seized,
-        "count_a": record.count_a,
-        "count_b": record.count_b,
-        "count_c": record.count_c,
-        "youngest_depicted": record.youngest_depicted,
-        "videos": record.videos,
-        "stories": record.stories,
-        "collection_span_years": record.collection_span_years,
-        "distribution_evidence": record.distribution_evidence,
-    }
+#: The pages that differ from a plain step page.
+STEP_VIEWS: dict[str, type[StepView]] = {"approve_disposal": DecideView}
 
 
-def _safeguarding_initial(case: Case) -> dict[str, Any]:
-    record = _related(case, "safeguarding")
-    if record is None:
-        return {}
-    return {name: getattr(record, name) for name in f.SafeguardingForm.base_fields if name != "version"}
-
-
-def _prosecution_initial(case: Case) -> dict[str, Any]:
-    record = _related(case, "prosecution")
-    if record is None:
-        return {}
-    return {
-        "charged_on": record.charged_on,
-        "cps_decision": record.cps_decision,
-        "cps_decision_on": record.cps_decision_on,
-        "court": record.court,
-        "first_hearing_on": record.first_hearing_on,
-    }
-
-
-def _latest_assessment(user: User, case: Case) -> dict[str, Any]:
-    latest = case.assessments.select_related("created_by").order_by("-created_at", "-id").first()
-    return {"assessment": latest, **assessment_context(latest)}
-
-
-def _pending_proposal(user: User, case: Case) -> dict[str, Any]:
-    """The pending proposal with what the approver must see: the key safety facts and CPORT, the
-    recommendation with every blocking rule, and any safety exclusion (which no approval overrides)."""
-    proposal = (
-        case.proposals.filter(status=ProposalStatus.PENDING)
-        .select_related("proposed_by", "assessment", "assessment__created_by")
-        .first()
-    )
-    if proposal is None:
-        return {"proposal": None}
-    assessment = proposal.assessment
-    return {
-        "proposal": proposal,
-        "own_proposal": proposal.proposed_by_id == user.pk,
-        "assessment": assessment,
-        **assessment_context(assessment),
-        "safety_rows": safety_rows(assessment.facts, assessment.triage),
-        "exclusions": decisions.safety_exclusions(assessment.triage) if proposal.kind == "diversion" else [],
-    }
-
-
-def _safeguarding_extra(user: User, case: Case) -> dict[str, Any]:
-    return {
-        "form": f.SafeguardingForm(initial={"version": case.version, **_safeguarding_initial(case)}),
-        "child_form": _ChildLinkForm(initial={"version": case.version}),
-        "child_links": list(case.child_links.order_by("id")),
-        **safeguarding_context(case),
-    }
-
-
-def _attendance_extra(user: User, case: Case) -> dict[str, Any]:
-    actions = queries.next_actions(user, case)
-    return {
-        "attendance": list(case.attendance.order_by("session_number")),
-        "caution": _related(case, "caution"),
-        "can_complete": "complete_caution" in actions,
-        "form": f.AttendanceForm(initial={"version": case.version}),
-        "completion_form": _CompletionForm(initial={"version": case.version}),
-    }
-
-
-def _prosecution_extra(user: User, case: Case) -> dict[str, Any]:
-    return {
-        "form": f.ProsecutionForm(initial={"version": case.version, **_prosecution_initial(case)}),
-        "outcome_form": _OutcomeForm(initial={"version": case.version}),
-        "prosecution": _related(case, "prosecution"),
-    }
-
-
-# Second forms on a page get their own id prefix, so no two fields share an id.
-_ChildLinkForm = partial(f.ChildLinkForm, auto_id="child-%s")
-_CompletionForm = partial(f.CompletionForm, auto_id="completion-%s")
-_OutcomeForm = partial(f.OutcomeForm, auto_id="outcome-%s")
-
-
-def _providers() -> list[tuple[int, str]]:
-    # Reference data (organisation names), not case data, so it is read here directly.
-    return [(p.pk, p.name) for p in ProviderOrganisation.objects.order_by("name")]
-
-
-def _investigators(user: User) -> list[tuple[int, str]]:
-    # Colleagues' names in the user's own force: reference data for the choice, not case data.
-    if user.force_id is None:
-        return []
-    colleagues = User.objects.filter(force_id=user.force_id, is_active=True).order_by("last_name", "username")
-    return [(u.pk, u.get_full_name() or u.username) for u in colleagues if u.has_role(Role.INVESTIGATOR)]
-
-
-#: What cannot be undone, said on the check-your-answers page of each one-way step.
-_BREACH_ENDS_CAUTION = (
-    "A breach without a reasonable excuse ends the conditional caution: the case goes to "
-    "prosecution for the original offence. This cannot be undone."
-)
-_OUTCOME_IS_FINAL = (
-    "The court outcome concludes the prosecution and sets the notification requirements. "
-    "It cannot be edited afterwards."
-)
-_CLOSURE_IS_FINAL = "A closed case cannot be reopened: only its retention reviews follow."
-_ERASURE_IS_FINAL = "Erasure cannot be undone. The audit log keeps the record that it happened."
-
-
-def _approval_warning(case: Case, data: dict[str, Any]) -> str:
-    proposal = case.proposals.filter(status=ProposalStatus.PENDING).order_by("-id").first()
-    kind = proposal.get_kind_display() if proposal else "the proposal"
-    return f"Approving {kind} cannot be undone: the case moves on to it at once."
-
-
-STEPS: dict[str, Step] = {
-    "assign": Step(
-        "Assign the case",
-        "cases/step_form.html",
-        f.AssignForm,
-        services.assign_case,
-        "Case assigned.",
-        lambda case: {"assigned_to_id": case.assigned_to_id},
-    ),
-    "enforcement": Step(
-        "Enforcement",
-        "cases/step_enforcement.html",
-        f.EnforcementForm,
-        services.record_enforcement,
-        "Enforcement recorded.",
-        _enforcement_initial,
-    ),
-    "safeguarding": Step(
-        "Safeguarding",
-        "cases/step_safeguarding.html",
-        f.SafeguardingForm,
-        services.record_safeguarding,
-        "Safeguarding recorded.",
-        _safeguarding_initial,
-        _safeguarding_extra,
-    ),
-    "children": Step(
-        "Safeguarding",
-        "cases/step_safeguarding.html",
-        _ChildLinkForm,
-        services.link_children,
-        "Children linked; the access fact is now yes.",
-        None,
-        _safeguarding_extra,
-        "child_form",
-    ),
-    "assessment": Step(
-        "Assessment",
-        "cases/step_assessment.html",
-        f.AssessmentForm,
-        services.run_assessment,
-        "Assessment recorded.",
-        None,
-        _latest_assessment,
-    ),
-    "propose": Step(
-        "Propose a disposal",
-        "cases/step_propose.html",
-        f.ProposalForm,
-        services.propose_disposal,
-        "Proposal recorded; a supervisor must now approve it.",
-        None,
-        _latest_assessment,
-    ),
-    "caution": Step(
-        "Conditional caution",
-        "cases/step_caution.html",
-        f.CautionForm,
-        services.record_caution,
-        "Conditional caution recorded; notification requirements computed.",
-    ),
-    "notification": Step(
-        "Notification",
-        "cases/step_form.html",
-        f.NotificationForm,
-        services.record_notification,
-        "Notification recorded.",
-    ),
-    "attendance": Step(
-        "Programme attendance",
-        "cases/step_attendance.html",
-        f.AttendanceForm,
-        services.record_attendance,
-        "Attendance recorded.",
-        None,
-        _attendance_extra,
-    ),
-    "completion": Step(
-        "Programme attendance",
-        "cases/step_attendance.html",
-        _CompletionForm,
-        services.complete_caution,
-        "Caution conditions completed.",
-        None,
-        _attendance_extra,
-        "completion_form",
-    ),
-    "breach": Step(
-        "Breach of conditions",
-        "cases/step_breach.html",
-        f.BreachForm,
-        services.record_breach,
-        "Breach recorded.",
-        one_way=lambda case, data: None if data["reasonable_excuse"] else _BREACH_ENDS_CAUTION,
-        confirm_label="Confirm and record the breach",
-    ),
-    "prosecution": Step(
-        "Prosecution",
-        "cases/step_prosecution.html",
-        f.ProsecutionForm,
-        services.update_prosecution,
-        "Prosecution updated.",
-        _prosecution_initial,
-        _prosecution_extra,
-    ),
-    "outcome": Step(
-        "Prosecution",
-        "cases/step_prosecution.html",
-        _OutcomeForm,
-        services.record_outcome,
-        "Court outcome recorded.",
-        None,
-        _prosecution_extra,
-        "outcome_form",
-        one_way=lambda case, data: _OUTCOME_IS_FINAL,
-        confirm_label="Confirm and record the outcome",
-    ),
-    "close": Step(
-        "Close the case",
-        "cases/step_form.html",
-        f.ClosureForm,
-        services.close_case,
-        "Case closed.",
-        one_way=lambda case, data: _CLOSURE_IS_FINAL,
-        confirm_label="Confirm and close the case",
-    ),
-}
-
-
-def _step_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
-    step = STEPS[name]
-
-    @login_required
-    @require_http_methods(["GET", "POST"])
-    def view(request: HttpRequest, case_id: int) -> HttpResponse:
-        kwargs: dict[str, Any] | None = None
-        if name == "caution":
-            kwargs = {"providers": _providers()}
-        elif name == "assign":
-            kwargs = {"investigators": _investigators(_user(request))}
-        return _run_step(request, case_id, step, form_kwargs=kwargs)
-
-    view.__name__ = f"{name}_view"
-    return view
-
-
-assign = _step_view("assign")
-enforcement = _step_view("enforcement")
-safeguarding = _step_view("safeguarding")
-children = _step_view("children")
-assessment = _step_view("assessment")
-propose = _step_view("propose")
-caution = _step_view("caution")
-notification = _step_view("notification")
-attendance = _step_view("attendance")
-completion = _step_view("completion")
-breach = _step_view("breach")
-prosecution = _step_view("prosecution")
-outcome = _step_view("outcome")
-close = _step_view("close")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def facts(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Edit the facts; the service re-prioritises and keeps the priority history."""
-    step = Step(
-        "Facts",
-        "cases/step_facts.html",
-        f.FactsForm,
-        services.update_facts,
-        "Facts saved; priority recalculated.",
-    )
-    return _run_step(request, case_id, step, case_kwargs=lambda case: {"facts": case.facts})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def decide(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Approve or reject the pending proposal (a supervisor who did not make it)."""
-    rejecting = request.POST.get("decision") == "reject"
-    step = Step(
-        "Approve or reject the proposal",
-        "cases/step_decide.html",
-        f.DecisionForm,
-        services.reject_disposal if rejecting else services.approve_disposal,
-        "Proposal rejected; the case is back at assessment." if rejecting else "Proposal approved.",
-        None,
-        _pending_proposal,
-        one_way=None if rejecting else _approval_warning,
-        confirm_label="Confirm and approve",
-    )
-    return _run_step(request, case_id, step)
+def step_view(command: Command) -> Callable[..., HttpResponseBase]:
+    """The view of the command's page, for the URL routes."""
+    view = STEP_VIEWS.get(command.name, StepView).as_view(command=command)
+    return login_required(view)
 
 
 # --- records: cross-force shares, erasure, retention review ---------------------------------
@@ -849,7 +533,7 @@ def erase(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = queries.record_case(user, case_id, "erase")
     form = f.ErasureForm(request.POST or None, initial={"version": case.version})
-    checking = check_answers.needs_check(request, _ERASURE_IS_FINAL)
+    checking = check_answers.needs_check(request, step_context.ERASURE_IS_FINAL)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -868,7 +552,7 @@ def erase(request: HttpRequest, case_id: int) -> HttpResponse:
                     case=case,
                     heading="Erase data from this case",
                     form=form,
-                    warning=_ERASURE_IS_FINAL,
+                    warning=step_context.ERASURE_IS_FINAL,
                     confirm_label="Confirm and erase",
                     back_url=reverse("cases-ui:records-review"),
                 )
