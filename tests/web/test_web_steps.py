@@ -14,9 +14,11 @@ from typing import Any
 
 from casekit import TODAY, World, caution_data, referral, to_diversion_approved
 from django.test import Client
+from django.urls import resolve
 from formkit import form_data
 
 from riskroute.cases import services
+from riskroute.cases.commands import REGISTRY
 from riskroute.cases.models import Case, CaseShare
 
 PASSWORD = "correct horse battery staple"
@@ -35,8 +37,32 @@ def justified(client: Client, case_id: int) -> Client:
     return client
 
 
+#: The step pages each walk below goes through (a test holds their union to the registry's pages).
+WALKS: dict[str, set[str]] = {
+    "closure": {
+        "facts",
+        "assign",
+        "enforcement",
+        "safeguarding",
+        "children",
+        "assessment",
+        "propose",
+        "decide",
+        "prosecution",
+        "outcome",
+        "notification",
+        "close",
+    },
+    "caution": {"caution", "attendance", "completion"},
+    "breach": {"caution", "breach"},
+}
+#: The pages the walks have been through, by URL name.
+VISITED: set[str] = set()
+
+
 def step(client: Client, path: str, form_index: int = 0, **answers: Any) -> str:
     """GET the page and submit its form with `answers`: the redirect target, or the errors shown."""
+    VISITED.add(str(resolve(path).url_name))
     page = client.get(path)
     assert page.status_code == 200, (path, page.status_code)
     response = client.post(path, form_data(page.content.decode(), form_index, **answers))
@@ -152,6 +178,7 @@ def test_a_referral_walked_to_closure_through_every_page(world: World) -> None:
         review_1=TODAY + 365 * DAY,
     )
     assert state(case_id) == "closed"
+    assert WALKS["closure"] <= VISITED
 
 
 def test_a_caution_attended_and_completed_through_its_pages(world: World) -> None:
@@ -181,3 +208,36 @@ def test_a_caution_attended_and_completed_through_its_pages(world: World) -> Non
         )
     step(om, f"/cases/{case.pk}/attendance/complete/", 1, completed_on=TODAY)
     assert state(case.pk) == "caution_complete"
+    assert WALKS["caution"] <= VISITED
+
+
+def test_a_caution_breached_without_excuse_goes_to_prosecution_through_its_pages(world: World) -> None:
+    case = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
+    om = justified(signed_in("om"), case.pk)
+    data = caution_data(case, world)
+    step(
+        om,
+        f"/cases/{case.pk}/caution/",
+        programme_name="Inform Plus",
+        provider_organisation_id=str(world.provider_org.pk),
+        sessions="4",
+        signed_on=TODAY - 10 * DAY,
+        programme_deadline=dt.date.fromisoformat(data["programme_deadline"]),
+        window_weeks="16",
+        reparative_hours="5",
+        explained_and_warned="on",
+    )
+    step(
+        om,
+        f"/cases/{case.pk}/breach/",
+        occurred_on=TODAY - DAY,
+        description="Missed two sessions (synthetic).",
+        reasonable_excuse="no",
+    )
+    assert state(case.pk) == "prosecution"
+    assert WALKS["breach"] <= VISITED
+
+
+def test_the_walks_go_through_every_step_page_of_the_registry() -> None:
+    pages = {command.page.name for command in REGISTRY.values() if command.page is not None}
+    assert set().union(*WALKS.values()) == pages

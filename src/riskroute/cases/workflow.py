@@ -56,6 +56,18 @@ class CaseWorkflow(StateMachine):
     prosecution_concluded = _state(CaseState.PROSECUTION_CONCLUDED)
     no_further_action = _state(CaseState.NO_FURTHER_ACTION)
     closed = _state(CaseState.CLOSED)
+    _open = (
+        referral,
+        investigation,
+        assessed,
+        decision_pending,
+        diversion_approved,
+        caution_active,
+        caution_complete,
+        prosecution,
+        prosecution_concluded,
+        no_further_action,
+    )
 
     # Before the decision: the facts, enforcement (an arrest moves a referral into investigation).
     update_facts = _stay(referral, investigation, assessed)
@@ -113,42 +125,9 @@ class CaseWorkflow(StateMachine):
 
     # Beside the lifecycle: assignment and safeguarding until closure, corrections after arrest,
     # and the closed record's retention review and erasure.
-    assign_case = _stay(
-        referral,
-        investigation,
-        assessed,
-        decision_pending,
-        diversion_approved,
-        caution_active,
-        caution_complete,
-        prosecution,
-        prosecution_concluded,
-        no_further_action,
-    )
-    record_safeguarding = _stay(
-        referral,
-        investigation,
-        assessed,
-        decision_pending,
-        diversion_approved,
-        caution_active,
-        caution_complete,
-        prosecution,
-        prosecution_concluded,
-        no_further_action,
-    )
-    link_children = _stay(
-        referral,
-        investigation,
-        assessed,
-        decision_pending,
-        diversion_approved,
-        caution_active,
-        caution_complete,
-        prosecution,
-        prosecution_concluded,
-        no_further_action,
-    )
+    assign_case = _stay(*_open)
+    record_safeguarding = _stay(*_open)
+    link_children = _stay(*_open)
     correct_record = _stay(
         assessed,
         decision_pending,
@@ -162,6 +141,7 @@ class CaseWorkflow(StateMachine):
     )
     record_review = _stay(closed)
     erase_case = _stay(closed)
+    del _open  # every state but closed: a helper of the definitions above, not a state or event
 
     def __init__(self, case: Case, **kwargs: Any) -> None:
         super().__init__(model=case, state_field="state", **kwargs)
