@@ -1,201 +1,44 @@
-"""The JSON API (Django Ninja) under /api/: one endpoint per user action, all through the services.
+"""The JSON API's operations under /api/: reads through `cases.queries`; every step on a case is a
+route derived from the command registry (`cases.commands`), run by its runner.
 
-Authentication is the Django session (log in at /accounts/login/); unsafe methods need the CSRF
-token (`X-CSRFToken` header), as for the HTML forms. Every error has one shape,
-`{"error": code, "details": [{"path": ..., "message": ...}]}`, with these statuses: 401 not
-logged in, 403 not allowed (also a failed CSRF check), 404 not found or not visible, 409 stale
-version or illegal workflow step, 413 body too large, 422 invalid input (paths name the field in
-the request body), 428 no justification.
-No traceback is ever sent.
-
-Justification (DPA 2018 s.62): every read of a case's personal data is logged with the reason for
-it. Send it in the `X-Justification` header (10 to 500 characters) on the first request about a
-case in a session; it is remembered for that case for the rest of the session. Without one, a
-request that reads or changes a case is refused with 428 and the path `X-Justification` (before
-any change is made). Lists that show subjects' names are logged with their stated purpose.
+What every operation shares (authentication, the one error shape, the s.62 justification header)
+is in `cases.api_protocol`, which also holds the `api` object and its documentation.
 """
 
 from __future__ import annotations
 
 import inspect
-import logging
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Query, Router, Schema
-from ninja.errors import AuthenticationError, HttpError
-from ninja.errors import ValidationError as NinjaValidationError
-from ninja.parser import Parser
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from ninja.security import django_auth
 
-from riskroute.accounts.models import ProviderOrganisation, User
-from riskroute.audit import JustificationRequired, remember_justification, require_justification
+from riskroute.accounts.models import ProviderOrganisation
+from riskroute.audit import remember_justification
 from riskroute.cases import commands, queries, services, trail
+from riskroute.cases.api_protocol import (
+    ERRORS,
+    JUSTIFICATION_HEADER,
+    JUSTIFIED,
+    Document,
+    acting_user,
+    api,
+    justification_for,
+)
 from riskroute.cases.commands import Command, Route
 from riskroute.cases.documents import case_document, case_summary
-from riskroute.cases.errors import CaseServiceError, JustificationNeeded, ValidationFailed
+from riskroute.cases.errors import JustificationNeeded
 from riskroute.cases.models import CaseShare
 from riskroute.cases.schemas import ReferralIn, ShareIn
-from riskroute.core import strict_json
-from riskroute.core.errors import InvalidInput, error_location, format_path
 
-log = logging.getLogger(__name__)
-
-
-class _UniqueKeysParser(Parser):
-    """JSON bodies in which a key given twice in one object is refused (see `strict_json`)."""
-
-    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        document: dict[str, Any] = strict_json.loads(request.body)
-        return document
-
-
-SIGN_IN_FIRST = {"path": "$", "message": "log in first (/accounts/login/)"}
-
-api = NinjaAPI(
-    title="riskroute case service",
-    version="1",
-    description=__doc__,
-    auth=django_auth,
-    urls_namespace="api",
-    parser=_UniqueKeysParser(),
-)
-
-
-class ErrorDetailOut(Schema):
-    path: str
-    message: str
-
-
-class ErrorOut(Schema):
-    error: str
-    details: list[ErrorDetailOut]
-
-
-def _error(request: HttpRequest, status: int, code: str, details: list[dict[str, str]]) -> HttpResponse:
-    return api.create_response(request, {"error": code, "details": details}, status=status)
-
-
-@api.exception_handler(CaseServiceError)
-def _service_error(request: HttpRequest, exc: CaseServiceError) -> HttpResponse:
-    details = [{"path": d["path"], "message": d["message"]} for d in exc.details]
-    if isinstance(exc, JustificationNeeded):  # the API takes the justification from this header
-        details = [{"path": JUSTIFICATION_HEADER, "message": d["message"]} for d in details]
-    return _error(request, exc.status, exc.code, details)
-
-
-#: The same plain wording the CLI uses for these pydantic error types (riskroute.core.errors).
-_PLAIN_MESSAGES = {"missing": "required field is missing", "extra_forbidden": "unknown field"}
-
-
-@api.exception_handler(NinjaValidationError)
-def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    details = []
-    for err in exc.errors:
-        loc = list(err.get("loc", []))
-        # Ninja prefixes the location with where it came from and the parameter name.
-        if loc and loc[0] in {"body", "query", "path"}:
-            loc = loc[2:] if loc[0] == "body" and len(loc) > 1 and loc[1] == "data" else loc[1:]
-        loc = error_location(err, loc)
-        message = _PLAIN_MESSAGES.get(str(err.get("type")), str(err.get("msg", "invalid")))
-        details.append({"path": format_path(loc), "message": message})
-    return _error(request, 422, "invalid_input", details)
-
-
-@api.exception_handler(AuthenticationError)
-def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthenticated", [SIGN_IN_FIRST])
-
-
-#: The documented error code of each status Django Ninja raises itself (a failed CSRF check is 403).
-_HTTP_ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}
-CSRF_MESSAGE = "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header"
-
-
-@api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if isinstance(exc.__cause__, InvalidInput):  # a body the parser refused (a duplicated key)
-        return _error(request, 422, "invalid_input", list(exc.__cause__.details))  # type: ignore[arg-type]
-    if isinstance(exc.__cause__, RequestDataTooBig):  # the parser read a body over the limit
-        return _too_large(request, exc.__cause__)
-    code = _HTTP_ERROR_CODES.get(exc.status_code, "bad_request")
-    message = CSRF_MESSAGE if "CSRF" in str(exc.message) else str(exc.message)
-    return _error(request, exc.status_code, code, [{"path": "$", "message": message}])
-
-
-@api.exception_handler(RequestDataTooBig)
-def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    message = f"the request body is larger than the {limit:,} bytes accepted"
-    return _error(request, 413, "payload_too_large", [{"path": "$", "message": message}])
-
-
-@api.exception_handler(Exception)
-def _internal(request: HttpRequest, exc: Exception) -> HttpResponse:
-    log.exception("internal error on %s %s", request.method, request.path)
-    return _error(
-        request, 500, "internal_error", [{"path": "$", "message": "internal error; it has been logged"}]
-    )
-
-
-ERRORS: dict[int, type[Schema]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    413: ErrorOut,
-    422: ErrorOut,
-    428: ErrorOut,
-}
-Document = dict[str, Any]
-
-JUSTIFICATION_HEADER = "X-Justification"
-#: The header, documented on every operation that reads a case's personal data.
-JUSTIFIED: dict[str, Any] = {
-    "parameters": [
-        {
-            "in": "header",
-            "name": JUSTIFICATION_HEADER,
-            "required": False,
-            "description": "Why you need this case (10 to 500 characters; DPA 2018 s.62). Required on the "
-            "first request about a case in a session, then remembered for that case; otherwise 428.",
-            "schema": {"type": "string", "minLength": 10, "maxLength": 500},
-        }
-    ]
-}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # django_auth has authenticated the request
-    return user
-
-
-def _justification(request: HttpRequest, case_id: int) -> str | None:
-    """The header's justification (remembered for the session), else the session's, else None."""
-    given = request.headers.get(JUSTIFICATION_HEADER)
-    if given is not None:
-        if any(ord(c) < 32 or ord(c) == 127 for c in given):
-            raise ValidationFailed.field(JUSTIFICATION_HEADER, "control characters are not allowed")
-        try:
-            return remember_justification(request.session, "case", case_id, given)
-        except InvalidInput as exc:
-            raise ValidationFailed(
-                [{"path": JUSTIFICATION_HEADER, "message": d["message"]} for d in exc.details]
-            ) from exc
-    try:
-        return require_justification(request.session, "case", case_id)
-    except JustificationRequired:
-        return None
+__all__ = ["api"]  # the routes below are added to it
 
 
 def _document(request: HttpRequest, case_id: int) -> Document:
-    user = _user(request)
+    user = acting_user(request)
     return case_document(
-        user, queries.get_case(user, case_id, justification=_justification(request, case_id))
+        user, queries.get_case(user, case_id, justification=justification_for(request, case_id))
     )
 
 
@@ -206,7 +49,7 @@ meta = Router(tags=["session"])
 
 @meta.get("/me", response={200: Document, **ERRORS}, summary="The logged-in user, force, unit and roles")
 def me(request: HttpRequest) -> Document:
-    user = _user(request)
+    user = acting_user(request)
     return {
         "id": user.pk,
         "username": user.username,
@@ -281,14 +124,14 @@ def _paged(request: HttpRequest, response: HttpResponse, page: queries.CasePage)
 @cases.get("", response={200: list[Document], **ERRORS}, summary="Cases visible to me", openapi_extra=PAGED)
 def list_cases(request: HttpRequest, response: HttpResponse, query: Query[CaseIndexQuery]) -> list[Document]:
     page = queries.list_cases(
-        _user(request), query.filters(), query.cursor, query.limit, subject_name=query.subject_name
+        acting_user(request), query.filters(), query.cursor, query.limit, subject_name=query.subject_name
     )
     return _paged(request, response, page)
 
 
 @cases.post("", response={201: Document, **ERRORS}, summary="1. Create a case from a referral")
 def create_referral(request: HttpRequest, data: ReferralIn) -> Status[Document]:
-    case = services.create_referral(_user(request), data)
+    case = services.create_referral(acting_user(request), data)
     if request.headers.get(JUSTIFICATION_HEADER) is None:
         remember_justification(request.session, "case", case.pk, trail.CREATOR_JUSTIFICATION)
     return Status(201, _document(request, case.pk))
@@ -321,16 +164,18 @@ def case_history(request: HttpRequest, case_id: int) -> list[Document]:
             "version": e.version,
             "summary": e.summary,
         }
-        for e in queries.case_history(_user(request), case_id, justification=_justification(request, case_id))
+        for e in queries.case_history(
+            acting_user(request), case_id, justification=justification_for(request, case_id)
+        )
     ]
 
 
 def _write(request: HttpRequest, case_id: int, command: Command, data: Any) -> Document:
     """Run the command; a justified one is refused without a justification before it is run, as
     its answer shows the case."""
-    user = _user(request)
+    user = acting_user(request)
     if command.route is not None and command.route.justified:
-        justification = _justification(request, case_id)
+        justification = justification_for(request, case_id)
         queries.case_reference(user, case_id)  # 404 first, so the 428 below reveals nothing
         if justification is None:
             raise JustificationNeeded(case_id)
@@ -388,7 +233,7 @@ def _share_document(share: CaseShare) -> Document:
     summary="11. Share read access with another force until a date (supervisor, administrator)",
 )
 def grant_share(request: HttpRequest, case_id: int, data: ShareIn) -> Status[Document]:
-    return Status(201, _share_document(services.grant_share(_user(request), case_id, data)))
+    return Status(201, _share_document(services.grant_share(acting_user(request), case_id, data)))
 
 
 @cases.post(
@@ -397,7 +242,7 @@ def grant_share(request: HttpRequest, case_id: int, data: ShareIn) -> Status[Doc
     summary="11. End a share now (supervisor, administrator)",
 )
 def revoke_share(request: HttpRequest, case_id: int, share_id: int) -> Document:
-    return _share_document(services.revoke_share(_user(request), case_id, share_id))
+    return _share_document(services.revoke_share(acting_user(request), case_id, share_id))
 
 
 # --- worklists and dashboard ----------------------------------------------------------------
@@ -409,7 +254,7 @@ work = Router(tags=["worklists"])
     "/worklists/mine", response={200: list[Document], **ERRORS}, summary="My open cases", openapi_extra=PAGED
 )
 def my_cases(request: HttpRequest, response: HttpResponse, query: Query[CasePageQuery]) -> list[Document]:
-    page = queries.my_cases(_user(request), query.filters(), query.cursor, query.limit)
+    page = queries.my_cases(acting_user(request), query.filters(), query.cursor, query.limit)
     return _paged(request, response, page)
 
 
@@ -422,7 +267,7 @@ def my_cases(request: HttpRequest, response: HttpResponse, query: Query[CasePage
 def team_worklist(
     request: HttpRequest, response: HttpResponse, query: Query[CasePageQuery]
 ) -> list[Document]:
-    page = queries.team_worklist(_user(request), query.filters(), query.cursor, query.limit)
+    page = queries.team_worklist(acting_user(request), query.filters(), query.cursor, query.limit)
     return _paged(request, response, page)
 
 
@@ -432,13 +277,13 @@ def team_worklist(
 def overdue_by_band(request: HttpRequest) -> dict[str, list[Document]]:
     return {
         band: [case_summary(c) for c in rows]
-        for band, rows in queries.overdue_by_band(_user(request)).items()
+        for band, rows in queries.overdue_by_band(acting_user(request)).items()
     }
 
 
 @work.get("/alerts", response={200: list[Document], **ERRORS}, summary="Alerts needing action")
 def alerts(request: HttpRequest) -> list[Document]:
-    return [a.as_dict() for a in queries.alerts(_user(request))]
+    return [a.as_dict() for a in queries.alerts(acting_user(request))]
 
 
 class DashboardQuery(Schema):
@@ -447,7 +292,7 @@ class DashboardQuery(Schema):
 
 @work.get("/dashboard", response={200: Document, **ERRORS}, summary="Monthly counts for my force")
 def dashboard(request: HttpRequest, params: Query[DashboardQuery]) -> Document:
-    return queries.dashboard(_user(request), params.months)
+    return queries.dashboard(acting_user(request), params.months)
 
 
 class ReviewQuery(Schema):
@@ -460,7 +305,7 @@ class ReviewQuery(Schema):
     summary="Closed records whose retention review is due (administrator)",
 )
 def records_due_for_review(request: HttpRequest, params: Query[ReviewQuery]) -> list[Document]:
-    return [d.as_dict() for d in queries.records_due_for_review(_user(request), params.within_days)]
+    return [d.as_dict() for d in queries.records_due_for_review(acting_user(request), params.within_days)]
 
 
 api.add_router("", meta)

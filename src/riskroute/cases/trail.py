@@ -7,7 +7,7 @@ records, fields and ids, never values (the log must not become a second copy of 
 Mapping of the s.62 operations onto the case service (docs/case-service.md, "Audit"):
 - collection: `create_referral` (the referral, the subject and the facts are first recorded)
   and a further referral attached by bulk intake (`referral_received`);
-- alteration: every other write, from `services._commit` (details: the step and field names);
+- alteration: every other write, from `commands.runner.commit` (details: the step and field names);
 - consultation: `queries.get_case` (one entry per read, with the session's justification) and
   the lists that show subjects' names (one entry per list read, the case ids in details);
 - disclosure: a read by a rehabilitation provider (recipient: its organisation) or by another

@@ -7,17 +7,17 @@ The step pages' routes come from the command registry: each command with a page 
 from django.urls import URLPattern, URLResolver, path
 
 from riskroute.cases.commands import REGISTRY
-from riskroute.cases.ui import correction_views, intake_views, views
+from riskroute.cases.ui import correction_views, intake_views, record_views, views, worklist_views
 
 app_name = "cases-ui"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", views.home, name="home"),
-    path("cases/mine/", views.my_cases, name="my-cases"),
-    path("cases/team/", views.team, name="team"),
-    path("cases/overdue/", views.overdue, name="overdue"),
-    path("alerts/", views.alerts, name="alerts"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", worklist_views.home, name="home"),
+    path("cases/mine/", worklist_views.my_cases, name="my-cases"),
+    path("cases/team/", worklist_views.team, name="team"),
+    path("cases/overdue/", worklist_views.overdue, name="overdue"),
+    path("alerts/", worklist_views.alerts, name="alerts"),
+    path("dashboard/", worklist_views.dashboard, name="dashboard"),
     path("cases/new/", views.referral, name="referral"),
     path("cases/import/", intake_views.upload, name="import"),
     path("cases/import/<int:pending_id>/apply/", intake_views.apply, name="import-apply"),
@@ -34,9 +34,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="correct-record",
     ),
     path("cases/<int:case_id>/justification/", views.justify, name="justify"),
-    path("cases/<int:case_id>/shares/", views.shares, name="shares"),
-    path("cases/<int:case_id>/shares/<int:share_id>/revoke/", views.revoke_share, name="revoke-share"),
-    path("cases/<int:case_id>/erase/", views.erase, name="erase"),
-    path("cases/<int:case_id>/review/", views.review, name="review"),
-    path("records/review/", views.records_review, name="records-review"),
+    path("cases/<int:case_id>/shares/", record_views.shares, name="shares"),
+    path("cases/<int:case_id>/shares/<int:share_id>/revoke/", record_views.revoke_share, name="revoke-share"),
+    path("cases/<int:case_id>/erase/", record_views.erase, name="erase"),
+    path("cases/<int:case_id>/review/", record_views.review, name="review"),
+    path("records/review/", record_views.records_review, name="records-review"),
 ]

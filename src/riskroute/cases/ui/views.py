@@ -1,7 +1,11 @@
-"""Views of the HTML interface. Reads go through `cases.queries`, writes through `cases.services`.
+"""The pages of one case: the referral that creates it, the justification asked before any of it
+is shown, the case page and the step pages. Reads go through `cases.queries`, writes through the
+command registry (`cases.commands`); the worklists are in `worklist_views`, shares, review and
+erasure in `record_views`.
 
-No view decides scope or workflow itself: the service layer refuses what a user may not do, and
-its refusals are shown on the page (field errors, the conflict message, or a 403/404 page).
+No view decides scope or workflow itself: the runner refuses what a user may not do, and its
+refusals are shown on the page (field errors, the conflict message, or a 403/404 page). The step
+pages are one view (`StepView`), each page declared by its command.
 
 Before a page shows any of a case, the user says why they need it (`justify`, once per case per
 session, DPA 2018 s.62); `queries.get_case` logs that reason with every read.
@@ -19,189 +23,29 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django.views.generic.edit import FormView
 
 from riskroute.accounts.models import Role, User
 from riskroute.audit import JustificationRequired, remember_justification, require_justification
-from riskroute.cases import commands, corrections, queries, retention, services, trail
+from riskroute.cases import commands, corrections, queries, services, trail
 from riskroute.cases.commands import Command, Page
 from riskroute.cases.documents import case_document, provider_minimum
-from riskroute.cases.errors import CaseServiceError, PermissionDenied, ValidationFailed
-from riskroute.cases.formats import show_moment
+from riskroute.cases.errors import CaseServiceError, PermissionDenied
 from riskroute.cases.models import Case
-from riskroute.cases.ui import check_answers, step_context
+from riskroute.cases.ui import check_answers
 from riskroute.cases.ui import forms as f
-from riskroute.cases.ui.charts import bar_charts
 from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusals
-from riskroute.cases.ui.presenters import case_page_context, state_label
+from riskroute.cases.ui.presenters import case_page_context
 from riskroute.cases.ui.tasks import AT_STAGE, STAGES, task_list
-from riskroute.cases.vocabulary import CaseState, PriorityBand
+from riskroute.cases.vocabulary import CaseState
 from riskroute.cases.workflow import assessed_on_current_facts
-from riskroute.core.errors import ErrorDetail, InvalidInput
+from riskroute.core.errors import InvalidInput
 
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Send each role to the page it starts its day on."""
-    user = _user(request)
-    if user.has_role(Role.AUDITOR):
-        return redirect("audit-case")
-    if user.has_role(Role.INVESTIGATOR) or user.has_role(Role.REHABILITATION_PROVIDER):
-        return redirect("cases-ui:my-cases")
-    if user.is_supervisor or user.has_role(Role.SAFEGUARDING_OFFICER) or user.has_role(Role.OFFENDER_MANAGER):
-        return redirect("cases-ui:team")
-    return redirect("cases-ui:dashboard")
-
-
-# --- worklists ------------------------------------------------------------------------------
-
-
-def _labelled(cases: queries.CasePage) -> queries.CasePage:
-    """Attach the plain-language stage name each worklist row shows."""
-    for case in cases:
-        case.stage_label = state_label(case.state)  # type: ignore[attr-defined]
-    return cases
-
-
-def _list_request(request: HttpRequest) -> tuple[queries.CaseFilters, str | None, int]:
-    """The filters, cursor and page size a worklist's query string asks for (blank: not given)."""
-    given = {
-        key: request.GET.get(key, "").strip() for key in ("band", "state", "overdue", "assignee", "limit")
-    }
-    problems: list[ErrorDetail] = []
-    numbers: dict[str, int | None] = {}
-    for key in ("assignee", "limit"):
-        try:
-            numbers[key] = int(given[key]) if given[key] else None
-        except ValueError:
-            problems.append({"path": key, "message": "a whole number"})
-    if given["overdue"] not in ("", "yes", "no"):
-        problems.append({"path": "overdue", "message": "yes or no"})
-    if problems:
-        raise ValidationFailed(problems)
-    filters = queries.CaseFilters(
-        band=given["band"] or None,
-        state=given["state"] or None,
-        overdue={"yes": True, "no": False}.get(given["overdue"]),
-        assignee=numbers["assignee"],
-    )
-    return filters, request.GET.get("cursor") or None, numbers["limit"] or queries.PAGE_SIZE
-
-
-def _next_link(request: HttpRequest, page: queries.CasePage) -> str | None:
-    """The query string of the page after this one, keeping the filters; None on the last page."""
-    if page.next_cursor is None:
-        return None
-    query = request.GET.copy()
-    query["cursor"] = page.next_cursor
-    return "?" + query.urlencode()
-
-
-def _worklist_page(
-    request: HttpRequest, title: str, cases: queries.CasePage, intro: str, *, minimal: bool = False
-) -> HttpResponse:
-    return page(
-        request,
-        "cases/worklist.html",
-        {
-            "title": title,
-            "approvals": queries.approvals_waiting(_user(request)),
-            "cases": _labelled(cases),
-            "next_link": _next_link(request, cases),
-            "intro": intro,
-            "today": timezone.localdate(),
-            "minimal": minimal,
-        },
-    )
-
-
-@login_required
-@refusals
-def my_cases(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    filters, cursor, size = _list_request(request)
-    found = queries.my_cases(user, filters, cursor, size)
-    if user.has_role(Role.REHABILITATION_PROVIDER) and user.force_id is None:
-        # A provider sees the minimum it needs: who, and at which stage (as the API gives it).
-        return _worklist_page(
-            request, "My cases", found, "Cases referred to your organisation.", minimal=True
-        )
-    intro = "Open cases assigned to you. Overdue cases come first, then by priority band and action deadline."
-    return _worklist_page(request, "My cases", found, intro)
-
-
-@login_required
-@refusals
-@require_http_methods(["GET", "POST"])
-def team(request: HttpRequest) -> HttpResponse:
-    filters, cursor, size = _list_request(request)
-    # "Is this person known to us?": every case the user may see, logged as a search. Sent by POST,
-    # so a name never stands in an address (server logs, browser history, the next-page link).
-    name = request.POST.get("name", "").strip() if request.method == "POST" else ""
-    if name:
-        found = queries.list_cases(_user(request), None, None, queries.MAX_PAGE_SIZE, subject_name=name)
-    else:
-        found = queries.team_worklist(_user(request), filters, cursor, size)
-    return page(
-        request,
-        "cases/team.html",
-        {
-            "title": "Team worklist",
-            "name": name,
-            "approvals": queries.approvals_waiting(_user(request)),
-            "cases": _labelled(found),
-            "next_link": None if name else _next_link(request, found),
-            "band": filters.band or "",
-            "overdue": request.GET.get("overdue", ""),
-            "overdue_choices": [("", "Overdue or not"), ("yes", "Overdue only"), ("no", "Not overdue")],
-            "bands": [
-                ("", "All bands"),
-                *[(c.value, c.label) for c in PriorityBand],
-                (queries.UNPRIORITISED, "Not prioritised"),
-            ],
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@login_required
-@refusals
-def overdue(request: HttpRequest) -> HttpResponse:
-    grouped = queries.overdue_by_band(_user(request))
-    labels = dict(PriorityBand.choices)
-    groups = []
-    for band, cases in grouped.items():
-        more = None
-        if cases.next_cursor is not None:
-            filtered = {"band": queries.UNPRIORITISED if band == "unknown" else band, "overdue": "yes"}
-            more = reverse("cases-ui:team") + "?" + urlencode({**filtered, "cursor": cases.next_cursor})
-        groups.append((band, labels.get(band, "Not prioritised"), _labelled(cases), more))
-    return page(request, "cases/overdue.html", {"title": "Overdue by priority band", "groups": groups})
-
-
-@login_required
-@refusals
-def alerts(request: HttpRequest) -> HttpResponse:
-    return page(request, "cases/alerts.html", {"title": "Alerts", "alerts": queries.alerts(_user(request))})
-
-
-@login_required
-@refusals
-def dashboard(request: HttpRequest) -> HttpResponse:
-    data = queries.dashboard(_user(request))
-    stage_counts = [(state_label(state), count) for state, count in data["cases_by_state"].items()]
-    return page(
-        request,
-        "cases/dashboard.html",
-        {"title": "Dashboard", "data": data, "charts": bar_charts(data), "stage_counts": stage_counts},
-    )
 
 
 # --- referral and case page -----------------------------------------------------------------
@@ -465,142 +309,3 @@ def step_view(command: Command) -> Callable[..., HttpResponseBase]:
     """The view of the command's page, for the URL routes."""
     view = STEP_VIEWS.get(command.name, StepView).as_view(command=command)
     return login_required(view)
-
-
-# --- records: cross-force shares, erasure, retention review ---------------------------------
-
-
-@login_required
-@refusals
-@require_http_methods(["GET", "POST"])
-def shares(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Grant another force read access for a limited time, and see or revoke the shares so far."""
-    user = _user(request)
-    current = queries.case_shares(user, case_id)
-    case = queries.record_case(user, case_id, "share")
-    form = f.ShareForm(request.POST or None, forces=queries.share_forces(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            share = services.grant_share(user, case_id, form.cleaned_data)
-        except CaseServiceError as error:
-            if not attach_service_error(form, error):
-                return refusal(request, error)
-        else:
-            messages.success(
-                request, f"Shared with {share.recipient_force.name} until {show_moment(share.expires_at)}."
-            )
-            return redirect("cases-ui:shares", case_id=case_id)
-    return page(
-        request,
-        "cases/shares.html",
-        {
-            "title": f"Share case {case.reference}",
-            "case": case,
-            "form": form,
-            "errors_form": form,
-            "shares": current,
-            "now": timezone.now(),
-        },
-        status=422 if form.errors else 200,
-    )
-
-
-@login_required
-@refusals
-@require_http_methods(["POST"])
-def revoke_share(request: HttpRequest, case_id: int, share_id: int) -> HttpResponse:
-    try:
-        share = services.revoke_share(_user(request), case_id, share_id)
-    except CaseServiceError as error:
-        return refusal(request, error)
-    messages.success(request, f"The share with {share.recipient_force.name} has ended.")
-    return redirect("cases-ui:shares", case_id=case_id)
-
-
-ERASURE_MESSAGES = {
-    "case": "Case {reference} erased. The audit log records the erasure.",
-    "personal_data": "The personal data of case {reference} erased. The audit log records the erasure.",
-    "awaiting_second_administrator": "Erasure of case {reference} requested: "
-    "a second administrator must now erase it.",
-}
-
-
-@login_required
-@refusals
-@require_http_methods(["GET", "POST"])
-def erase(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Erase a case's personal data (or the case) with a reason; administrators only."""
-    user = _user(request)
-    case = queries.record_case(user, case_id, "erase")
-    form = f.ErasureForm(request.POST or None, initial={"version": case.version})
-    checking = check_answers.needs_check(request, step_context.ERASURE_IS_FINAL)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and not (checking and check_answers.wants_change(request))
-    ):
-        call = partial(services.erase_case, user, case_id, form.payload())
-        try:
-            outcome = check_answers.run(call, trial=checking)
-        except CaseServiceError as error:
-            if not attach_service_error(form, error):
-                return refusal(request, error)
-        else:
-            if outcome is None:  # tried, not yet confirmed
-                return check_answers.check_page(
-                    request,
-                    case=case,
-                    heading="Erase data from this case",
-                    form=form,
-                    warning=step_context.ERASURE_IS_FINAL,
-                    confirm_label="Confirm and erase",
-                    back_url=reverse("cases-ui:records-review"),
-                )
-            messages.success(request, ERASURE_MESSAGES[outcome].format(reference=case.reference))
-            return redirect("cases-ui:records-review")
-    return page(
-        request,
-        "cases/erase.html",
-        {"title": f"Erase case {case.reference}", "case": case, "form": form, "errors_form": form},
-        status=422 if form.errors else 200,
-    )
-
-
-@login_required
-@refusals
-def records_review(request: HttpRequest) -> HttpResponse:
-    """Closed records whose retention review is due within 90 days (administrators)."""
-    due = queries.records_due_for_review(_user(request))
-    return page(request, "cases/records_review.html", {"title": "Records due for review", "due": due})
-
-
-@login_required
-@refusals
-@require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Record the retention review of a closed case: retain until a next review, or decide to erase."""
-    user = _user(request)
-    case = queries.record_case(user, case_id, "erase")
-    form = f.ReviewForm(request.POST or None, initial={"version": case.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = services.record_review(user, case_id, form.payload())
-        except CaseServiceError as error:
-            if not attach_service_error(form, error):
-                return refusal(request, error)
-        else:
-            messages.success(request, f"Review recorded: {done.get_outcome_display()}.")
-            return redirect("cases-ui:records-review")
-    return page(
-        request,
-        "cases/review.html",
-        {
-            "title": f"Review case {case.reference}",
-            "case": case,
-            "form": form,
-            "errors_form": form,
-            "record_class": retention.record_class(case),
-            "due": queries.review_due_on(user, case_id),
-        },
-        status=422 if form.errors else 200,
-    )
