@@ -1,8 +1,9 @@
 """Each worklist row says why its band, in the priority tree's words (issue 11).
 
-The reason is set whenever the case is prioritised (`services._reprioritise`), kept on the case
-(`Case.priority_reason`), shown under the band on the team, personal and overdue worklists and
-returned in the API's case summaries. Unknown facts are reported as not known, never as "no".
+The reason is set whenever the case is prioritised (`cases.commands.support.reprioritise`), kept
+on the case (`Case.priority_reason`), shown under the band on the team, personal and overdue
+worklists and returned in the API's case summaries. Unknown facts are reported as not known,
+never as "no".
 """
 
 from __future__ import annotations
