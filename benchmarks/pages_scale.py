@@ -78,10 +78,11 @@ def _setup(database_url: str, data_dir: str) -> None:
         RISKROUTE_REQUIRE_MFA="0",
         DJANGO_ALLOWED_HOSTS="testserver",
     )
-    import django
     from django.conf import settings
 
-    django.setup()
+    from riskroute.cli.io import django_setup
+
+    django_setup()  # the service's start-up: the data directory and its secret key, then Django
     settings.ROOT_URLCONF = __name__
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MFA_REQUIRED = False

@@ -17,6 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+
+from riskroute.web import startup
+
+# The service's start-up step, as every entry point runs it. pytest-django reads the settings
+# before any conftest, so on a clean checkout they were read before the key file existed: give
+# them the key that `prepare()` has just made (the settings module itself never writes one).
+startup.prepare()
+django_settings.SECRET_KEY = startup.secret_key()
 
 
 @pytest.fixture(autouse=True)

@@ -59,6 +59,7 @@ STRUCTURED = [
     '"band_range"',
     '"blocking_rules"',
     '"notification_if_cautioned"',
+    "priority rule met",  # the band's reason kept on the case (Case.priority_reason)
 ]
 
 

@@ -33,6 +33,9 @@ def test_demo_covers_every_state_and_logs_in_only_in_demo_mode(settings: Any) ->
     assert set(Case.objects.values_list("state", flat=True)) == set(STATES)
     assert 30 <= Case.objects.count() <= 60
     assert set(Case.objects.values_list("force__code", flat=True)) == {"northshire", "southvale"}
+    # Every prioritised demo case says why its band, so the worklists show a reason on each row.
+    banded = list(Case.objects.exclude(priority_band=""))
+    assert banded and all(case.priority_reason for case in banded)
     settings.DEMO_MODE = False
     assert authenticate(username="northshire.investigator", password=DEMO_PASSWORD) is None
     settings.DEMO_MODE = True

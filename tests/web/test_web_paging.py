@@ -152,7 +152,7 @@ def test_the_list_entry_names_exactly_the_cases_shown_and_only_they_are_opened(
     first = queries.team_worklist(world["sup"], None, None, 3)
     entry = AuditEntry.objects.order_by("-sequence").first()
     assert entry is not None and entry.details["case_ids"] == [c.pk for c in first]
-    assert opened == ["cases.subject.full_name"] * 3
+    assert opened == ["cases.case.priority_reason", "cases.subject.full_name"] * 3  # what a row shows
     second = queries.team_worklist(world["sup"], None, first.next_cursor, 3)
     entry = AuditEntry.objects.order_by("-sequence").first()
     assert entry is not None and entry.details["case_ids"] == [c.pk for c in second]

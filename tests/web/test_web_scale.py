@@ -147,14 +147,17 @@ def test_lists_open_only_the_names_they_show(world: World, opened: list[str], pa
     opened.clear()
     response = client.get(path)
     assert response.status_code == 200
-    assert opened == ["cases.subject.full_name"] * 3
+    # Each row opens the two sealed values it shows: the band's reason and the subject's name.
+    assert opened == ["cases.case.priority_reason", "cases.subject.full_name"] * 3
     assert "Bravo Testperson" in response.content.decode()
+    assert "no priority rule met" in response.content.decode().casefold()
 
 
 def test_the_list_columns_are_defined_once_and_leave_the_encrypted_records_out() -> None:
     assert "subject__full_name" in queries.LIST_COLUMNS
     loaded = {name.split("__")[-1] for name in queries.LIST_COLUMNS}
     assert not loaded & {"facts", "summary", "suspected_activities", "date_of_birth", "address"}
+    assert "priority_reason" in loaded  # shown on every row: loaded with it, not one query a row
 
 
 # --- dashboard ------------------------------------------------------------------------------

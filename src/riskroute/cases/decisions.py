@@ -44,6 +44,12 @@ def priority(facts: CaseFacts) -> dict[str, Any]:
     return _plain(instruments.priority(facts))
 
 
+def priority_reason(result: Mapping[str, Any]) -> str:
+    """The reason for the band of a `priority` result, as worklists show it beside the band: the
+    tree's own words for the rules that set it ("not known: ..." when unknown facts did)."""
+    return str(result["reason"]["text"])
+
+
 def assess(facts: CaseFacts, policy_id: str, extra: dict[str, dict[str, object]]) -> dict[str, Any]:
     """Triage under the force's policy, plus any OSP instrument whose own inputs were given.
 

@@ -39,6 +39,7 @@ def case_summary(case: Case) -> dict[str, Any]:
         "version": case.version,
         "subject_name": subject.full_name if subject else None,
         "priority_band": case.priority_band or None,
+        "priority_reason": case.priority_reason or None,
         "action_deadline": case.action_deadline,
         "overdue": _overdue(case),
         "assigned_to": _name(case.assigned_to),

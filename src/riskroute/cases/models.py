@@ -102,6 +102,10 @@ class Case(models.Model):
 
     priority_band = models.CharField(max_length=16, choices=PriorityBand.choices, blank=True)
     priority_target_days = models.PositiveIntegerField(null=True, blank=True)
+    #: Why the band, in the tree's words ("access to children through work", "not known: ..."), kept
+    #: with the band so worklists show it without decoding a JSON column. Encrypted: it says what
+    #: the facts say (decisions.priority_reason).
+    priority_reason = EncryptedTextField(blank=True, default="")
     action_deadline = models.DateField(null=True, blank=True, db_index=True)
     action_taken_on = models.DateField(null=True, blank=True)
 

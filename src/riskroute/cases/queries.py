@@ -101,6 +101,7 @@ LIST_COLUMNS = (
     "version",
     "force",
     "priority_band",
+    "priority_reason",
     "action_deadline",
     "action_taken_on",
     "received_on",

@@ -28,10 +28,14 @@ RUNNING_AS_COMMAND = False
 
 def django_setup() -> None:
     """Start Django for a command that reads or writes the case service's database (imported
-    here, not at start-up, so the pure commands never load it)."""
+    here, not at start-up, so the pure commands never load it). The service's files (data
+    directory, secret key, SQLite file) are made first, since importing the settings makes none."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskroute.web.settings")
     import django
 
+    from riskroute.web import startup
+
+    startup.prepare()
     django.setup()
 
 

@@ -47,10 +47,22 @@ class BandRange(TypedDict):
     if_unknowns_present: str
 
 
+class PriorityReason(TypedDict):
+    """Why the prioritisation tree gave its band, in the words of its rules' labels.
+
+    `rules` are the rules that set the band: true at that level, or, with `unknown`, the rules
+    whose facts are not known and lift the band there (`if_unknown`). Empty at the default band,
+    where `text` says no rule is met (and names any rule still unknown)."""
+
+    text: str
+    rules: list[str]
+    unknown: bool
+
+
 class InstrumentResult(TypedDict):
     """One instrument's result. A `sum` instrument adds `total_if_unknown_items_present` and
-    `adjustments`, a `lookup` adds `rule`, the prioritisation `tree` adds the band's range, the
-    rules that fired and the target days."""
+    `adjustments`, a `lookup` adds `rule`, the prioritisation `tree` adds the band's range and
+    reason, the rules that fired and the target days."""
 
     instrument: str
     version: str
@@ -74,6 +86,7 @@ class InstrumentResult(TypedDict):
     adjustments: NotRequired[list[Adjustment]]
     rule: NotRequired[str | None]
     target_days: NotRequired[int | None]
+    reason: NotRequired[PriorityReason]
     band_range: NotRequired[BandRange]
     rules_fired: NotRequired[list[str]]
     determinate: NotRequired[bool]
@@ -84,6 +97,7 @@ class PrioritySummary(TypedDict):
 
     band: str
     target_days: int | None
+    reason: PriorityReason
     band_range: BandRange
     determinate: bool
     missing: list[str]

@@ -49,6 +49,7 @@ _notification_preview = lru_cache(maxsize=4096)(notification_if_cautioned)
 _PRIORITY_SUMMARY = (
     "band",
     "target_days",
+    "reason",
     "band_range",
     "determinate",
     "missing",

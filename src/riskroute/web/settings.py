@@ -12,58 +12,33 @@ Environment variables (see docs/case-service.md):
   (the latter also turns on HSTS).
 - `RISKROUTE_SESSION_IDLE_MINUTES` (default 30), `RISKROUTE_SESSION_MAX_HOURS` (default 10): session expiry.
 - `RISKROUTE_REQUIRE_MFA=0`: switch TOTP off outside demo mode (never in production; default on).
+
+Importing this module writes nothing: the data directory, the generated key, the SQLite file and
+the static directory are made by `riskroute.web.startup.prepare()`, which every entry point calls
+before Django starts (see that module).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
-import secrets
 from pathlib import Path
 
 import dj_database_url
 
+from riskroute.web import startup
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("RISKROUTE_DATA_DIR", "var")).resolve()
+DATA_DIR = startup.data_dir()
 DEMO_MODE = os.environ.get("RISKROUTE_DEMO", "") == "1"
 DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
 
 
-def _secret_key() -> str:
-    """The key from the environment, else one generated once and kept (mode 0600) in the data dir."""
-    from_env = os.environ.get("DJANGO_SECRET_KEY")
-    if from_env:
-        return from_env
-    key_file = DATA_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text(encoding="utf-8").strip()
-    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
-    return key
-
-
-def _private_file(path: Path) -> None:
-    """Create a file only its owner can read (0600) before SQLite does (it would use the umask,
-    typically 0644); SQLite gives its -wal and -shm files the same mode as the database."""
-    if str(path) in ("", ":memory:") or path.exists():
-        return
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-
-
 def _database() -> dict[str, object]:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-        url = f"sqlite:///{DATA_DIR / 'riskroute.sqlite3'}"
+    url = startup.database_url()
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        _private_file(Path(str(config["NAME"])))
+    if config["ENGINE"] == startup.SQLITE_ENGINE:
+        # The file itself is created, private (0600), by `startup.prepare()`.
         # WAL and a busy timeout let the web server and a CLI command share the file safely.
         # secure_delete zeroes the bytes of deleted or overwritten rows, so an erased value does
         # not linger in free space of the file (erasure also checkpoints the WAL: cases.services).
@@ -76,7 +51,7 @@ def _database() -> dict[str, object]:
     return config
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = startup.secret_key()
 
 # Keys held outside the database (docs/security.md): the field-encryption key ring and the Ed25519
 # key that signs audit checkpoints. Each path can be set on its own, e.g. to a separate volume.
@@ -251,12 +226,10 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "staticfiles"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # `collectstatic` target; whitenoise warns if missing
-# Compiled front-end assets (GOV.UK Frontend, htmx) are built from npm into this directory.
+STATIC_ROOT = startup.static_root()  # `collectstatic` target, made by `startup.prepare()`
+# Compiled front-end assets (GOV.UK Frontend, htmx) are built from npm into this directory
+# (`make assets`); without it there are no assets to serve, and no directory to name.
 FRONTEND_ASSETS_DIR = PACKAGE_DIR / "static"
-with contextlib.suppress(OSError):  # a read-only install has it already, or has no assets to serve
-    FRONTEND_ASSETS_DIR.mkdir(exist_ok=True)
 STATICFILES_DIRS = [FRONTEND_ASSETS_DIR] if FRONTEND_ASSETS_DIR.is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

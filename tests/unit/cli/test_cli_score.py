@@ -192,6 +192,7 @@ def force_tree(tmp_path: Path, band_for_b: str = "high") -> Path:
     data["rules"].append(
         {
             "id": "force_category_b",
+            "label": "Category B images",
             "domain": "other_factors",
             "band": band_for_b,
             "when": {"fact": "offence.image_counts.B", "gt": 0},

@@ -118,6 +118,19 @@ def _if_unknown_above_band(data: dict[str, Any]) -> None:
     rule["band"], rule["if_unknown"] = "medium", "high"
 
 
+def _label(value: str | None) -> Any:
+    """A tree rule's label removed (None) or replaced: a worklist shows it as the band's reason."""
+
+    def edit(data: dict[str, Any]) -> None:
+        rule = next(r for r in data["rules"] if r["id"] == "access_occupation")
+        if value is None:
+            del rule["label"]
+        else:
+            rule["label"] = value
+
+    return edit
+
+
 @pytest.mark.parametrize(
     ("name", "edit", "error", "words"),
     [
@@ -126,6 +139,12 @@ def _if_unknown_above_band(data: dict[str, Any]) -> None:
         ("cport.yaml", _unknown_operator, ConditionError, "roughly"),
         ("priority.yaml", _unknown_band, DefinitionError, "urgent"),
         ("priority.yaml", _incomplete_target_days, DefinitionError, "target_days"),
+        ("priority.yaml", _label(None), DefinitionError, "label"),
+        ("priority.yaml", _label(""), DefinitionError, "rule access_occupation: label"),
+        ("priority.yaml", _label("   "), DefinitionError, "rule access_occupation: label"),
+        ("priority.yaml", _label(" access at work"), DefinitionError, "rule access_occupation: label"),
+        ("priority.yaml", _label("access\nat work"), DefinitionError, "rule access_occupation: label"),
+        ("priority.yaml", _label("x" * 61), DefinitionError, "rule access_occupation: label"),
     ],
 )
 def test_a_malformed_instrument_fails_naming_the_file(
@@ -185,6 +204,7 @@ def _force_tree(data: dict[str, Any]) -> None:
     data["rules"].append(
         {
             "id": "force_category_b",
+            "label": "Category B images",
             "domain": "other_factors",
             "band": "high",
             "when": {"fact": "offence.image_counts.B", "gt": 0},
@@ -218,6 +238,7 @@ def test_a_force_tree_from_the_environment_is_used_by_triage(
     assert result["priority"]["definition_sha256"] == hashlib.sha256(force_tree.read_bytes()).hexdigest()
     assert result["priority"]["band"] == "high"
     assert "force_category_b" in result["priority"]["rules_fired"]
+    assert result["priority"]["reason"]["text"] == "Category B images"  # the force's own words
     assert result["recommendation"] == "prosecute"  # npcc-2017 needs priority low or medium
 
 

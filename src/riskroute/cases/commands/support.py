@@ -91,6 +91,7 @@ def check_age_against_birth(facts: CaseFacts, born: dt.date | None, received_on:
 def reprioritise(case: Case, user: User, reason: str) -> dict[str, Any] | None:
     """Run the priority tree; record a history row when band or target changed. Returns the change."""
     result = decisions.priority(facts_of(case))
+    case.priority_reason = decisions.priority_reason(result)
     band, target = result.get("band"), result.get("target_days")
     if band is None or target is None:
         return None

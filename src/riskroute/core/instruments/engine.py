@@ -6,7 +6,8 @@ methods cover the instruments riskroute holds:
   (CPORT, CASIC, OSP/DC);
 - `lookup`: an ordered list of rules, the first that matches gives probability and band (OSP/IIC);
 - `tree`: rules over a case-facts document each raising the band to at least their own, the
-  highest reached wins (riskroute's prioritisation tree).
+  highest reached wins (riskroute's prioritisation tree); the result names, by the rules' labels,
+  the rules that set the band (its `reason`).
 
 Every result carries the definition's id, version and SHA-256, each item with the value it read,
 its points and where the value came from, and the population the instrument was validated on.
@@ -26,12 +27,16 @@ from riskroute.core.errors import InvalidInput, from_validation_error
 from riskroute.core.facts import MAX_COUNT, CaseFacts, flatten
 from riskroute.core.knowledge import Definition, DefinitionError, Mark
 from riskroute.core.memo import Memo, MemoTable
-from riskroute.core.results import InstrumentResult
+from riskroute.core.results import InstrumentResult, PriorityReason
 from riskroute.core.strict_json import check_unique_keys
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
 LEVEL = {name: rank for rank, name in enumerate(LEVELS)}
 CASE_CACHE_SIZE = 20_000
+#: The longest tree-rule label: it is shown on a worklist row, beside the band.
+LABEL_MAX = 60
+#: How many labels a reason names before "and N more" (its `rules` lists them all).
+REASON_LABELS = 2
 
 
 class _Spec(BaseModel):
@@ -67,6 +72,8 @@ class LookupSpec(_Spec):
 
 class TreeRuleSpec(_Spec):
     id: str
+    #: Plain words for what the rule tests: worklists show it as the reason for the band.
+    label: str
     domain: str
     band: str
     when: Any
@@ -206,6 +213,25 @@ def _check_bands(spec: InstrumentSpec, where: str) -> None:
             raise DefinitionError(f"{where}: rule {rule.id}: if_unknown must not be above its band")
 
 
+def _check_labels(spec: InstrumentSpec, where: str) -> None:
+    """Every tree rule has a short one-line label: it becomes a worklist's reason for the band, so
+    an empty or runaway label in a force's own file is refused when the file loads."""
+    for rule in spec.rules:
+        label = rule.label
+        if not label.strip() or label != label.strip() or "\n" in label or len(label) > LABEL_MAX:
+            raise DefinitionError(
+                f"{where}: rule {rule.id}: label must be one line of 1 to {LABEL_MAX} characters, "
+                "without leading or trailing spaces"
+            )
+
+
+def _named(labels: list[str]) -> str:
+    """Labels joined for a reason, the first few by name: a worklist row has little room."""
+    shown = "; ".join(labels[:REASON_LABELS])
+    hidden = len(labels) - REASON_LABELS
+    return f"{shown}; and {hidden} more" if hidden > 0 else shown
+
+
 class Instrument:
     """A compiled instrument definition; build once, evaluate many times."""
 
@@ -219,6 +245,7 @@ class Instrument:
         self.id = spec.id
         where = str(definition.path)
         _check_bands(spec, where)
+        _check_labels(spec, where)
 
         def compiled(condition: Any, name: str) -> Condition:
             return compile_condition(condition, where=f"{where}: {name}")
@@ -251,6 +278,7 @@ class Instrument:
                 {
                     hit: {
                         "id": r.id,
+                        "label": r.label,
                         "domain": r.domain,
                         "band": r.band,
                         "points": None,
@@ -574,6 +602,7 @@ class Instrument:
             band=band,
             probability=None,
             target_days=target.values[band] if target else None,
+            reason=self._tree_reason(answers, cautious),
             band_range={"known_facts": LEVELS[lowest], "if_unknowns_present": LEVELS[highest]},
             rules_fired=[item["id"] for item in items if item["value"] is True],
             determinate=lowest == highest,
@@ -582,6 +611,34 @@ class Instrument:
             notes=notes,
             unverified=[{"item": "target_days", "mark": target.mark.value}] if target else [],
         )
+
+    def _tree_reason(self, answers: tuple[bool | None, ...], level: int) -> PriorityReason:
+        """Why a tree result has the band `level`, in words no stronger than its rules.
+
+        The band's reason is the rules that are true at that level. When none is, it is the rules
+        whose unknown facts lift the band there (`if_unknown`), said as "not known", never as a
+        yes or a no. At the default band it is that no rule is met, naming the rules still
+        unknown, since their facts could raise it.
+        """
+        rules = list(zip(self.spec.rules, answers, strict=True))
+        fired = [rule for rule, hit in rules if hit is True and LEVEL[rule.band] == level]
+        if fired:
+            text = _named([rule.label for rule in fired])
+            return {"text": text, "rules": [rule.id for rule in fired], "unknown": False}
+        lifting = [
+            rule
+            for rule, hit in rules
+            if hit is None and rule.if_unknown is not None and LEVEL[rule.if_unknown] == level
+        ]
+        if lifting:
+            text = "not known: " + _named([rule.label for rule in lifting])
+            return {"text": text, "rules": [rule.id for rule in lifting], "unknown": True}
+        still_open = [rule.label for rule, hit in rules if hit is None and LEVEL[rule.band] > level]
+        if still_open:
+            text = f"no priority rule met by the known facts; not known: {_named(still_open)}"
+        else:
+            text = "no priority rule met"
+        return {"text": text, "rules": [], "unknown": False}
 
     def level_span(self, result: InstrumentResult) -> Span | int:
         """The band of a tree result as a number (0 = low), or a span while facts are unknown."""
