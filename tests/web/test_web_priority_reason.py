@@ -79,6 +79,15 @@ def test_every_worklist_row_shows_the_reason_under_the_band(world: World, path: 
     assert f"N{UNCHECKED[1:]}</span>" in page  # capfirst
 
 
+def test_the_case_page_says_why_its_band(world: World) -> None:
+    case = services.create_referral(world["inv"], referral(facts=facts(occupation=True)))
+    page = browser(world, "inv", case).get(f"/cases/{case.pk}/").content.decode()
+    assert (
+        f'<span class="govuk-body-s govuk-!-display-block" id="priority-reason">Because: {OCCUPATION}</span>'
+        in page
+    )
+
+
 def test_the_api_case_summary_carries_the_reason(world: World) -> None:
     case = services.create_referral(world["inv"], referral(facts=facts(occupation=True)))
     rows = Api(world["inv"]).get("/worklists/team").json()
