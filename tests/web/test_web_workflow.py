@@ -11,7 +11,8 @@ from django.core.management import call_command
 
 from riskroute.cases.commands import REGISTRY
 from riskroute.cases.diagram import markdown
-from riskroute.cases.workflow import CaseWorkflow
+from riskroute.cases.models import Case
+from riskroute.cases.workflow import EVENTS_IN_STATE, CaseWorkflow
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "case-workflow.md"
 
@@ -50,3 +51,9 @@ def test_migrations_match_the_models(db: Any) -> None:
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_the_events_read_once_per_state_are_what_a_machine_in_that_state_allows() -> None:
+    for state in CaseWorkflow.states:
+        machine = CaseWorkflow(Case(state=state.value))
+        assert EVENTS_IN_STATE[state.value] == {e.id for e in machine.allowed_events}, state.value

@@ -138,7 +138,7 @@ def next_actions(user: User, case: Case) -> list[str]:
     """Commands this user may take on this case now (state, permission, erasure and exclusions;
     guards are checked when called), in registry order. Each exclusion is asked once (approve and reject share
     theirs)."""
-    events = set(allowed_events(case))
+    events = allowed_events(case)
     excluded: dict[Callable[[User, Case], str | None], bool] = {}
     out = []
     for name, command in REGISTRY.items():
