@@ -3,6 +3,8 @@ only when this user may take it now (issue 11)."""
 
 from __future__ import annotations
 
+import re
+
 from casekit import World, caution_data, referral, to_assessed, to_closed, to_diversion_approved
 from test_web_edges import browser
 
@@ -78,3 +80,20 @@ def test_the_case_page_shows_the_task_list(world: World) -> None:
     page = browser(world, "inv", case).get(f"/cases/{case.pk}/").content.decode()
     assert 'id="task-list"' in page and "Cannot start yet" in page
     assert f'href="/cases/{case.pk}/enforcement/" aria-describedby="task-2-status"' in page
+
+
+def _primary(world: World, name: str, case: Case) -> str:
+    """The label of the case page's green button (the first action link)."""
+    page = browser(world, name, case).get(f"/cases/{case.pk}/").content.decode()
+    found = re.search(r'<a class="govuk-button" href="[^"]*" role="button"[^>]*>([^<]+)</a>', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_primary_button_is_the_next_required_step_not_edit_facts(world: World) -> None:
+    case = services.create_referral(world["inv"], referral())
+    assert _primary(world, "inv", case) == "Record enforcement"
+    assessed = to_assessed(world, services.create_referral(world["inv"], referral()))
+    assert _primary(world, "inv", assessed) == "Propose a disposal"
+    approved = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
+    assert _primary(world, "om", approved) == "Record the conditional caution"
