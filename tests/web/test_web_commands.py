@@ -12,11 +12,12 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from casekit import World, referral, to_diversion_approved
 from django.db import transaction
 from django.urls import reverse
 
 from riskroute.accounts.models import User
-from riskroute.cases import commands
+from riskroute.cases import commands, services
 from riskroute.cases.api import api
 from riskroute.cases.demo import load_demo
 from riskroute.cases.errors import IllegalTransition, NotFound, PermissionDenied
@@ -108,3 +109,23 @@ def test_every_page_and_link_resolves_to_a_step_page() -> None:
         if command.link is not None:
             reverse(command.link, args=[1])
         assert command.stage is None or command.link is not None or command.page is None
+
+
+def test_a_provider_referral_is_made_for_a_caution_and_withdrawn_at_any_stage(world: World) -> None:
+    """One command, two uses: the `withdrawing` guard lets a withdrawal through at any stage, and
+    only an approved or active caution is referred."""
+    case = services.create_referral(world["inv"], referral())
+    org = world.provider_org.pk
+    with pytest.raises(IllegalTransition, match="only an approved or active caution is referred"):
+        services.refer_to_provider(
+            world["om"], case.pk, {"version": case.version, "provider_organisation_id": org}
+        )
+    services.refer_to_provider(
+        world["om"], case.pk, {"version": case.version, "provider_organisation_id": None}
+    )
+    approved = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
+    services.refer_to_provider(
+        world["om"], approved.pk, {"version": approved.version, "provider_organisation_id": org}
+    )
+    assert Case.objects.get(pk=approved.pk).provider_organisation_id == org
+    assert Case.objects.get(pk=case.pk).events.filter(action="refer_to_provider").count() == 1
