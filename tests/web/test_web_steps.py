@@ -181,7 +181,9 @@ def test_a_referral_walked_to_closure_through_every_page(world: World) -> None:
     assert WALKS["closure"] <= VISITED
 
 
-def test_a_caution_attended_and_completed_through_its_pages(world: World) -> None:
+def caution_in_force(world: World, sessions: int) -> tuple[Case, Client]:
+    """A case with an approved diversion, and its caution recorded on the caution page by the
+    offender manager (signed in and justified)."""
     case = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
     om = justified(signed_in("om"), case.pk)
     data = caution_data(case, world)
@@ -190,13 +192,18 @@ def test_a_caution_attended_and_completed_through_its_pages(world: World) -> Non
         f"/cases/{case.pk}/caution/",
         programme_name="Inform Plus",
         provider_organisation_id=str(world.provider_org.pk),
-        sessions="2",
+        sessions=str(sessions),
         signed_on=TODAY - 10 * DAY,
         programme_deadline=dt.date.fromisoformat(data["programme_deadline"]),
         window_weeks="16",
         reparative_hours="5",
         explained_and_warned="on",
     )
+    return case, om
+
+
+def test_a_caution_attended_and_completed_through_its_pages(world: World) -> None:
+    case, om = caution_in_force(world, sessions=2)
     assert state(case.pk) == "caution_active"
     for number in (1, 2):
         step(
@@ -212,21 +219,7 @@ def test_a_caution_attended_and_completed_through_its_pages(world: World) -> Non
 
 
 def test_a_caution_breached_without_excuse_goes_to_prosecution_through_its_pages(world: World) -> None:
-    case = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
-    om = justified(signed_in("om"), case.pk)
-    data = caution_data(case, world)
-    step(
-        om,
-        f"/cases/{case.pk}/caution/",
-        programme_name="Inform Plus",
-        provider_organisation_id=str(world.provider_org.pk),
-        sessions="4",
-        signed_on=TODAY - 10 * DAY,
-        programme_deadline=dt.date.fromisoformat(data["programme_deadline"]),
-        window_weeks="16",
-        reparative_hours="5",
-        explained_and_warned="on",
-    )
+    case, om = caution_in_force(world, sessions=4)
     step(
         om,
         f"/cases/{case.pk}/breach/",

@@ -93,15 +93,11 @@ class CaseWorkflow(StateMachine):
         caution_active, unless="breach_without_excuse"
     )
     refer_to_provider = _stay(diversion_approved, caution_active) | _stay(
-        referral,
-        investigation,
-        assessed,
-        decision_pending,
-        caution_complete,
-        prosecution,
-        prosecution_concluded,
-        no_further_action,
-        closed,
+        *(
+            s
+            for s in (*_open, closed)
+            if s.value not in (CaseState.DIVERSION_APPROVED, CaseState.CAUTION_ACTIVE)
+        ),
         cond="withdrawing",
     )
 
