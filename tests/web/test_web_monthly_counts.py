@@ -314,3 +314,10 @@ def test_the_dashboard_reads_the_same_queries_however_many_cases_and_months(worl
     many = _dashboard_reads(world)
     assert len(many) == len(few) == 2  # the kept counts, and the cases by state
     assert sum(queries.dashboard(world["analyst"])["series"]["arrests"]) == 11
+
+
+def test_the_demo_is_counted_as_it_is_built(db: Any) -> None:
+    from riskroute.cases.demo import load_demo
+
+    load_demo()  # through the services, dates in the past and all
+    assert monthly_counts.stored() == monthly_counts.recount() != {}

@@ -51,6 +51,7 @@ from riskroute.cases.models import (
     BAND_RANK,
     BAND_URGENCY,
     DEADLINE_KEY,
+    NO_DEADLINE,
     Case,
     CaseEvent,
     CaseShare,
@@ -233,17 +234,54 @@ def share_forces(user: User) -> list[tuple[str, str]]:
     return [(force.code, force.name) for force in forces]
 
 
-def case_history(user: User, case_id: int, *, justification: str | None) -> list[CaseEvent]:
-    """The case's events, oldest first (who did what, and the state before and after).
+class EventPage(list[CaseEvent]):
+    """One page of a case's history, oldest first, and `next_cursor`, which asks for the page
+    after it (None on the last page)."""
 
-    Police caseworkers only: a provider's minimum (its attendance work) has no history in it."""
+    def __init__(self, events: list[CaseEvent], next_cursor: str | None) -> None:
+        super().__init__(events)
+        self.next_cursor = next_cursor
+
+
+def case_history(
+    user: User,
+    case_id: int,
+    *,
+    justification: str | None,
+    cursor: str | None = None,
+    size: int | None = None,
+) -> EventPage:
+    """A page of the case's events, oldest first (who did what, and the state before and after),
+    after `cursor` (the time and id of the last event of the page before: events are only ever
+    added, so pages never shift); `size` events a page, `PAGE_SIZE` unless given. Police
+    caseworkers only: a provider's minimum (its attendance work) has no history in it."""
+    size = PAGE_SIZE if size is None else size
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise ValidationFailed.field("limit", f"from 1 to {MAX_PAGE_SIZE}")
+    after = _decode_event_cursor(cursor) if cursor else None
     record_case(user, case_id, "view_history")
-    return history_of(get_case(user, case_id, justification=justification))
+    events = get_case(user, case_id, justification=justification).events.select_related("actor")
+    if after is not None:
+        events = events.filter(Q(at__gt=after[0]) | Q(at=after[0], pk__gt=after[1]))
+    found = list(events.order_by("at", "pk")[: size + 1])
+    last = found[size - 1] if len(found) > size else None
+    return EventPage(found[:size], _encode_event_cursor(last) if last is not None else None)
 
 
-def history_of(case: Case) -> list[CaseEvent]:
-    """The events of a case already read through `get_case` (so the read is already logged)."""
-    return list(case.events.select_related("actor"))
+def _encode_event_cursor(event: CaseEvent) -> str:
+    return base64.urlsafe_b64encode(f"{event.at.isoformat()}|{event.pk}".encode()).decode().rstrip("=")
+
+
+def _decode_event_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    """The (time, id) a history cursor names; `ValidationFailed` (path `cursor`) for anything else."""
+    try:
+        at, pk = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
+        key = (dt.datetime.fromisoformat(at), int(pk))
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed.field("cursor", "not a cursor this list gave") from None
+    if key[0].tzinfo is None or not 0 < key[1] < _MAX_ID:
+        raise ValidationFailed.field("cursor", "not a cursor this list gave")
+    return key
 
 
 #: Events per page of the case page's history.
@@ -594,9 +632,23 @@ def list_cases(
     return found
 
 
+#: The kinds of alert, each with its own source.
+ALERT_KINDS = (
+    "approval_waiting",
+    "overdue_action",
+    "missed_session",
+    "overdue_notification",
+    "programme_overdue",
+)
+
+#: An alert's place in the alerts order: its due date (undated: after every date), its case, its
+#: kind. No case has two alerts of one kind, so the key names one alert.
+AlertKey = tuple[dt.date, int, str]
+
+
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # approval_waiting | overdue_action | missed_session | overdue_notification | programme_overdue
+    kind: str  # one of ALERT_KINDS
     case_id: int
     reference: str
     message: str
@@ -605,12 +657,64 @@ class Alert:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def key(self) -> AlertKey:
+        return (dt.date.fromisoformat(self.due) if self.due else NO_DEADLINE, self.case_id, self.kind)
 
-def alerts(user: User) -> list[Alert]:
-    """Things that need doing now across the cases the user can see, most overdue first."""
+
+class AlertPage(list[Alert]):
+    """One page of alerts, most overdue first, and `next_cursor`, which asks for the page after
+    it (None on the last page)."""
+
+    def __init__(self, alerts: list[Alert], next_cursor: str | None) -> None:
+        super().__init__(alerts)
+        self.next_cursor = next_cursor
+
+
+def _encode_alert_cursor(key: AlertKey) -> str:
+    due, case_id, kind = key
+    return base64.urlsafe_b64encode(f"{due.isoformat()}.{case_id}.{kind}".encode()).decode().rstrip("=")
+
+
+def _decode_alert_cursor(cursor: str) -> AlertKey:
+    """The key an alerts cursor names; `ValidationFailed` (path `cursor`) for anything else."""
+    try:
+        due, case_id, kind = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(".")
+        key = (dt.date.fromisoformat(due), int(case_id), kind)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed.field("cursor", "not a cursor this list gave") from None
+    if kind not in ALERT_KINDS or not 0 < key[1] < _MAX_ID:
+        raise ValidationFailed.field("cursor", "not a cursor this list gave")
+    return key
+
+
+def _after_alert(after: AlertKey | None, kind: str, due: str | None, case: str) -> Q:
+    """A filter on one kind of alert's rows for those after the cursor in the alerts order, given
+    the field of their due date (None: undated) and of their case."""
+    if after is None:
+        return Q()
+    at, case_id, after_kind = after
+    if due is None:  # undated: after every dated alert, then by case
+        if at < NO_DEADLINE:
+            return Q()
+        return Q(**{f"{case}__gte" if kind > after_kind else f"{case}__gt": case_id})
+    later = Q(**{f"{due}__gt": at}) | Q(**{due: at, f"{case}__gt": case_id})
+    return later | Q(**{due: at, case: case_id}) if kind > after_kind else later
+
+
+def alerts(user: User, cursor: str | None = None, size: int = PAGE_SIZE) -> AlertPage:
+    """Things that need doing now across the cases the user can see, a page at a time: most
+    overdue first, then by case and kind; undated ones (a decision waiting, missed sessions) last.
+
+    Each kind is read from the cursor on in that order, at most a page and one more row from the
+    database, and the kinds are merged, so a page costs the same however many cases are overdue.
+    Re-notifications are the exception: their dates are sealed, so they are dated after reading
+    (one row for each open case with a notification already made)."""
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise ValidationFailed.field("limit", f"from 1 to {MAX_PAGE_SIZE}")
+    after = _decode_alert_cursor(cursor) if cursor else None
     today = timezone.localdate()
     cases = visible_cases(user, shared=False).exclude(state="closed")
-    out: list[Alert] = [
+    found: list[Alert] = [
         Alert(
             "approval_waiting",
             proposal.case_id,
@@ -621,25 +725,38 @@ def alerts(user: User) -> list[Alert]:
         for proposal in _decidable_proposals(user)
     ]
     if _is_police(user):
-        overdue = cases.filter(action_taken_on__isnull=True, action_deadline__lt=today)
-        for case in overdue.only("pk", "reference", "action_deadline"):
-            out.append(
-                Alert(
-                    "overdue_action",
-                    case.pk,
-                    case.reference,
-                    "Enforcement action is overdue",
-                    _iso(case.action_deadline),
-                )
+        overdue = (
+            cases.filter(action_taken_on__isnull=True, action_deadline__lt=today)
+            .filter(_after_alert(after, "overdue_action", "action_deadline", "pk"))
+            .order_by("action_deadline", "pk")
+            .only("pk", "reference", "action_deadline")
+        )
+        found += [
+            Alert(
+                "overdue_action",
+                case.pk,
+                case.reference,
+                "Enforcement action is overdue",
+                _iso(case.action_deadline),
             )
-        for record in (
-            NotificationRecord.objects.filter(case__in=cases, current=True, notifiable=True, ended_on=None)
-            .select_related("case")
-            .only("case__reference", "initial_notified_on", "initial_due", "renotification_dates")
-        ):
+            for case in overdue[: size + 1]
+        ]
+        in_force = NotificationRecord.objects.filter(
+            case__in=cases, current=True, notifiable=True, ended_on=None
+        ).select_related("case")
+        initial = (
+            in_force.filter(initial_notified_on=None, initial_due__lt=today)
+            .filter(_after_alert(after, "overdue_notification", "initial_due", "case_id"))
+            .order_by("initial_due", "case_id")
+            .only("case__reference", "initial_notified_on", "initial_due")
+        )
+        periodic = in_force.exclude(initial_notified_on=None).only(
+            "case__reference", "initial_notified_on", "renotification_dates"
+        )
+        for record in [*initial[: size + 1], *periodic]:
             due = _notification_due(record)
             if due is not None and due < today:
-                out.append(
+                found.append(
                     Alert(
                         "overdue_notification",
                         record.case_id,
@@ -649,17 +766,32 @@ def alerts(user: User) -> list[Alert]:
                     )
                 )
     active = cases.filter(state="caution_active")
-    for case in active.filter(attendance__attended=False).distinct().only("pk", "reference"):
-        missed = case.attendance.filter(attended=False).count()
-        out.append(
-            Alert("missed_session", case.pk, case.reference, f"{missed} programme session(s) missed", None)
+    missed = (
+        active.annotate(missed=Count("attendance", filter=Q(attendance__attended=False)))
+        .filter(missed__gt=0)
+        .filter(_after_alert(after, "missed_session", None, "pk"))
+        .order_by("pk")
+        .only("pk", "reference")
+    )
+    for case in missed[: size + 1]:
+        count: Any = case
+        found.append(
+            Alert(
+                "missed_session",
+                case.pk,
+                case.reference,
+                f"{count.missed} programme session(s) missed",
+                None,
+            )
         )
     for caution in (
         ConditionalCaution.objects.filter(case__in=active, programme_deadline__lt=today)
+        .filter(_after_alert(after, "programme_overdue", "programme_deadline", "case_id"))
+        .order_by("programme_deadline", "case_id")
         .select_related("case")
-        .only("case__reference", "programme_deadline")
+        .only("case__reference", "programme_deadline")[: size + 1]
     ):
-        out.append(
+        found.append(
             Alert(
                 "programme_overdue",
                 caution.case_id,
@@ -668,7 +800,9 @@ def alerts(user: User) -> list[Alert]:
                 _iso(caution.programme_deadline),
             )
         )
-    return sorted(out, key=lambda a: (a.due or "9999", a.reference, a.kind))
+    ordered = sorted((alert for alert in found if after is None or alert.key() > after), key=Alert.key)
+    shown = ordered[:size]
+    return AlertPage(shown, _encode_alert_cursor(shown[-1].key()) if len(ordered) > size else None)
 
 
 def _notification_due(record: NotificationRecord) -> dt.date | None:
