@@ -300,3 +300,44 @@ def test_the_case_page_is_not_built_from_the_api_document(
     client = _justified(signed_in(world["sup"]), new_case)
     response = client.get(f"/cases/{new_case.pk}/")
     assert response.status_code == 200 and "Test Subject One" in response.content.decode()
+
+
+# --- the overdue page ---------------------------------------------------------------------------
+
+
+def _case_reads(read: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in read.captured_queries if 'FROM "cases_case"' in q["sql"]]
+
+
+def test_the_overdue_page_asks_whether_more_follow_only_for_a_full_band(world: World) -> None:
+    """A band whose overdue cases fit on its page is one query; a band with more, two (its page
+    and whether more follow); a band with none, one. Nothing is read for the cases not overdue."""
+    from test_web_paging import make_cases
+
+    make_cases(world, [("high", -3, False)] * 4 + [("low", -2, False)] * 2 + [("medium", 5, False)] * 2)
+    with CaptureQueriesContext(connection) as read:
+        grouped = queries.overdue_by_band(world["sup"], size=3)
+    assert [len(grouped[band]) for band in ("very_high", "high", "medium", "low")] == [0, 3, 0, 2]
+    assert grouped["high"].next_cursor is not None and grouped["low"].next_cursor is None
+    # very high, medium and not prioritised: one each; low: its page; high: its page and EXISTS.
+    assert len(_case_reads(read)) == 6
+
+
+def test_a_list_query_asks_for_the_notification_due_once(world: World, new_case: Case) -> None:
+    with CaptureQueriesContext(connection) as read:
+        assert [c.pk for c in queries.team_worklist(world["sup"])] == [new_case.pk]
+    pages = [sql for sql in _case_reads(read) if '"cases_subject"' in sql]  # the reads of rows
+    assert pages and all(sql.count('"cases_notificationrecord"') == 1 for sql in pages)
+
+
+def test_whether_more_follow_is_asked_in_the_worklist_order(world: World) -> None:
+    """An unordered `EXISTS` let PostgreSQL pick a sequential scan (25,000 rows read at 100,000
+    cases); asked for the next row in the order of the page, it reads the worklist-order index."""
+    from test_web_paging import make_cases
+
+    make_cases(world, [("high", -3, False)] * 3)
+    with CaptureQueriesContext(connection) as read:
+        page = queries.team_worklist(world["sup"], size=2)
+    assert page.next_cursor is not None
+    asked = [sql for sql in _case_reads(read) if '"cases_subject"' not in sql]
+    assert asked and all("ORDER BY" in sql and "LIMIT 1" in sql for sql in asked)
