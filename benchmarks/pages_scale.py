@@ -2,21 +2,26 @@
 
 What it does, all on this machine:
 1. creates a throwaway PostgreSQL database on 127.0.0.1:5432 and migrates it;
-2. creates one force and unit, a supervisor and an investigator, and N synthetic cases directly
-   through the ORM (`bulk_create`: encrypted as the service would, but without the service's
-   audit entries), one case in twenty assigned to the investigator, and one case with a history
-   of 200 events; then `ANALYZE`s the tables, as autovacuum would after a bulk load;
+2. creates one force and unit, a supervisor and an investigator, and imports N synthetic
+   referrals through the import path itself (`cases.intake.import_referrals`, as
+   `riskroute import referrals` does, as the supervisor, a chunk of lines at a time): every
+   case encrypted, prioritised by the core, logged in the s.62 audit and counted in the
+   dashboard's monthly counts, as in service; one case in twenty assigned to the investigator;
+   received dates spread over 400 days; then adds a history of 200 events to one case, checks
+   that the kept monthly counts equal a recount, and `VACUUM ANALYZE`s, as autovacuum would
+   after a load;
 3. times each page through the Django test client in-process (the full middleware stack, no
    network), interleaved round by round with a bare view rendering a 20-row table through the
    same stack, so both see the same machine load;
-4. runs `EXPLAIN ANALYZE` on the queries of the team worklist's first page;
+4. runs `EXPLAIN ANALYZE` on the queries of the team worklist's first page and of the dashboard;
 5. drops the database and writes p50/p95, the throughput ratio to the bare view and the plans
    between the `pages` markers of docs/benchmarks.md.
 
-    PYTHONPATH=src python benchmarks/pages_scale.py [--cases 5000] [--rounds 15] [--no-doc]
+    PYTHONPATH=src python benchmarks/pages_scale.py [--cases 2000] [--rounds 15] [--no-doc]
 
-The machine is shared: keep N and the rounds small. One client, so a page's throughput ratio is
-the bare view's median time over the page's.
+The machine is shared: keep N and the rounds small while developing (the import takes about
+4 ms a case, so 100,000 cases take several minutes). One client, so a page's throughput ratio
+is the bare view's median time over the page's.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import json
 import os
+import random
 import re
 import statistics
 import sys
@@ -36,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from django.db.models import Count
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -92,14 +100,56 @@ def _setup(database_url: str, data_dir: str) -> None:
     urlpatterns.extend(_urls())
 
 
-def _load(n: int) -> dict[str, Any]:
-    """The force, its two users and N cases; returns the users and the long-history case."""
-    from django.db import transaction
+#: Referrals imported in one call of the import (each line is still its own transaction).
+CHUNK = 1000
 
+
+def referral_lines(n: int, investigator_id: int, seed: int = 2017) -> list[str]:
+    """N synthetic import lines, each a new person: facts mixed so that the core gives every band,
+    received dates over the last 400 days, one case in twenty assigned to the investigator."""
+    rng = random.Random(seed)
+    today = dt.date.today()
+    lines = []
+    for i in range(n):
+        facts: dict[str, Any] = {"offence": {"image_counts": {"C": rng.randrange(1, 500)}}}
+        roll = rng.random()
+        if roll < 0.1:
+            facts["behaviour"] = {"sexual_communication_with_child": True}
+        elif roll < 0.35:
+            facts["offence"]["peer_to_peer_sharing"] = True
+        elif roll < 0.7:
+            facts["access_to_children"] = {
+                "checked": True,
+                "household": False,
+                "occupation": False,
+                "volunteering": False,
+                "family_or_friends": False,
+            }
+        document = {
+            "external_reference": f"PAGES-{i:07d}",
+            "source": "nca_ceop",
+            "received_on": (today - dt.timedelta(days=i % 400)).isoformat(),
+            "summary": f"Synthetic referral {i} for a scale benchmark.",
+            "suspected_activities": ["possession"],
+            "subject": {
+                "full_name": f"Synthetic Person {i:07d}",
+                "date_of_birth": (dt.date(1960, 1, 1) + dt.timedelta(days=i % 12000)).isoformat(),
+                "address": f"{i} Example Road, Testtown",
+            },
+            "facts": facts,
+            **({"assigned_to_id": investigator_id} if i % 20 == 0 else {}),
+        }
+        lines.append(json.dumps(document))
+    return lines
+
+
+def _load(n: int) -> dict[str, Any]:
+    """The force, its two users and N cases imported through the import path; returns the users,
+    the long-history case and what the import did."""
     from riskroute.accounts.models import Force, Rank, Role, Unit, User
-    from riskroute.cases.models import Case, CaseEvent, Subject
-    from riskroute.crypto import blind_index
-    from riskroute.examples import low_risk_facts
+    from riskroute.cases import monthly_counts
+    from riskroute.cases.intake import import_referrals
+    from riskroute.cases.models import Case, CaseEvent
 
     force = Force.objects.create(code="synthetic", name="Synthetic Constabulary")
     unit = Unit.objects.create(force=force, name="Online Child Abuse Team")
@@ -109,44 +159,14 @@ def _load(n: int) -> dict[str, Any]:
     inv = User.objects.create_user(
         "bench_inv", password="x", force=force, unit=unit, roles=[Role.INVESTIGATOR]
     )
-    today = dt.date.today()
-    facts = low_risk_facts(age_at_offence=40)
-    batch = 1000
-    for start in range(0, n, batch):
-        cases = []
-        for i in range(start, min(n, start + batch)):
-            band = BANDS[i % 4]
-            received = today - dt.timedelta(days=i % 400)
-            cases.append(
-                Case(
-                    reference=f"SYN-{i:07d}",
-                    force=force,
-                    unit=unit,
-                    assigned_to=inv if i % 20 == 0 else None,
-                    created_by=sup,
-                    referral_source="nca_ceop",
-                    received_on=received,
-                    summary=f"Synthetic referral {i} for a scale benchmark.",
-                    suspected_activities=["possession"],
-                    offence="cja1988_s160",
-                    facts=facts,
-                    priority_band=band,
-                    priority_target_days=TARGET_DAYS[band],
-                    action_deadline=received + dt.timedelta(days=TARGET_DAYS[band]),
-                )
-            )
-        with transaction.atomic():
-            made = Case.objects.bulk_create(cases)
-            Subject.objects.bulk_create(
-                Subject(
-                    case=case,
-                    full_name=f"Synthetic Person {case.reference}",
-                    date_of_birth=dt.date(1980, 1, 1) + dt.timedelta(days=case.pk % 9000),
-                    address=f"{case.pk} Example Road, Testtown",
-                    name_index=blind_index(f"Synthetic Person {case.reference}", Subject.NAME_INDEX_PURPOSE),
-                )
-                for case in made
-            )
+    lines = referral_lines(n, inv.pk)
+    imported = 0
+    for start in range(0, n, CHUNK):
+        summary = import_referrals(sup, "\n".join(lines[start : start + CHUNK]) + "\n")
+        assert not summary.errors, summary.errors[:3]
+        imported += summary.imported
+        if (start // CHUNK) % 10 == 9:
+            print(f"imported {imported:,} of {n:,}", file=sys.stderr, flush=True)
     long = Case.objects.order_by("pk").first()
     assert long is not None
     CaseEvent.objects.bulk_create(
@@ -161,7 +181,15 @@ def _load(n: int) -> dict[str, Any]:
         )
         for k in range(200)
     )
-    return {"sup": sup, "inv": inv, "long": long}
+    bands = dict(Case.objects.order_by().values_list("priority_band").annotate(n=Count("pk")))
+    return {
+        "sup": sup,
+        "inv": inv,
+        "long": long,
+        "imported": imported,
+        "bands": bands,
+        "counts_kept": monthly_counts.stored() == monthly_counts.recount(),
+    }
 
 
 def _client(user: Any, case_id: int | None = None) -> Any:
@@ -192,20 +220,19 @@ def _deep_cursor(user: Any, pages: int) -> str | None:
     return cursor
 
 
-def explain(user: Any) -> str:
-    """`EXPLAIN ANALYZE` of each query that reads the team worklist's first page."""
+def explain(read: Callable[[], Any], names: str) -> str:
+    """`EXPLAIN ANALYZE` of each query of `read()` whose SQL holds `names` (a quoted table name,
+    or the start of one)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from riskroute.cases import queries
-
-    with CaptureQueriesContext(connection) as read:
-        queries.team_worklist(user)
+    with CaptureQueriesContext(connection) as captured:
+        read()
     plans = []
     with connection.cursor() as cursor:
-        for query in read.captured_queries:
+        for query in captured.captured_queries:
             sql = query["sql"]
-            if '"cases_case"' not in sql or not sql.startswith("SELECT"):
+            if names not in sql or not sql.startswith("SELECT"):
                 continue
             cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + sql)
             plans.append("\n".join(row[0] for row in cursor.fetchall()))
@@ -220,19 +247,24 @@ def _timed(get: Callable[[], Any]) -> tuple[float, int]:
     return elapsed, len(response.content)
 
 
-def measure(n: int, rounds: int) -> tuple[list[dict[str, Any]], float, str]:
+def measure(n: int, rounds: int) -> dict[str, Any]:
     from django.db import connection
+
+    from riskroute.cases import queries
 
     started = time.perf_counter()
     world = _load(n)
     loaded = time.perf_counter() - started
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # what autovacuum does after a bulk load; the plans depend on it
-    # The objects the bulk load made are not part of a serving process: move them out of the
+        # What autovacuum does after a load (the import inserts and then updates every case, so
+        # the table holds a dead row version for each); the plans depend on it.
+        cursor.execute("VACUUM ANALYZE")
+    # The objects the load made are not part of a serving process: move them out of the
     # collector's way, or its full passes over them land on whichever page happens to run then.
     gc.collect()
     gc.freeze()
-    sup, inv = _client(world["sup"], world["long"].pk), _client(world["inv"])
+    long = world["long"].pk
+    sup, inv = _client(world["sup"], long), _client(world["inv"])
     deep = _deep_cursor(world["sup"], DEEP_PAGE)
     pages: dict[str, Callable[[], Any]] = {
         "bare Django view (20 rows)": lambda: sup.get("/bench/bare/"),
@@ -241,9 +273,12 @@ def measure(n: int, rounds: int) -> tuple[list[dict[str, Any]], float, str]:
         "team worklist, high band": lambda: sup.get("/cases/team/", {"band": "high"}),
         "my cases": lambda: inv.get("/cases/mine/"),
         "overdue by band": lambda: sup.get("/cases/overdue/"),
+        "alerts": lambda: sup.get("/alerts/"),
         "dashboard": lambda: sup.get("/dashboard/"),
-        "case page (200 events)": lambda: sup.get(f"/cases/{world['long'].pk}/"),
+        "case page (200 events)": lambda: sup.get(f"/cases/{long}/"),
         "API case index": lambda: sup.get("/api/cases"),
+        "API alerts": lambda: sup.get("/api/alerts"),
+        "API case history (200 events)": lambda: sup.get(f"/api/cases/{long}/history"),
     }
     times: dict[str, list[float]] = {name: [] for name in pages}
     sizes: dict[str, int] = {}
@@ -265,37 +300,61 @@ def measure(n: int, rounds: int) -> tuple[list[dict[str, Any]], float, str]:
                 "kb": sizes[name] / 1024,
             }
         )
-    return rows, loaded, explain(world["sup"])
+    return {
+        **world,
+        "rows": rows,
+        "loaded": loaded,
+        "load_average": os.getloadavg()[0],
+        "worklist_plans": explain(lambda: queries.team_worklist(world["sup"]), '"cases_case"'),
+        "dashboard_plans": explain(lambda: queries.dashboard(world["sup"]), '"cases_'),
+    }
 
 
-def _document(rows: list[dict[str, Any]], n: int, rounds: int, loaded: float, plans: str) -> str:
+def _document(result: dict[str, Any], n: int, rounds: int) -> str:
+    r = result
+    named = [(band, band.replace("_", " ")) for band in BANDS] + [("", "not prioritised")]
+    bands = ", ".join(f"{r['bands'].get(band, 0):,} {label}" for band, label in named)
     lines = [
         BEGIN,
         "## Pages at scale (PostgreSQL)",
         "",
-        f"`python benchmarks/pages_scale.py --cases {n} --rounds {rounds}`: {n:,} synthetic cases in",
-        f"one force and unit, loaded through the ORM in {loaded:.0f} s; each page requested {rounds}",
-        "times through the Django test client (full middleware stack, no network), interleaved",
+        f"`python benchmarks/pages_scale.py --cases {n} --rounds {rounds}`: {r['imported']:,} synthetic",
+        "cases in one force and unit, imported through the import path (`cases.intake.import_referrals`,",
+        f"as `riskroute import referrals` does, {CHUNK:,} lines a call, each line its own transaction:",
+        "encryption, prioritisation by the core, the s.62 audit entries and the dashboard's monthly",
+        f"counts included) in {r['loaded']:.0f} s ({r['imported'] / r['loaded']:.0f} cases/s); by band:",
+        f"{bands}; the kept monthly counts equal to a recount after the load:",
+        f"{'yes' if r['counts_kept'] else 'NO'}.",
+        "Then `VACUUM ANALYZE`, as autovacuum would after the load. Each page requested",
+        f"{rounds} times through the Django test client (full middleware stack, no network), interleaved",
         "round by round with a bare Django view rendering a 20-row table. One client, so the",
         "throughput ratio is the bare view's p50 over the page's. Times in milliseconds, on the",
-        "shared 2-core development machine.",
+        f"shared 2-core development machine (1-minute load average {r['load_average']:.1f} at the end).",
         "",
         "| Page | p50 | p95 | Ratio to bare view | Size (KB) |",
         "|---|---|---|---|---|",
     ]
-    for row in rows:
+    for row in r["rows"]:
         lines.append(
             f"| {row['page']} | {row['p50']:.1f} | {row['p95']:.1f} | {row['ratio']:.2f}× | {row['kb']:.0f} |"
         )
     lines += [
         "",
         "Worklists show 50 cases a page, by cursor, so a page costs the same at page 1 and page",
-        f"{DEEP_PAGE + 1}; the case page pages its history; the dashboard counts in the database.",
-        "The queries that read the team worklist's first page (the overdue part, the rest, and",
-        "whether more follow), as PostgreSQL ran them (`EXPLAIN ANALYZE`):",
+        f"{DEEP_PAGE + 1}; the overdue page is the first page of each band; alerts and the API's",
+        "history come 50 a page by cursor; the case page pages its history; the dashboard reads",
+        "the monthly counts kept with each write and counts the states from an index.",
+        "The queries that read the team worklist's first page (the overdue part, and whether more",
+        "follow), as PostgreSQL ran them (`EXPLAIN ANALYZE`):",
         "",
         "```",
-        plans,
+        r["worklist_plans"],
+        "```",
+        "",
+        "The dashboard's two queries (the kept monthly counts, and the cases by state):",
+        "",
+        "```",
+        r["dashboard_plans"],
         "```",
         END,
     ]
@@ -313,7 +372,7 @@ def _write(block: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=5000)
+    parser.add_argument("--cases", type=int, default=2000, help="referrals to import (default 2000)")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md")
     args = parser.parse_args()
@@ -323,14 +382,14 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as data_dir:
             _setup(f"{SERVER}/{name}", data_dir)
-            rows, loaded, plans = measure(args.cases, args.rounds)
+            result = measure(args.cases, args.rounds)
             from django.db import connections
 
             connections.close_all()
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
-    block = _document(rows, args.cases, args.rounds, loaded, plans)
+    block = _document(result, args.cases, args.rounds)
     print(block)
     if not args.no_doc:
         _write(block)

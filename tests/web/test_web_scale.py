@@ -170,12 +170,12 @@ def _mid_month(months_back: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 15)
 
 
-def test_the_dashboard_counts_by_month_and_state_in_the_database(world: World) -> None:
+def test_the_dashboard_reads_the_kept_monthly_counts_and_counts_states_in_the_database(world: World) -> None:
     made = _three_cases(world)
     other = services.create_referral(world["b_inv"], referral())  # another force: never counted
-    for case, months_back in zip(made, (0, 2, 2), strict=True):
-        Case.objects.filter(pk=case.pk).update(received_on=_mid_month(months_back))
-    Case.objects.filter(pk=other.pk).update(received_on=_mid_month(0))
+    for case, months_back in [*zip(made, (0, 2, 2), strict=True), (other, 0)]:
+        case.received_on = _mid_month(months_back)
+        case.save()  # through the model, so the kept counts move with it (`cases.monthly_counts`)
     Case.objects.filter(pk=made[0].pk).update(state="investigation")
     Enforcement.objects.create(case=made[0], arrested_on=_mid_month(1))
     Enforcement.objects.create(case=made[1], arrested_on=_mid_month(1))
@@ -190,8 +190,9 @@ def test_the_dashboard_counts_by_month_and_state_in_the_database(world: World) -
     assert counts["series"]["children_safeguarded"] == [0, 0, 0, 0, 0, 5]
     assert counts["cases_by_state"]["referral"] == 2 and counts["cases_by_state"]["investigation"] == 1
     counting = [q["sql"] for q in read.captured_queries if "cases_" in q["sql"]]
-    assert len(counting) == 7  # six series and the states, however many cases there are
-    assert all("GROUP BY" in sql and "ORDER BY" not in sql for sql in counting)
+    assert len(counting) == 2  # the kept counts and the states, however many cases there are
+    assert ["cases_monthlycount" in sql for sql in counting] == [True, False]
+    assert "GROUP BY" in counting[1] and "ORDER BY" not in counting[1]
 
 
 def test_the_dashboard_dates_are_indexed(db: Any) -> None:
@@ -302,3 +303,44 @@ def test_the_case_page_is_not_built_from_the_api_document(
     client = _justified(signed_in(world["sup"]), new_case)
     response = client.get(f"/cases/{new_case.pk}/")
     assert response.status_code == 200 and "Test Subject One" in response.content.decode()
+
+
+# --- the overdue page ---------------------------------------------------------------------------
+
+
+def _case_reads(read: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in read.captured_queries if 'FROM "cases_case"' in q["sql"]]
+
+
+def test_the_overdue_page_asks_whether_more_follow_only_for_a_full_band(world: World) -> None:
+    """A band whose overdue cases fit on its page is one query; a band with more, two (its page
+    and whether more follow); a band with none, one. Nothing is read for the cases not overdue."""
+    from test_web_paging import make_cases
+
+    make_cases(world, [("high", -3, False)] * 4 + [("low", -2, False)] * 2 + [("medium", 5, False)] * 2)
+    with CaptureQueriesContext(connection) as read:
+        grouped = queries.overdue_by_band(world["sup"], size=3)
+    assert [len(grouped[band]) for band in ("very_high", "high", "medium", "low")] == [0, 3, 0, 2]
+    assert grouped["high"].next_cursor is not None and grouped["low"].next_cursor is None
+    # very high, medium and not prioritised: one each; low: its page; high: its page and EXISTS.
+    assert len(_case_reads(read)) == 6
+
+
+def test_a_list_query_asks_for_the_notification_due_once(world: World, new_case: Case) -> None:
+    with CaptureQueriesContext(connection) as read:
+        assert [c.pk for c in queries.team_worklist(world["sup"])] == [new_case.pk]
+    pages = [sql for sql in _case_reads(read) if '"cases_subject"' in sql]  # the reads of rows
+    assert pages and all(sql.count('"cases_notificationrecord"') == 1 for sql in pages)
+
+
+def test_whether_more_follow_is_asked_in_the_worklist_order(world: World) -> None:
+    """An unordered `EXISTS` let PostgreSQL pick a sequential scan (25,000 rows read at 100,000
+    cases); asked for the next row in the order of the page, it reads the worklist-order index."""
+    from test_web_paging import make_cases
+
+    make_cases(world, [("high", -3, False)] * 3)
+    with CaptureQueriesContext(connection) as read:
+        page = queries.team_worklist(world["sup"], size=2)
+    assert page.next_cursor is not None
+    asked = [sql for sql in _case_reads(read) if '"cases_subject"' not in sql]
+    assert asked and all("ORDER BY" in sql and "LIMIT 1" in sql for sql in asked)

@@ -111,20 +111,38 @@ PAGED = {
 }
 
 
+class CursorQuery(Schema):
+    """A page of a list that is not of cases (alerts, a case's history): its size and cursor."""
+
+    limit: int = Field(default=queries.PAGE_SIZE, ge=1, le=queries.MAX_PAGE_SIZE, description="Page size.")
+    cursor: str | None = Field(
+        default=None, max_length=200, description="The `X-Next-Cursor` of the page before; none: the first."
+    )
+
+
+def _link_next(request: HttpRequest, response: HttpResponse, cursor: str | None) -> None:
+    """Name the next page's cursor in a header (and a `Link: rel="next"`); none on the last page."""
+    if cursor is not None:
+        response[NEXT_CURSOR_HEADER] = cursor
+        query = request.GET.copy()
+        query["cursor"] = cursor
+        response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
+
+
 def _paged(request: HttpRequest, response: HttpResponse, page: queries.CasePage) -> list[Document]:
     """The page's rows, with the next page's cursor in a header (and a `Link: rel="next"`)."""
-    if page.next_cursor is not None:
-        response[NEXT_CURSOR_HEADER] = page.next_cursor
-        query = request.GET.copy()
-        query["cursor"] = page.next_cursor
-        response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
+    _link_next(request, response, page.next_cursor)
     return [case_summary(c) for c in page]
 
 
 @cases.get("", response={200: list[Document], **ERRORS}, summary="Cases visible to me", openapi_extra=PAGED)
 def list_cases(request: HttpRequest, response: HttpResponse, query: Query[CaseIndexQuery]) -> list[Document]:
     page = queries.list_cases(
-        acting_user(request), query.filters(), query.cursor, query.limit, subject_name=query.subject_name
+        acting_user(request),
+        query.filters(),
+        query.cursor,
+        query.limit,
+        subject_name=query.subject_name,
     )
     return _paged(request, response, page)
 
@@ -151,9 +169,20 @@ def get_case(request: HttpRequest, case_id: int) -> Document:
     "/{case_id}/history",
     response={200: list[Document], **ERRORS},
     summary="The case history",
-    openapi_extra=JUSTIFIED,
+    openapi_extra={
+        **JUSTIFIED,
+        "description": "A page of the case's events, oldest first. "
+        f"When there are more, the `{NEXT_CURSOR_HEADER}` header holds the `cursor` of the next page.",
+    },
 )
-def case_history(request: HttpRequest, case_id: int) -> list[Document]:
+def case_history(
+    request: HttpRequest, response: HttpResponse, case_id: int, query: Query[CursorQuery]
+) -> list[Document]:
+    user, justification = acting_user(request), justification_for(request, case_id)
+    page = queries.case_history(
+        user, case_id, justification=justification, cursor=query.cursor, size=query.limit
+    )
+    _link_next(request, response, page.next_cursor)
     return [
         {
             "at": e.at,
@@ -164,9 +193,7 @@ def case_history(request: HttpRequest, case_id: int) -> list[Document]:
             "version": e.version,
             "summary": e.summary,
         }
-        for e in queries.case_history(
-            acting_user(request), case_id, justification=justification_for(request, case_id)
-        )
+        for e in page
     ]
 
 
@@ -281,9 +308,19 @@ def overdue_by_band(request: HttpRequest) -> dict[str, list[Document]]:
     }
 
 
-@work.get("/alerts", response={200: list[Document], **ERRORS}, summary="Alerts needing action")
-def alerts(request: HttpRequest) -> list[Document]:
-    return [a.as_dict() for a in queries.alerts(acting_user(request))]
+@work.get(
+    "/alerts",
+    response={200: list[Document], **ERRORS},
+    summary="Alerts needing action",
+    openapi_extra={
+        "description": "A page of alerts, most overdue first. "
+        f"When there are more, the `{NEXT_CURSOR_HEADER}` header holds the `cursor` of the next page."
+    },
+)
+def alerts(request: HttpRequest, response: HttpResponse, query: Query[CursorQuery]) -> list[Document]:
+    page = queries.alerts(acting_user(request), query.cursor, query.limit)
+    _link_next(request, response, page.next_cursor)
+    return [a.as_dict() for a in page]
 
 
 class DashboardQuery(Schema):

@@ -551,3 +551,32 @@ class PendingImport(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     text = EncryptedTextField()
     created = models.DateTimeField(auto_now_add=True)
+
+
+#: What the dashboard counts by month (`MonthlyCount.measure`), in the order it shows them.
+MONTHLY_MEASURES = ("referrals", "arrests", "children_safeguarded", "diversions", "charges", "breaches")
+
+
+class MonthlyCount(models.Model):
+    """One of the dashboard's monthly counts for a force: referrals received, arrests made,
+    children safeguarded, cautions signed, charges brought or breaches without reasonable excuse,
+    in one calendar month.
+
+    Derived data, kept in the same transaction as each write that changes it
+    (`cases.monthly_counts`), so the dashboard reads a few rows instead of counting every case.
+    `riskroute counts rebuild` recounts it from the records after writes that bypassed the models
+    (a bulk load, SQL by hand). Counts only: no case and no person.
+    """
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month counted.")
+    measure = models.CharField(max_length=32)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["force", "measure", "month"], name="monthly_count_unique"),
+            models.CheckConstraint(
+                condition=models.Q(measure__in=MONTHLY_MEASURES), name="monthlycount_measure_known"
+            ),
+        ]

@@ -10,7 +10,20 @@ import typer
 # Typer ships its own copy of click; its exceptions are these classes, not the `click` package's.
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
-from riskroute.cli import accounts, backup, intake, io, law, score, security, simulate, tour, triage, web
+from riskroute.cli import (
+    accounts,
+    backup,
+    counts,
+    intake,
+    io,
+    law,
+    score,
+    security,
+    simulate,
+    tour,
+    triage,
+    web,
+)
 from riskroute.cli.io import fail_invalid
 from riskroute.core.errors import InvalidInput
 
@@ -22,7 +35,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (score, triage, law, simulate, tour, web, security, backup, accounts, intake):
+for module in (score, triage, law, simulate, tour, web, security, backup, accounts, intake, counts):
     module.register(app)
 
 

@@ -75,7 +75,7 @@ def _list_request(request: HttpRequest) -> tuple[queries.CaseFilters, str | None
     return filters, request.GET.get("cursor") or None, numbers["limit"] or queries.PAGE_SIZE
 
 
-def _next_link(request: HttpRequest, page: queries.CasePage) -> str | None:
+def _next_link(request: HttpRequest, page: queries.CasePage | queries.AlertPage) -> str | None:
     """The query string of the page after this one, keeping the filters; None on the last page."""
     if page.next_cursor is None:
         return None
@@ -169,7 +169,12 @@ def overdue(request: HttpRequest) -> HttpResponse:
 @login_required
 @refusals
 def alerts(request: HttpRequest) -> HttpResponse:
-    return page(request, "cases/alerts.html", {"title": "Alerts", "alerts": queries.alerts(_user(request))})
+    found = queries.alerts(_user(request), request.GET.get("cursor") or None)
+    return page(
+        request,
+        "cases/alerts.html",
+        {"title": "Alerts", "alerts": found, "next_link": _next_link(request, found)},
+    )
 
 
 @login_required
