@@ -32,9 +32,9 @@ from typer.testing import CliRunner
 
 from riskroute.accounts.models import Rank, Role
 from riskroute.cases import monthly_counts, queries, services
-from riskroute.cases.corrections import correct_record
 from riskroute.cases.errors import CaseServiceError
 from riskroute.cases.models import MONTHLY_MEASURES, Breach, Case, MonthlyCount
+from riskroute.cases.services import correct_record
 from riskroute.cli import app
 
 
