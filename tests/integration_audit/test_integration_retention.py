@@ -10,6 +10,7 @@ from auditkit import WHY, entries, last_sequence, since
 from casekit import TODAY, World, backdate_approval, days_ago, make_user, referral, review
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from typer.testing import CliRunner
 
 from riskroute.accounts.models import Rank, Role
@@ -181,6 +182,21 @@ def test_erasing_the_whole_case_keeps_only_the_tombstone(world: World) -> None:
     result = CliRunner().invoke(cli_app, ["audit", "verify"])  # what an operator runs
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["entries_verified"] >= history[-1].sequence
+
+
+def test_a_whole_case_is_deleted_before_its_audit_entries_are_written(world: World) -> None:
+    """The lock order of every write (records and their monthly counts, then the s.62 chain), kept
+    by erasure too, so that erasing a case and another write never wait on each other's locks."""
+    case = review(world, _closed(world, review_in_days=10))
+    erasure = {"version": case.version, "scope": "case", "reason": REASON}
+    services.erase_case(world["admin"], case.pk, erasure)
+    second = make_user("admin2", world.alpha, [Role.ADMINISTRATOR], Rank.STAFF)
+    with CaptureQueriesContext(connection) as queries_run:
+        services.erase_case(second, case.pk, {**erasure, "version": case.version + 1})
+    sql = [q["sql"].upper() for q in queries_run.captured_queries]
+    deleted = next(i for i, q in enumerate(sql) if q.startswith('DELETE FROM "CASES_CASE"'))
+    audited = [i for i, q in enumerate(sql) if "AUDIT" in q and ("INSERT" in q or "AUDIT_APPEND" in q)]
+    assert audited and min(audited) > deleted
 
 
 def test_erasure_and_review_pages(world: World) -> None:

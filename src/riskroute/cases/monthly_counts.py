@@ -16,10 +16,9 @@ do not move the counts: `rebuild()` (`riskroute counts rebuild`) recounts them f
 Locking (PostgreSQL): the upsert locks the count's row until the transaction ends, so two writes
 adding to the same force, month and measure serialise from that save to their commit. Every
 write already serialises on the s.62 chain lock at its end, so this adds only the part of the
-transaction between the counted save and the audit append. One path takes the two locks in the
-other order: erasing a whole case appends its audit entry and then deletes the case. If another
-transaction holds the count of one of that case's months and waits for the chain, PostgreSQL
-detects the deadlock and rolls one of the two back whole (no count is left half-changed).
+transaction between the counted save and the audit append. Every path takes the two locks in that
+order, erasure included: a whole case is deleted (its counts taken back) before its audit entries
+are written (`commands.records`), so no two writes wait on each other's locks.
 """
 
 from __future__ import annotations

@@ -150,7 +150,7 @@ def searched(user: User, term: str, cases: Sequence[Case]) -> None:
 
 
 def erased(
-    user: User, case: Case, classes: Iterable[str], review: RecordReview, *, requested_by: int | None = None
+    user: User, case_id: int, classes: Iterable[str], review: RecordReview, *, requested_by: int | None = None
 ) -> None:
     """The tombstone: which classes of data were erased, on which review's decision, never what
     they held. The administrator's free-text reason stays in the case's encrypted history (and
@@ -162,7 +162,7 @@ def erased(
         user,
         Action.ERASURE,
         OBJ_CASE,
-        case.pk,
+        case_id,
         justification=f"Retention review of {review.reviewed_on.isoformat()} decided to erase",
         details=details,
     )

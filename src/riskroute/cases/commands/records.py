@@ -17,6 +17,7 @@ from riskroute.cases.formats import show_date
 from riskroute.cases.models import (
     Case,
     CaseEvent,
+    CaseShare,
     Closure,
     ConditionalCaution,
     Prosecution,
@@ -179,16 +180,22 @@ def _after_erasure() -> None:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def _revoke_shares(user: User, case: Case) -> None:
-    """An erased record is no longer disclosed to anyone: its live shares end now."""
-    for share in case.shares.active().select_related("recipient_force"):
+def _revoke_shares(user: User, case: Case) -> list[CaseShare]:
+    """An erased record is no longer disclosed to anyone: its live shares end now (the audit
+    entries are the caller's, so that a whole case can be deleted before they are written)."""
+    shares = list(case.shares.active().select_related("recipient_force"))
+    for share in shares:
         share.revoked_at, share.revoked_by = timezone.now(), user
         share.save()
-        trail.share_revoked(user, share)
+    return shares
 
 
 def _erase_whole_case(user: User, case: Case, review: RecordReview, payload: ErasureIn) -> Done:
-    """The first administrator records a request; a different one then deletes the case."""
+    """The first administrator records a request; a different one then deletes the case.
+
+    The case is deleted before the audit entries are written: every write changes its records (and
+    with them the dashboard's monthly counts) before it appends to the s.62 chain, and erasure
+    keeps the same order, so two writes never wait on each other's locks."""
     request = _pending_case_erasure(case)
     if request is None:  # the first administrator: record the request, erase nothing yet
         return Done(
@@ -199,10 +206,13 @@ def _erase_whole_case(user: User, case: Case, review: RecordReview, payload: Era
         )
     if request.actor_id == user.pk:
         raise PermissionDenied("a second administrator must approve erasing the whole case")
-    _revoke_shares(user, case)
-    trail.erased(user, case, ERASURE_CLASSES["case"], review, requested_by=request.actor_id)
+    case_id = case.pk
+    shares = _revoke_shares(user, case)
     case.proposals.all().delete()  # proposals protect their assessment; remove them first
     case.delete()
+    for share in shares:
+        trail.share_revoked(user, share)
+    trail.erased(user, case_id, ERASURE_CLASSES["case"], review, requested_by=request.actor_id)
     transaction.on_commit(_after_erasure)
     return Done("case", "", recorded=False)
 
@@ -228,12 +238,14 @@ def erase_case(user: User, case: Case, payload: ErasureIn) -> Done:
         full_name=None, date_of_birth=None, address=None, name_index="", identity_index=""
     )
     _erase_free_text(case)
-    _revoke_shares(user, case)
+    shares = _revoke_shares(user, case)
     case.personal_data_erased_on = support.today()
     classes = ERASURE_CLASSES["personal_data"]
 
     def tombstone() -> None:
-        trail.erased(user, case, classes, review)
+        for share in shares:
+            trail.share_revoked(user, share)
+        trail.erased(user, case.pk, classes, review)
         transaction.on_commit(_after_erasure)
 
     data = {"classes": list(classes), "reason": payload.reason}
