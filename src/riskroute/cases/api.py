@@ -105,10 +105,16 @@ class CaseIndexQuery(CasePageQuery):
 
 #: The response header naming the next page's cursor (absent on the last page).
 NEXT_CURSOR_HEADER = "X-Next-Cursor"
-PAGED = {
-    "description": "A page of cases in the worklist order (overdue first, then band, then deadline). "
-    f"When there are more, the `{NEXT_CURSOR_HEADER}` header holds the `cursor` of the next page."
-}
+
+
+def _paged_doc(what: str) -> dict[str, str]:
+    """The OpenAPI description of a list read a page at a time: `what` a page holds, and how to
+    ask for the next."""
+    more = f"When there are more, the `{NEXT_CURSOR_HEADER}` header holds the `cursor` of the next page."
+    return {"description": f"{what} {more}"}
+
+
+PAGED = _paged_doc("A page of cases in the worklist order (overdue first, then band, then deadline).")
 
 
 class CursorQuery(Schema):
@@ -169,11 +175,7 @@ def get_case(request: HttpRequest, case_id: int) -> Document:
     "/{case_id}/history",
     response={200: list[Document], **ERRORS},
     summary="The case history",
-    openapi_extra={
-        **JUSTIFIED,
-        "description": "A page of the case's events, oldest first. "
-        f"When there are more, the `{NEXT_CURSOR_HEADER}` header holds the `cursor` of the next page.",
-    },
+    openapi_extra={**JUSTIFIED, **_paged_doc("A page of the case's events, oldest first.")},
 )
 def case_history(
     request: HttpRequest, response: HttpResponse, case_id: int, query: Query[CursorQuery]
@@ -312,10 +314,7 @@ def overdue_by_band(request: HttpRequest) -> dict[str, list[Document]]:
     "/alerts",
     response={200: list[Document], **ERRORS},
     summary="Alerts needing action",
-    openapi_extra={
-        "description": "A page of alerts, most overdue first. "
-        f"When there are more, the `{NEXT_CURSOR_HEADER}` header holds the `cursor` of the next page."
-    },
+    openapi_extra=_paged_doc("A page of alerts, most overdue first."),
 )
 def alerts(request: HttpRequest, response: HttpResponse, query: Query[CursorQuery]) -> list[Document]:
     page = queries.alerts(acting_user(request), query.cursor, query.limit)

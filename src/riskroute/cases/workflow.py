@@ -124,17 +124,7 @@ class CaseWorkflow(StateMachine):
     assign_case = _stay(*_open)
     record_safeguarding = _stay(*_open)
     link_children = _stay(*_open)
-    correct_record = _stay(
-        assessed,
-        decision_pending,
-        diversion_approved,
-        caution_active,
-        caution_complete,
-        prosecution,
-        prosecution_concluded,
-        no_further_action,
-        closed,
-    )
+    correct_record = _stay(*_open[_open.index(assessed) :], closed)  # from the assessment on
     record_review = _stay(closed)
     erase_case = _stay(closed)
     del _open  # every state but closed: a helper of the definitions above, not a state or event
