@@ -75,7 +75,7 @@ def base_url(live_server: Any, transactional_db: Any) -> str:
 
 @pytest.fixture
 def people(transactional_db: Any) -> Any:
-    from e2ekit import build_people
+    from tests.e2e.actions import build_people
 
     return build_people()
 
