@@ -22,11 +22,10 @@ from typing import Any
 
 import pytest
 
-from riskroute.accounts.models import Force, Rank, Role, User
+from riskroute.accounts.models import Force, User
 from riskroute.cases import services
 from riskroute.cases.models import Case
-from tests.clients import CANARY, Cases
-from tests.factories import World, build_world, caution_data, make_user, referral, to_diversion_approved
+from tests.factories import Cases, World, build_cases, build_world, referral
 
 
 @pytest.fixture(autouse=True)
@@ -71,9 +70,7 @@ def second_factor_required(settings: Any) -> None:
 
 @pytest.fixture
 def world(db: Any) -> World:
-    w = build_world()
-    w.users["auditor"] = make_user("auditor", w.alpha, [Role.AUDITOR], Rank.STAFF)
-    return w
+    return build_world()
 
 
 @pytest.fixture
@@ -83,28 +80,7 @@ def new_case(world: World) -> Case:
 
 @pytest.fixture
 def cases(world: World) -> Cases:
-    assigned = services.create_referral(world["inv"], referral())
-    assert assigned.assigned_to_id == world["inv"].pk
-    # A provider sees a case only while its caution is in force: take this one there.
-    assigned = to_diversion_approved(world, assigned)
-    services.record_caution(world["om"], assigned.pk, caution_data(assigned, world))
-    unassigned = services.create_referral(world["sup"], referral())
-    assert unassigned.assigned_to_id is None
-    canary = referral(summary=f"Referral about {CANARY}.")
-    canary["subject"] = {**canary["subject"], "full_name": CANARY, "address": f"1 {CANARY} Road"}
-    other = services.create_referral(world["b_inv"], canary)
-    # Shares to revoke: own-force cases shared with the other force; the other force's case with
-    # a third force (never with ours, which would open it to the roles under test).
-    charlie = Force.objects.create(code="charlie", name="Charlie Police (synthetic)")
-    share = {"days": 30, "reason": "Synthetic joint investigation."}
-    shares = {
-        "assigned": services.grant_share(world["sup"], assigned.pk, {**share, "recipient_force": "bravo"}),
-        "unassigned": services.grant_share(
-            world["sup"], unassigned.pk, {**share, "recipient_force": "bravo"}
-        ),
-        "other": services.grant_share(world["b_sup"], other.pk, {**share, "recipient_force": charlie.code}),
-    }
-    return Cases(Case.objects.get(pk=assigned.pk), Case.objects.get(pk=unassigned.pk), other, shares)
+    return build_cases(world)
 
 
 @pytest.fixture

@@ -1,8 +1,20 @@
-"""Shared builders for the case-service tests: synthetic referrals, facts and step helpers."""
+"""The synthetic world of the tests and the example documents, built in one place.
+
+- the world: two forces with a unit each, provider organisations and a user per role
+  (`build_world`), and the cases of every kind the authorisation tests need (`build_cases`);
+- cases walked to a state through the services, as their users would (`to_assessed`,
+  `to_diversion_approved`, `to_closed`, `review`);
+- the example documents: the case facts of the bundled examples (the low-risk facts come from
+  `riskroute.examples.low_risk_facts`, never a copy), a valid input per instrument and per law
+  calculator.
+
+Only synthetic data: no real names, addresses or dates of birth.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,10 +22,14 @@ from django.utils import timezone
 
 from riskroute.accounts.models import Force, ProviderOrganisation, Rank, Role, Unit, User
 from riskroute.cases import services
-from riskroute.cases.models import Case, DisposalProposal
-from riskroute.examples import low_risk_facts
+from riskroute.cases.models import Case, CaseShare, DisposalProposal
+from riskroute.examples import example_paths, load_example, low_risk_facts
 
 TODAY = dt.date.today()
+#: The password of every synthetic account.
+PASSWORD = "correct horse battery staple"
+#: The canary: a subject name and summary only the other force's case holds.
+CANARY = "Canaryname Zzyzx-Otherforce"
 
 
 @dataclass
@@ -34,7 +50,7 @@ def make_user(
     unit = force.units.first() if force else None
     user = User.objects.create_user(
         username=name,
-        password="correct horse battery staple",
+        password=PASSWORD,
         force=force,
         unit=unit,
         roles=roles,
@@ -74,8 +90,48 @@ def build_world() -> World:
         ),
         "b_inv": make_user("b_inv", bravo, [Role.INVESTIGATOR]),
         "b_sup": make_user("b_sup", bravo, [Role.SUPERVISOR], Rank.SERGEANT),
+        "auditor": make_user("auditor", alpha, [Role.AUDITOR], Rank.STAFF),
     }
     return w
+
+
+@dataclass
+class Cases:
+    """One case of each kind, and a live share of each (for the revoke operation)."""
+
+    assigned: Case  # own force, assigned to `inv`, caution in force with the provider organisation
+    unassigned: Case  # own force, nobody assigned, not referred
+    other: Case  # the other force's case, holding the canary
+    shares: dict[str, CaseShare]
+
+    def by_kind(self) -> dict[str, Case]:
+        return {"assigned": self.assigned, "unassigned": self.unassigned, "other": self.other}
+
+
+def build_cases(world: World) -> Cases:
+    """A case of each kind the authorisation tests ask about, and a share of each to revoke."""
+    assigned = services.create_referral(world["inv"], referral())
+    assert assigned.assigned_to_id == world["inv"].pk
+    # A provider sees a case only while its caution is in force: take this one there.
+    assigned = to_diversion_approved(world, assigned)
+    services.record_caution(world["om"], assigned.pk, caution_data(assigned, world))
+    unassigned = services.create_referral(world["sup"], referral())
+    assert unassigned.assigned_to_id is None
+    canary = referral(summary=f"Referral about {CANARY}.")
+    canary["subject"] = {**canary["subject"], "full_name": CANARY, "address": f"1 {CANARY} Road"}
+    other = services.create_referral(world["b_inv"], canary)
+    # Shares to revoke: own-force cases shared with the other force; the other force's case with
+    # a third force (never with ours, which would open it to the roles under test).
+    charlie = Force.objects.create(code="charlie", name="Charlie Police (synthetic)")
+    share = {"days": 30, "reason": "Synthetic joint investigation."}
+    shares = {
+        "assigned": services.grant_share(world["sup"], assigned.pk, {**share, "recipient_force": "bravo"}),
+        "unassigned": services.grant_share(
+            world["sup"], unassigned.pk, {**share, "recipient_force": "bravo"}
+        ),
+        "other": services.grant_share(world["b_sup"], other.pk, {**share, "recipient_force": charlie.code}),
+    }
+    return Cases(Case.objects.get(pk=assigned.pk), Case.objects.get(pk=unassigned.pk), other, shares)
 
 
 #: The low-level viewer of example 01, who may be diverted (the subject was born on 1 April 1980).
@@ -209,3 +265,76 @@ def review(world: World, case: Case, outcome: str = "erase", reviewer: str = "ad
         },
     )
     return Case.objects.get(pk=case.pk)
+
+
+# --- example documents -----------------------------------------------------------------------
+
+
+def example_bytes(name_prefix: str) -> bytes:
+    """The bundled example case whose file name starts with `name_prefix` ("01"), as stored."""
+    (path,) = [p for p in example_paths() if p.name.startswith(name_prefix)]
+    return path.read_bytes()
+
+
+def example_document(name_prefix: str) -> dict[str, Any]:
+    """The bundled example case whose file name starts with `name_prefix`, as plain JSON data."""
+    document: dict[str, Any] = json.loads(example_bytes(name_prefix))
+    return document
+
+
+def divertible() -> dict[str, Any]:
+    """The bundled low-level viewer (divert under npcc-2017), as the decision core takes it."""
+    return load_example("01-divert-low-level-viewer.json")
+
+
+#: A valid input document per `score` instrument.
+INSTRUMENT_INPUTS: dict[str, dict[str, Any]] = {
+    "cport": {
+        "age_at_index": 30,
+        "any_prior_criminal_history": False,
+        "any_contact_sexual_offending": False,
+        "any_failure_on_conditional_release": None,
+        "sexual_interest_in_children": True,
+        "more_boys_than_girls_csem": False,
+        "more_boys_than_girls_other_child_content": False,
+    },
+    "casic": {
+        "never_married": True,
+        "csem_videos": True,
+        "csem_stories": False,
+        "interest_two_years_or_more": None,
+        "volunteered_with_high_access_to_children": False,
+        "online_sexual_communication_with_minor": False,
+    },
+    "osp-dc": {
+        "sex": "male",
+        "contact_adult_sexual_sanctions": 0,
+        "contact_child_sexual_sanctions": 0,
+        "non_contact_sexual_sanctions_excluding_images": 0,
+        "indecent_image_sanctions": 1,
+        "total_sanctions": 1,
+        "age_at_start_of_followup": 40,
+        "age_at_last_sexual_sanction": 40,
+        "current_offence_stranger_victim": False,
+    },
+    "osp-iic": {
+        "sex": "male",
+        "indecent_image_sanctions": 1,
+        "contact_child_sexual_sanctions": 0,
+        "contact_adult_sexual_sanctions": 0,
+        "non_contact_sexual_sanctions_excluding_images": 0,
+    },
+    "priority": divertible(),
+}
+
+#: A valid `riskroute law notification` request: a conditional caution for a possession offence.
+NOTIFICATION_REQUEST: dict[str, Any] = {
+    "offence": "pca1978_s1",
+    "youngest_depicted": "under_16",
+    "age_at_offence": 42,
+    "age_on_relevant_date": 42,
+    "disposal": {"type": "conditional_caution"},
+    "relevant_date": "2025-06-02",
+}
+#: A valid `riskroute law sentencing` request.
+SENTENCING_REQUEST: dict[str, Any] = {"category": "A", "activity": "possession"}

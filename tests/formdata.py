@@ -1,6 +1,6 @@
 """Read a page's form as a browser would submit it: every field with the value the page shows.
 
-The step walks (test_web_steps.py) fetch a step's page through Django's test client, take the form
+The step walks (tests/cases/ui/test_steps.py) fetch a step's page through Django's test client, take the form
 as rendered (hidden version, the values already recorded, the radios already checked) and change
 only what the user would type, so a page whose form cannot be submitted as shown fails here
 without a browser.
@@ -86,7 +86,12 @@ def form_data(html: str, form_index: int = 0, **typed: Any) -> dict[str, Any]:
     data.pop("csrfmiddlewaretoken", None)
     for name, value in typed.items():
         if isinstance(value, dt.date):
-            data |= {f"{name}_0": str(value.day), f"{name}_1": str(value.month), f"{name}_2": str(value.year)}
+            data |= date_fields(name, value)
         else:
             data[name] = value
     return data
+
+
+def date_fields(name: str, value: dt.date) -> dict[str, str]:
+    """A date as the day, month and year boxes of the GOV.UK date input named `name` submit it."""
+    return {f"{name}_0": str(value.day), f"{name}_1": str(value.month), f"{name}_2": str(value.year)}

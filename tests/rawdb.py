@@ -1,4 +1,4 @@
-"""Helpers for the security tests: raw SQL that goes around the ORM, and the append-only triggers.
+"""Raw SQL that goes around the ORM, and the audit log's append-only triggers switched off.
 
 Tampering is done the way an attacker with database access would do it: raw SQL on the tables,
 after switching the triggers off. Inside a test transaction the switch is rolled back afterwards.
@@ -10,8 +10,6 @@ from typing import Any
 
 from django.db import connection
 
-from riskroute.audit import Action, record
-from riskroute.audit.actors import UserLike
 from riskroute.audit.models import AuditEntry
 
 AUDIT_TABLES = ("audit_entry", "audit_checkpoint")
@@ -39,13 +37,6 @@ def disable_audit_triggers() -> None:
         else:
             execute(f"DROP TRIGGER {table}_no_update")
             execute(f"DROP TRIGGER {table}_no_delete")
-
-
-def consult(actor: UserLike, case_id: int, count: int) -> list[AuditEntry]:
-    return [
-        record(actor, Action.CONSULTATION, "case", case_id, justification=f"synthetic review step {i}")
-        for i in range(count)
-    ]
 
 
 def rehash_in_place(sequence: int, **changes: Any) -> str:

@@ -19,23 +19,14 @@ from riskroute.accounts.models import TOTPAuthenticator
 from riskroute.accounts.session import SIGNED_IN_AT
 from riskroute.audit.models import AuditEntry
 from riskroute.cases import queries
-from tests.clients import Cases, csrf, sign_in
-from tests.factories import World
+from tests.clients import csrf, sign_in, signed_in
+from tests.factories import PASSWORD, Cases, World
 
 pytestmark = pytest.mark.usefixtures("second_factor_required")
-
-PASSWORD = "correct horse battery staple"  # casekit's synthetic accounts
 
 
 def _code(device: TOTPAuthenticator, offset: int = 0) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift + offset):06d}"
-
-
-def _password_login(username: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.content[:300]
-    return client
 
 
 def test_argon2_hashes_new_passwords() -> None:
@@ -57,7 +48,7 @@ def test_wrong_codes_are_throttled() -> None:
 def test_first_sign_in_enrols_a_totp_device_with_a_server_made_qr_code(
     world: World, no_throttle: None
 ) -> None:
-    client = _password_login("inv")
+    client = signed_in("inv")
     response = client.get("/cases/mine/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/mfa/enrol/")
     page = client.get(response["Location"])
@@ -80,7 +71,7 @@ def test_first_sign_in_enrols_a_totp_device_with_a_server_made_qr_code(
 
 def test_later_sign_ins_ask_for_a_code_and_refuse_a_wrong_one(world: World, no_throttle: None) -> None:
     device = TOTPAuthenticator.objects.create(user=world["sup"], name="app", confirmed=True)
-    client = _password_login("sup")
+    client = signed_in("sup")
     response = client.get("/cases/team/")
     assert response["Location"].startswith("/accounts/mfa/verify/")
     assert client.post("/accounts/mfa/verify/", {"token": "12345x"}).status_code == 422
@@ -91,14 +82,14 @@ def test_later_sign_ins_ask_for_a_code_and_refuse_a_wrong_one(world: World, no_t
 
 def test_an_open_redirect_is_not_possible_after_the_code(world: World) -> None:
     device = TOTPAuthenticator.objects.create(user=world["sup"], name="app", confirmed=True)
-    client = _password_login("sup")
+    client = signed_in("sup")
     response = client.post("/accounts/mfa/verify/", {"token": _code(device), "next": "https://evil.example/"})
     assert response["Location"] == "/"
 
 
 def test_demo_mode_does_not_ask_for_a_code(world: World, settings: Any) -> None:
     settings.DEMO_MODE = True
-    client = _password_login("inv")
+    client = signed_in("inv")
     assert client.get("/cases/mine/").status_code == 200
 
 

@@ -17,11 +17,10 @@ from riskroute.cases import queries, services, trail
 from riskroute.cases.errors import ConflictError, JustificationNeeded, NotFound
 from riskroute.cases.models import Case
 from tests.auditlog import WHY, entries, last_sequence, since
+from tests.clients import Api
 from tests.factories import World, caution_data, days_ago, referral, to_assessed, to_diversion_approved
 
 pytestmark = pytest.mark.usefixtures("signed_checkpoints")
-
-PASSWORD = "correct horse battery staple"
 
 
 def _only_names(entry: Any) -> None:
@@ -157,30 +156,6 @@ def test_the_chain_verifies_after_a_whole_lifecycle(world: World, new_case: Case
 # --- the API: X-Justification ---------------------------------------------------------------
 
 
-class Api:
-    def __init__(self, user: Any, **headers: str) -> None:
-        self.client = Client(enforce_csrf_checks=True, headers=headers)
-        self.client.get("/accounts/login/")
-        token = self.client.cookies["csrftoken"].value
-        response = self.client.post(
-            "/accounts/login/",
-            {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-        )
-        assert response.status_code == 302
-        self.token = self.client.cookies["csrftoken"].value
-
-    def get(self, path: str, **headers: str) -> Any:
-        return self.client.get(f"/api{path}", headers=headers)
-
-    def post(self, path: str, body: Any, **headers: str) -> Any:
-        return self.client.post(
-            f"/api{path}",
-            data=json.dumps(body),
-            content_type="application/json",
-            headers={"X-CSRFToken": self.token, **headers},
-        )
-
-
 def _error(response: Any, status: int) -> list[dict[str, str]]:
     assert response.status_code == status, response.content
     body = response.json()
@@ -189,7 +164,7 @@ def _error(response: Any, status: int) -> list[dict[str, str]]:
 
 
 def test_api_case_reads_need_the_header_once_per_session(world: World, new_case: Case) -> None:
-    api = Api(world["inv2"])
+    api = Api(world["inv2"], justification=None)
     path = f"/cases/{new_case.pk}"
     assert _error(api.get(path), 428) == [
         {"path": "X-Justification", "message": "say why you need to consult this case (10 to 500 characters)"}
@@ -203,17 +178,17 @@ def test_api_case_reads_need_the_header_once_per_session(world: World, new_case:
     assert api.get(path).status_code == 200  # remembered for this case in this session
     assert api.get(f"{path}/history").status_code == 200
     assert [(e.action, e.justification) for e in since(before)] == [("consultation", WHY)] * 3
-    assert _error(Api(world["inv2"]).get(path), 428)  # a new session asks again
+    assert _error(Api(world["inv2"], justification=None).get(path), 428)  # a new session asks again
 
 
 def test_api_write_without_a_justification_is_refused_before_any_change(world: World, new_case: Case) -> None:
-    api = Api(world["inv"])
+    api = Api(world["inv"], justification=None)
     before = last_sequence()
     response = api.post(f"/cases/{new_case.pk}/enforcement", {"version": 1, "devices_seized": 1})
     assert _error(response, 428)[0]["path"] == "X-Justification"
     new_case.refresh_from_db()
     assert new_case.version == 1 and since(before) == []
-    other_force = Api(world["b_inv"])
+    other_force = Api(world["b_inv"], justification=None)
     assert _error(other_force.post(f"/cases/{new_case.pk}/enforcement", {"version": 1}), 404)  # not 428
     ok = api.post(
         f"/cases/{new_case.pk}/enforcement", {"version": 1, "devices_seized": 1}, **{"X-Justification": WHY}
@@ -224,7 +199,7 @@ def test_api_write_without_a_justification_is_refused_before_any_change(world: W
 
 
 def test_api_creator_is_not_asked_for_the_case_just_recorded(world: World) -> None:
-    api = Api(world["inv"])
+    api = Api(world["inv"], justification=None)
     created = api.post("/cases", referral())
     assert created.status_code == 201
     [collection, consultation] = entries(object_id=str(created.json()["id"]), object_type="case")

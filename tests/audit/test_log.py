@@ -28,7 +28,8 @@ from riskroute.audit import (
 from riskroute.audit.canonical import GENESIS_HASH, canonical_json
 from riskroute.audit.models import AppendOnlyError, AuditCheckpoint, AuditEntry
 from riskroute.core.errors import InvalidInput
-from tests.rawdb import consult, execute
+from tests.auditlog import consult
+from tests.rawdb import execute
 
 pytestmark = pytest.mark.django_db
 

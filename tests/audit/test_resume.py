@@ -22,7 +22,8 @@ from riskroute.accounts.models import User
 from riskroute.audit import checkpoint, verify_log
 from riskroute.audit.models import AuditCheckpoint, AuditEntry
 from riskroute.cli import security
-from tests.rawdb import consult, disable_audit_triggers, execute, rehash_in_place
+from tests.auditlog import consult
+from tests.rawdb import disable_audit_triggers, execute, rehash_in_place
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,8 @@ from riskroute.audit.canonical import GENESIS_HASH
 from riskroute.audit.models import AuditEntry
 from riskroute.cli import security
 from riskroute.cli.security import EXIT_TAMPERED
-from tests.rawdb import FAR, consult, disable_audit_triggers, execute, rehash_in_place
+from tests.auditlog import consult
+from tests.rawdb import FAR, disable_audit_triggers, execute, rehash_in_place
 
 pytestmark = pytest.mark.django_db
 

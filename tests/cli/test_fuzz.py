@@ -9,38 +9,14 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.cli.runner import VALID, example_document, run
+from tests.cli.runner import run
+from tests.factories import INSTRUMENT_INPUTS, example_document
+from tests.strategies import JSON_VALUES, document_paths, with_value
 
-COMMANDS = [["score", name] for name in VALID] + [["triage"], ["triage", "--policy", "justice-2019"]]
-
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
-    max_leaves=8,
-)
-
-
-def leaves(document: Any, prefix: str = "") -> list[str]:
-    if not isinstance(document, dict):
-        return [prefix]
-    out: list[str] = []
-    for key, value in document.items():
-        out.extend(leaves(value, f"{prefix}.{key}" if prefix else key))
-    return out
-
-
-def replaced(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    copy: dict[str, Any] = json.loads(json.dumps(document))
-    node = copy
-    *parents, leaf = path.split(".")
-    for part in parents:
-        node = node[part]
-    node[leaf] = value
-    return copy
+COMMANDS = [["score", name] for name in INSTRUMENT_INPUTS] + [
+    ["triage"],
+    ["triage", "--policy", "justice-2019"],
+]
 
 
 def assert_contract(args: list[str], text: str) -> None:
@@ -67,6 +43,6 @@ def test_any_json_value_is_exit_0_or_2(args: list[str], value: Any) -> None:
 def test_a_valid_document_with_one_field_replaced_is_exit_0_or_2(
     args: list[str], data: st.DataObject, value: Any
 ) -> None:
-    base = VALID[args[1]] if args[0] == "score" else example_document("01")
-    path = data.draw(st.sampled_from(leaves(base)))
-    assert_contract(args, json.dumps(replaced(base, path, value)))
+    base = INSTRUMENT_INPUTS[args[1]] if args[0] == "score" else example_document("01")
+    path = data.draw(st.sampled_from(document_paths(base)))
+    assert_contract(args, json.dumps(with_value(base, path, value)))

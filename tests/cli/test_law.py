@@ -10,42 +10,20 @@ from typing import Any
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
 from riskroute.cli import law
+from tests.cli.runner import bare_app, run
+from tests.factories import NOTIFICATION_REQUEST
 
 
 @pytest.fixture(scope="module")
 def app() -> typer.Typer:
-    # A bare app with only the law group, so these tests do not depend on the other commands.
-    root = typer.Typer(pretty_exceptions_enable=False)
-
-    @root.callback()
-    def _root() -> None:
-        """riskroute (law commands only)."""
-
-    law.register(root)
-    return root
-
-
-def run(app: typer.Typer, args: list[str], stdin: str | bytes = "") -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, args, input=stdin)
-    return result.exit_code, result.stdout, result.stderr
-
-
-NOTIFICATION: dict[str, Any] = {
-    "offence": "pca1978_s1",
-    "youngest_depicted": "under_16",
-    "age_at_offence": 42,
-    "age_on_relevant_date": 42,
-    "disposal": {"type": "conditional_caution"},
-    "relevant_date": "2025-06-02",
-}
+    return bare_app(law)
 
 
 @pytest.mark.parametrize("args", [["law", "notification"], ["law", "notification", "-"]])
 def test_notification_from_stdin(app: typer.Typer, args: list[str]) -> None:
-    code, out, err = run(app, args, json.dumps(NOTIFICATION))
+    code, out, err = run(args, json.dumps(NOTIFICATION_REQUEST), app=app)
     assert code == 0, err
     doc = json.loads(out)
     assert doc["notifiable"] is True
@@ -59,8 +37,10 @@ def test_notification_from_stdin(app: typer.Typer, args: list[str]) -> None:
 
 def test_notification_from_a_file(app: typer.Typer, tmp_path: Path) -> None:
     path = tmp_path / "input.json"
-    path.write_text(json.dumps({**NOTIFICATION, "disposal": {"type": "custody", "custody_months": 30}}))
-    code, out, _ = run(app, ["law", "notification", str(path)])
+    path.write_text(
+        json.dumps({**NOTIFICATION_REQUEST, "disposal": {"type": "custody", "custody_months": 30}})
+    )
+    code, out, _ = run(["law", "notification", str(path)], app=app)
     assert code == 0
     doc = json.loads(out)
     assert doc["period"] == {"years": None, "indefinite": True}
@@ -68,7 +48,7 @@ def test_notification_from_a_file(app: typer.Typer, tmp_path: Path) -> None:
 
 
 def test_sentencing(app: typer.Typer) -> None:
-    code, out, _ = run(app, ["law", "sentencing"], '{"category": "A", "activity": "possession"}')
+    code, out, _ = run(["law", "sentencing"], '{"category": "A", "activity": "possession"}', app=app)
     assert code == 0
     doc = json.loads(out)
     assert doc["starting_point"] == {"type": "custody", "label": "1 year", "weeks": 52}
@@ -77,7 +57,7 @@ def test_sentencing(app: typer.Typer) -> None:
     assert doc["verification"] == "secondary" and doc["basis"]
 
 
-def with_(changes: dict[str, Any], base: dict[str, Any] = NOTIFICATION) -> str:
+def with_(changes: dict[str, Any], base: dict[str, Any] = NOTIFICATION_REQUEST) -> str:
     doc = {**base}
     for key, value in changes.items():
         if "." in key:
@@ -111,10 +91,10 @@ BAD_NOTIFICATION = [
     (with_({"disposal": {"type": "conditional_discharge"}}), "disposal.discharge_months"),
     (with_({"disposal": {"type": "probation"}}), "disposal.type"),
     # A key given twice would otherwise let the last value win silently.
-    (json.dumps(NOTIFICATION)[:-1] + ', "age_at_offence": 15}', "age_at_offence"),
+    (json.dumps(NOTIFICATION_REQUEST)[:-1] + ', "age_at_offence": 15}', "age_at_offence"),
     (
         '{"disposal": {"type": "custody", "type": "caution"}, '
-        + json.dumps({k: v for k, v in NOTIFICATION.items() if k != "disposal"})[1:],
+        + json.dumps({k: v for k, v in NOTIFICATION_REQUEST.items() if k != "disposal"})[1:],
         "disposal.type",
     ),
 ]
@@ -122,7 +102,7 @@ BAD_NOTIFICATION = [
 
 @pytest.mark.parametrize(("stdin", "path"), BAD_NOTIFICATION)
 def test_bad_notification_input_exits_2_naming_the_field(app: typer.Typer, stdin: str, path: str) -> None:
-    code, out, err = run(app, ["law", "notification"], stdin)
+    code, out, err = run(["law", "notification"], stdin, app=app)
     assert code == 2
     assert out == ""
     doc = json.loads(err)
@@ -144,13 +124,13 @@ def test_bad_notification_input_exits_2_naming_the_field(app: typer.Typer, stdin
     ],
 )
 def test_bad_sentencing_input_exits_2(app: typer.Typer, stdin: str, path: str) -> None:
-    code, out, err = run(app, ["law", "sentencing"], stdin)
+    code, out, err = run(["law", "sentencing"], stdin, app=app)
     assert code == 2 and out == ""
     assert path in [d["path"] for d in json.loads(err)["details"]]
 
 
 def test_missing_file_exits_2(app: typer.Typer, tmp_path: Path) -> None:
-    code, out, err = run(app, ["law", "sentencing", str(tmp_path / "absent.json")])
+    code, out, err = run(["law", "sentencing", str(tmp_path / "absent.json")], app=app)
     assert code == 2 and out == ""
     assert json.loads(err)["details"][0]["path"] == "$"
 

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from riskroute.core.knowledge import CORE_DIR
-from tests.cli.runner import VALID, assert_invalid, compact, run
+from tests.cli.runner import assert_invalid, compact, run
+from tests.factories import INSTRUMENT_INPUTS
 
 DEFINITIONS = CORE_DIR / "instruments" / "definitions"
 FILES = {
@@ -38,7 +39,7 @@ CONTRACT_FIELDS = {
 
 
 def changed(instrument: str, path: str, value: Any) -> str:
-    document = json.loads(json.dumps(VALID[instrument]))
+    document = json.loads(json.dumps(INSTRUMENT_INPUTS[instrument]))
     node = document
     *parents, leaf = path.split(".")
     for part in parents:
@@ -50,7 +51,7 @@ def changed(instrument: str, path: str, value: Any) -> str:
 @pytest.mark.parametrize("instrument", FILES)
 @pytest.mark.parametrize("how", ["stdin", "dash", "file"])
 def test_each_instrument_scores_with_the_contract_fields(instrument: str, how: str, tmp_path: Path) -> None:
-    text = compact(VALID[instrument])
+    text = compact(INSTRUMENT_INPUTS[instrument])
     if how == "file":
         source = tmp_path / "input.json"
         source.write_text(text)
@@ -73,14 +74,14 @@ def test_each_instrument_scores_with_the_contract_fields(instrument: str, how: s
 
 
 def test_score_outputs_for_the_worked_examples() -> None:
-    osp_dc = json.loads(run(["score", "osp-dc"], compact(VALID["osp-dc"]))[1])
+    osp_dc = json.loads(run(["score", "osp-dc"], compact(INSTRUMENT_INPUTS["osp-dc"]))[1])
     assert (osp_dc["total"], osp_dc["band"], round(osp_dc["probability"] * 100, 2)) == (17, "low", 0.27)
-    osp_iic = json.loads(run(["score", "osp-iic"], compact(VALID["osp-iic"]))[1])
+    osp_iic = json.loads(run(["score", "osp-iic"], compact(INSTRUMENT_INPUTS["osp-iic"]))[1])
     assert (osp_iic["band"], round(osp_iic["probability"] * 100, 2)) == ("medium", 3.33)
-    cport = json.loads(run(["score", "cport"], compact(VALID["cport"]))[1])
+    cport = json.loads(run(["score", "cport"], compact(INSTRUMENT_INPUTS["cport"]))[1])
     assert (cport["scorable"], cport["total"], cport["band"]) == (True, 2, None)
     assert cport["missing"] == ["any_failure_on_conditional_release"]
-    casic = json.loads(run(["score", "casic"], compact(VALID["casic"]))[1])
+    casic = json.loads(run(["score", "casic"], compact(INSTRUMENT_INPUTS["casic"]))[1])
     assert (casic["total"], casic["missing"]) == (2, ["interest_two_years_or_more"])
 
 
@@ -139,7 +140,7 @@ BAD: list[tuple[str, str, str]] = [
     ],
     *[("priority", changed("priority", "subject.age", age), "subject.age") for age in (9, 121)],
     # missing required fields and inconsistent totals
-    ("osp-dc", compact({k: v for k, v in VALID["osp-dc"].items() if k != "sex"}), "sex"),
+    ("osp-dc", compact({k: v for k, v in INSTRUMENT_INPUTS["osp-dc"].items() if k != "sex"}), "sex"),
     ("osp-dc", changed("osp-dc", "contact_child_sexual_sanctions", 2), "total_sanctions"),
     # numbers JSON cannot carry: beyond the exact integer range, NaN and Infinity
     ("osp-dc", changed("osp-dc", "total_sanctions", 2**64), "total_sanctions"),
@@ -151,12 +152,12 @@ BAD: list[tuple[str, str, str]] = [
     ("priority", changed("priority", "offence.image_counts.A", 2**64), "offence.image_counts.A"),
     (
         "osp-dc",
-        compact(VALID["osp-dc"])[:-1] + ', "years_since_last_offence": Infinity}',
+        compact(INSTRUMENT_INPUTS["osp-dc"])[:-1] + ', "years_since_last_offence": Infinity}',
         "years_since_last_offence",
     ),
     (
         "osp-dc",
-        compact(VALID["osp-dc"])[:-1] + ', "years_since_start_of_followup": NaN}',
+        compact(INSTRUMENT_INPUTS["osp-dc"])[:-1] + ', "years_since_start_of_followup": NaN}',
         "years_since_start_of_followup",
     ),
 ]
@@ -174,7 +175,7 @@ def test_invalid_utf8_is_exit_2() -> None:
 
 
 def test_unknown_instrument_is_exit_2() -> None:
-    assert_invalid(*run(["score", "static-99"], compact(VALID["cport"])), "instrument")
+    assert_invalid(*run(["score", "static-99"], compact(INSTRUMENT_INPUTS["cport"])), "instrument")
 
 
 def test_unreadable_file_is_exit_2(tmp_path: Path) -> None:
@@ -205,20 +206,23 @@ def force_tree(tmp_path: Path, band_for_b: str = "high") -> Path:
 
 def test_a_force_tree_given_with_definition_is_used(tmp_path: Path) -> None:
     path = force_tree(tmp_path)
-    code, out, err = run(["score", "priority", "--definition", str(path)], compact(VALID["priority"]))
+    code, out, err = run(
+        ["score", "priority", "--definition", str(path)], compact(INSTRUMENT_INPUTS["priority"])
+    )
     assert code == 0, err
     result = json.loads(out)
     assert result["version"] == "force-y-2026.2"
     assert result["definition_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert (result["band"], result["target_days"]) == ("high", 7)
-    bundled = json.loads(run(["score", "priority"], compact(VALID["priority"]))[1])
+    bundled = json.loads(run(["score", "priority"], compact(INSTRUMENT_INPUTS["priority"]))[1])
     assert bundled["band"] == "low"
 
 
 def test_a_malformed_definition_file_is_exit_2_naming_it(tmp_path: Path) -> None:
     path = force_tree(tmp_path, band_for_b="urgent")
     details = assert_invalid(
-        *run(["score", "priority", "--definition", str(path)], compact(VALID["priority"])), "--definition"
+        *run(["score", "priority", "--definition", str(path)], compact(INSTRUMENT_INPUTS["priority"])),
+        "--definition",
     )
     assert str(path) in details[0]["message"]
     absent = tmp_path / "absent.yaml"
@@ -229,7 +233,8 @@ def test_a_malformed_definition_file_is_exit_2_naming_it(tmp_path: Path) -> None
 def test_a_definition_of_another_kind_is_exit_2_naming_it(instrument: str, wrong: str) -> None:
     path = DEFINITIONS / wrong
     details = assert_invalid(
-        *run(["score", instrument, "--definition", str(path)], compact(VALID[instrument])), "--definition"
+        *run(["score", instrument, "--definition", str(path)], compact(INSTRUMENT_INPUTS[instrument])),
+        "--definition",
     )
     assert str(path) in details[0]["message"]
 

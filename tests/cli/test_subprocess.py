@@ -14,7 +14,8 @@ import yaml
 
 from riskroute.cli import triage as triage_cli
 from riskroute.core.knowledge import CORE_DIR
-from tests.cli.runner import compact, example_bytes, example_document
+from tests.cli.runner import compact
+from tests.factories import example_bytes, example_document
 
 EXECUTABLE = Path(sys.executable).with_name("riskroute")
 

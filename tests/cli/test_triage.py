@@ -12,7 +12,8 @@ import pytest
 
 from riskroute.core.knowledge import CORE_DIR
 from riskroute.examples import example_paths
-from tests.cli.runner import assert_invalid, compact, example_bytes, example_document, run
+from tests.cli.runner import assert_invalid, compact, run
+from tests.factories import example_bytes, example_document
 
 POLICIES = ("npcc-2017", "justice-2019", "current-practice")
 CONTRACT_FIELDS = {

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from riskroute.core.diversion import DEFAULT_REASON, diversion_problems, safety_exclusions, safety_problems
 from riskroute.core.knowledge import CORE_DIR
 from riskroute.core.triage import triage
-from tests.core.strategies import POLICIES, case_documents, divertible, facts, riskier_consistent, with_value
+from tests.factories import divertible
+from tests.strategies import POLICIES, case_documents, facts, riskier_consistent, with_value
 
 SAFETY_RULES: list[dict[str, Any]] = yaml.safe_load(
     (CORE_DIR / "policy" / "policies" / "_safety.yaml").read_bytes()

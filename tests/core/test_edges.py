@@ -20,7 +20,8 @@ from riskroute.core.errors import InvalidInput, from_validation_error
 from riskroute.core.facts import CONSISTENCY_RULES, CaseFacts
 from riskroute.core.facts_json import flat_from_json
 from riskroute.core.triage import triage, triage_json
-from tests.core.strategies import POLICIES, any_document, consistent, divertible, facts, get, with_value
+from tests.factories import divertible
+from tests.strategies import POLICIES, any_document, consistent, facts, get, with_value
 
 SETTINGS = settings(max_examples=150, deadline=None)
 

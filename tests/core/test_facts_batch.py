@@ -19,7 +19,8 @@ from riskroute.core.errors import InvalidInput
 from riskroute.core.facts import CaseFacts, flatten
 from riskroute.core.facts_json import flat_from_json
 from riskroute.core.strict_json import check_unique_keys
-from tests.core.strategies import any_document, get, leaf_paths, load_example, with_value
+from tests.factories import divertible
+from tests.strategies import any_document, get, leaf_paths, with_value
 
 # Values of every JSON type, valid somewhere in the document and invalid elsewhere.
 ODD_VALUES = st.one_of(
@@ -184,7 +185,7 @@ EVERY_KIND = [
 @pytest.mark.parametrize("path", leaf_paths())
 def test_every_leaf_with_every_kind_of_value(path: str) -> None:
     """Each leaf of a complete document, set to values of every JSON type and range edge."""
-    base = load_example("01-divert-low-level-viewer.json")
+    base = divertible()
     for value in EVERY_KIND:
         raw = orjson.dumps(with_value(base, path, value))
         assert batch_outcome(raw) == model_outcome(raw), (path, value)

@@ -18,7 +18,8 @@ from riskroute.core.knowledge import CORE_DIR, DefinitionError, Mark, load_bundl
 from riskroute.core.policy import POLICY_IDS, get_policy
 from riskroute.core.policy.engine import SAFETY_FILE, Policy
 from riskroute.core.triage import triage
-from tests.core.strategies import divertible, facts
+from tests.factories import divertible
+from tests.strategies import facts
 
 DEFINITIONS = CORE_DIR / "instruments" / "definitions"
 POLICIES = CORE_DIR / "policy" / "policies"

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 
 from riskroute.core.facts import FACT_PATHS
 from riskroute.core.merge import DERIVED, RISK_ORDER, merge_facts, rank
-from tests.core.strategies import case_documents, facts, get
+from tests.strategies import case_documents, facts, get
 
 
 def test_a_known_risk_fact_is_not_overwritten_by_a_lower_risk_one() -> None:

@@ -15,8 +15,9 @@ import yaml
 from riskroute.core.facts import FACT_PATHS
 from riskroute.core.knowledge import CORE_DIR
 from riskroute.core.triage import triage
-from riskroute.examples import example_paths
-from tests.core.strategies import POLICIES, divertible, facts, load_example, with_value
+from riskroute.examples import example_paths, load_example
+from tests.factories import divertible
+from tests.strategies import POLICIES, facts, with_value
 
 POLICY_DIR = CORE_DIR / "policy" / "policies"
 SAFETY = yaml.safe_load((POLICY_DIR / "_safety.yaml").read_bytes())

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from riskroute.core.instruments import priority
 from riskroute.core.triage import triage
-from tests.core.strategies import any_document, case_documents, consistent, facts, get, with_value
+from tests.strategies import any_document, case_documents, consistent, facts, get, with_value
 
 LEVEL = {"low": 0, "medium": 1, "high": 2, "very_high": 3}
 TARGET_DAYS = {"very_high": 1, "high": 7, "medium": 14, "low": 30}  # HMICFRS timescales (law.md §9)

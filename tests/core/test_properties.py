@@ -24,7 +24,7 @@ from riskroute.core.facts_json import flat_from_json
 from riskroute.core.instruments import get_instrument
 from riskroute.core.policy import get_policy
 from riskroute.core.triage import triage, triage_json
-from tests.core.strategies import (
+from tests.strategies import (
     POLICIES,
     RISKY_ACTIVITIES,
     any_document,

@@ -28,8 +28,9 @@ from riskroute.core.results import (
     UnverifiedFlag,
 )
 from riskroute.core.triage import FIELDS, triage
-from riskroute.examples import example_paths
-from tests.core.strategies import POLICIES, case_documents, divertible, facts, load_example
+from riskroute.examples import example_paths, load_example
+from tests.factories import divertible
+from tests.strategies import POLICIES, case_documents, facts
 
 SENTINEL = "changed by the caller"
 

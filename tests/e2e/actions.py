@@ -1,4 +1,4 @@
-"""Helpers for the end-to-end tests: synthetic users, and page actions phrased as a user sees them.
+"""Page actions of the end-to-end tests, phrased as a user sees them (the users are tests/factories.py's).
 
 Locators use labels and legends (what a screen-reader user hears), so a test also fails when a
 field loses its label. No sleeps: every action and assertion relies on Playwright's auto-waiting.
@@ -7,61 +7,15 @@ field loses its label. No sleeps: every action and assertion relies on Playwrigh
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from riskroute.accounts.models import Force, ProviderOrganisation, Rank, Role, Unit, User
+from tests.factories import PASSWORD
 
-PASSWORD = "synthetic-e2e-password"
 #: WCAG 2.0-2.2 A and AA, plus axe's best practices (run explicitly so the 2.2 rules are included).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
-
-
-@dataclass
-class People:
-    """The synthetic users of one end-to-end world."""
-
-    investigator: User
-    supervisor: User
-    provider: User
-    organisation: ProviderOrganisation
-
-
-def build_people() -> People:
-    force = Force.objects.create(code="testshire", name="Testshire Police (synthetic)")
-    unit = Unit.objects.create(force=force, name="Online Child Abuse Team (synthetic)")
-    organisation = ProviderOrganisation.objects.create(name="Synthetic Programmes Trust")
-
-    def user(username: str, last: str, roles: list[str], rank: str, **extra: Any) -> User:
-        made = User.objects.create_user(
-            username=username,
-            password=PASSWORD,
-            first_name="Synthetic",
-            last_name=last,
-            roles=roles,
-            rank=rank,
-            **extra,
-        )
-        made.full_clean()
-        return made
-
-    return People(
-        investigator=user(
-            "e2e.investigator", "Investigator", [Role.INVESTIGATOR], Rank.CONSTABLE, force=force, unit=unit
-        ),
-        supervisor=user("e2e.sergeant", "Sergeant", [Role.SUPERVISOR], Rank.SERGEANT, force=force, unit=unit),
-        provider=user(
-            "e2e.provider",
-            "Provider",
-            [Role.REHABILITATION_PROVIDER],
-            Rank.STAFF,
-            provider_organisation=organisation,
-        ),
-        organisation=organisation,
-    )
 
 
 def login(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:

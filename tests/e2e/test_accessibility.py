@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from riskroute.cases import services
 from riskroute.cases.demo import DEMO_PASSWORD, load_demo
 from riskroute.cases.models import Case
-from tests.e2e.actions import PASSWORD, build_people, login, run_axe
+from tests.e2e.actions import login, run_axe
+from tests.factories import PASSWORD, World, referral, to_assessed
 
 pytestmark = pytest.mark.e2e
 
@@ -188,47 +188,15 @@ def _focused(page: Page, selector: str) -> bool:
     return bool(page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector))
 
 
-def test_sign_in_and_propose_with_the_keyboard_alone(base_url: str, new_page: Any) -> None:
-    people = build_people()
-    from riskroute.cases.demo import _LOW_RISK  # the demo's low-risk facts, reused as they are
-
-    today = timezone.localdate()
-    case = services.create_referral(
-        people.investigator,
-        {
-            "source": "industry",
-            "received_on": today - dt.timedelta(days=20),
-            "summary": "Synthetic referral for the keyboard test.",
-            "suspected_activities": ["possession"],
-            "subject": {
-                "full_name": "Synthetic Keyboard Person",
-                "date_of_birth": "1975-05-05",
-                "address": "2 Example Road",
-            },
-            "facts": _LOW_RISK,
-        },
-    )
-    case = services.record_enforcement(
-        people.investigator, case.pk, {"version": case.version, "arrested_on": today - dt.timedelta(days=3)}
-    )
-    case = services.record_safeguarding(
-        people.investigator,
-        case.pk,
-        {
-            "version": case.version,
-            "social_care_referred_on": today - dt.timedelta(days=3),
-            "strategy_discussion_on": today - dt.timedelta(days=2),
-            "s47_outcome": "no_further_action",
-        },
-    )
-    services.run_assessment(people.investigator, case.pk, {"version": case.version})
+def test_sign_in_and_propose_with_the_keyboard_alone(base_url: str, world: World, new_page: Any) -> None:
+    case = to_assessed(world, services.create_referral(world["inv"], referral()))
 
     page = new_page()
     page.goto(f"{base_url}/accounts/login/")
     page.keyboard.press("Tab")
     assert _focused(page, ".govuk-skip-link"), "the skip link must be the first thing Tab reaches"
     _tab_to(page, "#id_username")
-    page.keyboard.type(people.investigator.username)
+    page.keyboard.type(world["inv"].username)
     page.keyboard.press("Tab")
     assert _focused(page, "#id_password")
     page.keyboard.type(PASSWORD)

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from riskroute.cases.models import Case, PendingImport
 from tests.e2e.actions import login, run_axe
+from tests.factories import World
 
 pytestmark = pytest.mark.e2e
 
@@ -22,10 +23,10 @@ EXAMPLE = Path(__file__).parents[2] / "src/riskroute/examples/referrals/november
 
 
 def test_upload_check_and_confirm_a_file_of_referrals(
-    base_url: str, people: Any, new_page: Any, axe_source: Path
+    base_url: str, world: World, new_page: Any, axe_source: Path
 ) -> None:
     page = new_page()
-    login(page, base_url, people.investigator.username)
+    login(page, base_url, world["inv"].username)
     page.get_by_role("link", name="Import referrals").click()
     expect(page.get_by_role("heading", name="Import referrals")).to_be_visible()
     assert run_axe(page, axe_source) == []

@@ -10,7 +10,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from riskroute.cases import services
-from riskroute.cases.models import DisposalProposal
 from tests.e2e.actions import (
     answer_low_risk_facts,
     choose,
@@ -25,16 +24,17 @@ from tests.e2e.actions import (
     record_safeguarding_done,
     refer,
 )
+from tests.factories import World, caution_data, referral, to_diversion_approved
 
 pytestmark = pytest.mark.e2e
 
 
 def test_referral_to_conditional_caution_with_supervisor_approval(
-    base_url: str, people: Any, new_page: Any
+    base_url: str, world: World, new_page: Any
 ) -> None:
     today = timezone.localdate()
     investigator = new_page()
-    login(investigator, base_url, people.investigator.username)
+    login(investigator, base_url, world["inv"].username)
 
     # 1-2. Referral with the facts known so far; the case is prioritised.
     refer(investigator, base_url, "Synthetic Person Caution", today - dt.timedelta(days=10), ["Possession"])
@@ -87,7 +87,7 @@ def test_referral_to_conditional_caution_with_supervisor_approval(
 
     # ... and a supervisor, in a second browser, finds it in the approvals queue and approves it.
     supervisor = new_page()
-    login(supervisor, base_url, people.supervisor.username)
+    login(supervisor, base_url, world["sup"].username)
     queue = supervisor.locator("#approvals")
     expect(queue).to_contain_text("Diversion (conditional caution)")
     queue.get_by_role("link").first.click()
@@ -102,7 +102,7 @@ def test_referral_to_conditional_caution_with_supervisor_approval(
     investigator.goto(case_url)
     open_case_step(investigator, "Record the conditional caution")
     fill(investigator, "Rehabilitation programme", "Inform Plus")
-    investigator.get_by_label("Provider").select_option(label=people.organisation.name)
+    investigator.get_by_label("Provider").select_option(label=world.provider_org.name)
     fill(investigator, "Number of sessions", 2)
     fill_date(investigator, "Date the caution document was signed", today)
     fill_date(investigator, "Date by which the programme must be completed", today + dt.timedelta(weeks=10))
@@ -114,7 +114,7 @@ def test_referral_to_conditional_caution_with_supervisor_approval(
 
     # 8. The provider sees only this referred case and records attendance.
     provider = new_page()
-    login(provider, base_url, people.provider.username)
+    login(provider, base_url, world["provider"].username)
     reference = investigator.locator("h1").inner_text().removeprefix("Case ")
     provider.goto(f"{base_url}/cases/mine/")
     provider.get_by_role("link", name=reference).click()
@@ -137,10 +137,10 @@ def test_referral_to_conditional_caution_with_supervisor_approval(
     expect_state(investigator, "Caution conditions completed")
 
 
-def test_referral_to_charge_and_sentence(base_url: str, people: Any, new_page: Any) -> None:
+def test_referral_to_charge_and_sentence(base_url: str, world: World, new_page: Any) -> None:
     today = timezone.localdate()
     investigator = new_page()
-    login(investigator, base_url, people.investigator.username)
+    login(investigator, base_url, world["inv"].username)
 
     refer(
         investigator,
@@ -189,7 +189,7 @@ def test_referral_to_charge_and_sentence(base_url: str, people: Any, new_page: A
     expect_state(investigator, "Disposal proposed; awaiting approval")
 
     supervisor = new_page()
-    login(supervisor, base_url, people.supervisor.username)
+    login(supervisor, base_url, world["sup"].username)
     supervisor.goto(case_url)
     give_justification(supervisor)
     open_case_step(supervisor, "Approve or reject the proposal")
@@ -197,7 +197,7 @@ def test_referral_to_charge_and_sentence(base_url: str, people: Any, new_page: A
     confirm(supervisor, "Confirm and approve")
     expect_state(supervisor, "Prosecution")
     open_case_step(supervisor, "Assign the case")
-    supervisor.get_by_label("Investigator").select_option(label="Synthetic Investigator")
+    supervisor.get_by_label("Investigator").select_option(label=world["inv"].username)
     supervisor.get_by_role("button", name="Save").click()
     expect_saved(supervisor, "Case assigned.")
 
@@ -224,25 +224,14 @@ def test_referral_to_charge_and_sentence(base_url: str, people: Any, new_page: A
     expect(investigator.get_by_role("heading", name="Notification requirements")).to_be_visible()
 
 
-def test_a_stale_form_is_refused_with_the_conflict_message(base_url: str, people: Any, new_page: Any) -> None:
+def test_a_stale_form_is_refused_with_the_conflict_message(
+    base_url: str, world: World, new_page: Any
+) -> None:
     """Two people edit the same case: the second save is refused, never silently lost."""
-    today = timezone.localdate()
-    case = services.create_referral(
-        people.investigator,
-        {
-            "source": "local_intelligence",
-            "received_on": today - dt.timedelta(days=5),
-            "summary": "Synthetic referral for the concurrency test.",
-            "subject": {
-                "full_name": "Synthetic Conflict Person",
-                "date_of_birth": "1990-01-01",
-                "address": "3 Example Road",
-            },
-        },
-    )
+    case = services.create_referral(world["inv"], referral())
     first, second = new_page(), new_page()
-    login(first, base_url, people.investigator.username)
-    login(second, base_url, people.supervisor.username)
+    login(first, base_url, world["inv"].username)
+    login(second, base_url, world["sup"].username)
     for page in (first, second):
         page.goto(f"{base_url}/cases/{case.pk}/enforcement/")
         give_justification(page)  # then back to the form asked for
@@ -260,79 +249,20 @@ def test_a_stale_form_is_refused_with_the_conflict_message(base_url: str, people
     expect(devices).to_have_text("3")  # the first save stands; the stale one changed nothing
 
 
-def _case_under_caution(people: Any) -> int:
+def _case_under_caution(world: World) -> int:
     """A diverted case with its caution in force, built through the services as its users would."""
-    from riskroute.cases.demo import _LOW_RISK  # the demo's low-risk facts, reused as they are
-
-    today = timezone.localdate()
-    inv, sup = people.investigator, people.supervisor
-    case = services.create_referral(
-        inv,
-        {
-            "source": "nca_ceop",
-            "received_on": today - dt.timedelta(days=60),
-            "summary": "Synthetic referral for the breach test.",
-            "suspected_activities": ["possession"],
-            "subject": {
-                "full_name": "Synthetic Breach Person",
-                "date_of_birth": "1985-07-07",
-                "address": "4 Example Road",
-            },
-            "facts": _LOW_RISK,
-        },
-    )
-    version = services.record_enforcement(
-        inv, case.pk, {"version": case.version, "arrested_on": today - dt.timedelta(days=50)}
-    ).version
-    version = services.record_safeguarding(
-        inv,
-        case.pk,
-        {
-            "version": version,
-            "social_care_referred_on": today - dt.timedelta(days=49),
-            "strategy_discussion_on": today - dt.timedelta(days=48),
-            "s47_outcome": "no_further_action",
-        },
-    ).version
-    services.run_assessment(inv, case.pk, {"version": version})
-    services.propose_disposal(
-        inv,
-        case.pk,
-        {
-            "version": version + 1,
-            "kind": "diversion",
-            "reason": "Low risk.",
-            "admission": True,
-            "consent": True,
-            "exceptional_circumstances": "First offence; engaged.",
-        },
-    )
-    services.approve_disposal(sup, case.pk, {"version": version + 2, "reason": "Agreed."})
-    # Dated as if approved weeks ago: the caution below must not precede its approval.
-    DisposalProposal.objects.filter(case_id=case.pk).update(decided_at=timezone.now() - dt.timedelta(days=40))
-    services.record_caution(
-        inv,
-        case.pk,
-        {
-            "version": version + 3,
-            "programme_name": "Inform Plus",
-            "provider_organisation_id": people.organisation.pk,
-            "sessions": 3,
-            "signed_on": today - dt.timedelta(days=30),
-            "programme_deadline": today + dt.timedelta(weeks=8),
-            "explained_and_warned": True,
-        },
-    )
+    case = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
+    services.record_caution(world["inv"], case.pk, caution_data(case, world))
     return int(case.pk)
 
 
 def test_breach_without_excuse_prosecutes_the_original_offence_then_closes(
-    base_url: str, people: Any, new_page: Any
+    base_url: str, world: World, new_page: Any
 ) -> None:
     today = timezone.localdate()
-    case_id = _case_under_caution(people)
+    case_id = _case_under_caution(world)
     investigator = new_page()
-    login(investigator, base_url, people.investigator.username)
+    login(investigator, base_url, world["inv"].username)
     investigator.goto(f"{base_url}/cases/{case_id}/")
     give_justification(investigator)
     expect_state(investigator, "Conditional caution in force")

@@ -9,50 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from riskroute.accounts.models import User
+from tests.clients import Api, assert_error
 from tests.factories import LOW_RISK_FACTS, SAFEGUARDING_DONE, TODAY, World, days_ago, referral
-
-PASSWORD = "correct horse battery staple"
-
-
-#: Every case read needs a reason (DPA 2018 s.62); tests of that rule live in tests/integration_audit.
-JUSTIFICATION = {"X-Justification": "Synthetic test: working on this case"}
-
-
-class Api:
-    """A logged-in API client that sends the CSRF token like a browser's script would, and the
-    justification header that every case read needs."""
-
-    def __init__(self, user: User) -> None:
-        self.client = Client(enforce_csrf_checks=True, headers=JUSTIFICATION)
-        self.client.get("/accounts/login/")
-        token = self.client.cookies["csrftoken"].value
-        response = self.client.post(
-            "/accounts/login/",
-            {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-        )
-        assert response.status_code == 302, "login failed"
-        self.token = self.client.cookies["csrftoken"].value
-
-    def get(self, path: str) -> Any:
-        return self.client.get(f"/api{path}")
-
-    def send(self, method: str, path: str, body: Any) -> Any:
-        call = getattr(self.client, method)
-        return call(
-            f"/api{path}", data=json.dumps(body), content_type="application/json", HTTP_X_CSRFTOKEN=self.token
-        )
-
-    def post(self, path: str, body: Any) -> Any:
-        return self.send("post", path, body)
-
-
-def assert_error(response: Any, status: int, code: str) -> list[dict[str, str]]:
-    assert response.status_code == status, response.content
-    document = response.json()
-    assert set(document) == {"error", "details"} and document["error"] == code
-    assert all(set(d) == {"path", "message"} for d in document["details"])
-    return document["details"]  # type: ignore[no-any-return]
 
 
 @pytest.fixture

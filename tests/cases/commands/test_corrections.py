@@ -16,8 +16,7 @@ from riskroute.cases import services
 from riskroute.cases.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from riskroute.cases.models import Attendance, Breach, Case, CaseEvent
 from riskroute.cases.services import correct_record
-from tests.cases.api.test_api import Api, assert_error
-from tests.cases.commands.test_edges import browser
+from tests.clients import Api, assert_error, browser
 from tests.factories import TODAY, World, caution_data, days_ago, referral, to_assessed, to_diversion_approved
 
 REASON = "Provider's register shows the person attended (synthetic)."
@@ -192,7 +191,7 @@ def test_the_api_takes_a_correction_and_refuses_a_bad_one_by_path(world: World, 
 
 
 def test_the_case_page_offers_a_correction_and_the_history_shows_it(world: World, caution: Case) -> None:
-    client = browser(world, "om", caution)
+    client = browser("om", caution)
     page = client.get(f"/cases/{caution.pk}/").content.decode()
     url = f"/cases/{caution.pk}/corrections/attendance/{session(caution).pk}/"
     assert f'href="{url}"' in page
@@ -209,7 +208,7 @@ def test_the_case_page_offers_a_correction_and_the_history_shows_it(world: World
 
 def test_only_who_may_correct_opens_the_correction_page(world: World, caution: Case) -> None:
     url = f"/cases/{caution.pk}/corrections/attendance/{session(caution).pk}/"
-    assert browser(world, "safe", caution).get(url).status_code == 403  # sees the case, may not correct
-    assert browser(world, "om", caution).get(f"/cases/{caution.pk}/corrections/colour/").status_code == 404
-    assert browser(world, "om", caution).get(f"/cases/{caution.pk}/corrections/outcome/").status_code == 403
-    assert browser(world, "inv", caution).get(f"/cases/{caution.pk}/corrections/outcome/").status_code == 409
+    assert browser("safe", caution).get(url).status_code == 403  # sees the case, may not correct
+    assert browser("om", caution).get(f"/cases/{caution.pk}/corrections/colour/").status_code == 404
+    assert browser("om", caution).get(f"/cases/{caution.pk}/corrections/outcome/").status_code == 403
+    assert browser("inv", caution).get(f"/cases/{caution.pk}/corrections/outcome/").status_code == 409

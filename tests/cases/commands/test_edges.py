@@ -25,7 +25,7 @@ from riskroute.cases.errors import ValidationFailed
 from riskroute.cases.models import Case, CaseEvent, Safeguarding
 from riskroute.cases.templatetags.caseformat import cite, day
 from riskroute.cases.timeline import RULES
-from tests.cases.api.test_api import Api, assert_error
+from tests.clients import Api, assert_error, browser
 from tests.factories import (
     LOW_RISK_FACTS,
     SAFEGUARDING_DONE,
@@ -37,26 +37,9 @@ from tests.factories import (
     to_assessed,
     to_diversion_approved,
 )
-
-PASSWORD = "correct horse battery staple"
-
+from tests.formdata import date_fields
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def browser(world: World, name: str, case: Case) -> Client:
-    """A signed-in browser that has given its reason for consulting `case` (DPA 2018 s.62)."""
-    client = Client()
-    assert client.post("/accounts/login/", {"username": name, "password": PASSWORD}).status_code == 302
-    response = client.post(
-        f"/cases/{case.pk}/justification/", {"justification": "Synthetic test of the case timeline"}
-    )
-    assert response.status_code == 302
-    return client
-
-
-def date_fields(name: str, value: dt.date) -> dict[str, str]:
-    return {f"{name}_0": str(value.day), f"{name}_1": str(value.month), f"{name}_2": str(value.year)}
 
 
 def ago(days: int) -> dt.date:
@@ -134,7 +117,7 @@ def test_every_date_rule_names_a_field_of_its_form() -> None:
 
 def test_caution_form_refuses_a_signature_before_the_arrest_or_the_approval(world: World) -> None:
     case = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
-    client = browser(world, "om", case)
+    client = browser("om", case)
     form = caution_data(case, world)
     form = {k: v for k, v in form.items() if k not in ("version", "signed_on", "programme_deadline")}
     form |= {"window_weeks": "16", **date_fields("programme_deadline", TODAY + dt.timedelta(days=100))}
@@ -155,7 +138,7 @@ def test_caution_api_refuses_a_signature_before_the_approval(world: World) -> No
 
 def test_notification_form_refuses_a_second_initial_and_one_before_the_relevant_date(world: World) -> None:
     case = to_caution_active(world)  # signed ten days ago: the relevant date
-    client = browser(world, "om", case)
+    client = browser("om", case)
     early = submit(client, case, "notification", {"kind": "initial", **date_fields("notified_on", ago(12))})
     field_error(early, "must not be before the relevant date")
     assert (
@@ -180,7 +163,7 @@ def test_notification_form_refuses_a_second_initial_and_one_before_the_relevant_
 
 def test_breach_form_refuses_a_breach_before_the_caution(world: World) -> None:
     case = to_caution_active(world)
-    client = browser(world, "om", case)
+    client = browser("om", case)
     data = {
         "description": "Missed a session",
         "reasonable_excuse": "no",
@@ -192,7 +175,7 @@ def test_breach_form_refuses_a_breach_before_the_caution(world: World) -> None:
 
 def test_attendance_form_keeps_sessions_inside_the_programme_window(world: World) -> None:
     case = to_caution_active(world)
-    client = browser(world, "om", case)
+    client = browser("om", case)
     early = {"session_number": "1", "attended": "yes", **date_fields("session_on", ago(11))}
     field_error(submit(client, case, "attendance", early), "must not be before the caution was signed")
     caution = fresh(case).caution
@@ -204,7 +187,7 @@ def test_attendance_form_keeps_sessions_inside_the_programme_window(world: World
 
 def test_prosecution_form_refuses_a_charge_before_the_referral(world: World) -> None:
     case = breach_to_prosecution(world)
-    client = browser(world, "inv", case)
+    client = browser("inv", case)
     data = {"cps_decision": "charge", **date_fields("charged_on", ago(400))}
     field_error(
         submit(client, case, "prosecution", data), "must not be before the date the referral was received"
@@ -235,7 +218,7 @@ def test_closure_form_refuses_a_closure_before_the_last_event(world: World) -> N
     services.complete_caution(
         world["om"], case.pk, {"version": fresh(case).version, "completed_on": days_ago(1)}
     )
-    client = browser(world, "inv", case)
+    client = browser("inv", case)
     data = {
         "reason": "Done",
         **date_fields("closed_on", ago(30)),
@@ -252,7 +235,7 @@ def test_a_form_submitted_with_nothing_entered_writes_nothing(world: World, step
     case = services.create_referral(world["inv"], referral())
     if step == "prosecution":
         case = breach_to_prosecution(world)
-    client = browser(world, "sup", case)
+    client = browser("sup", case)
     response = submit(client, case, step, {})
     field_error(response, "nothing was entered or changed")
 
@@ -360,9 +343,9 @@ def test_lado_deadline_is_one_working_day_skipping_weekends_and_bank_holidays() 
 
 def test_the_safeguarding_form_asks_the_position_of_trust_steps(world: World) -> None:
     case = services.create_referral(world["inv"], referral())
-    page = browser(world, "safe", case).get(f"/cases/{case.pk}/safeguarding/").content.decode()
+    page = browser("safe", case).get(f"/cases/{case.pk}/safeguarding/").content.decode()
     assert "Local Authority Designated Officer" in page and "Disclosure and Barring Service" in page
-    facts_page = browser(world, "inv", case).get(f"/cases/{case.pk}/facts/").content.decode()
+    facts_page = browser("inv", case).get(f"/cases/{case.pk}/facts/").content.decode()
     assert "safeguarding_checks_complete" not in facts_page  # derived, never asked
 
 
@@ -392,7 +375,7 @@ def test_diversion_is_refused_outright_when_a_safety_rule_blocks(world: World) -
     )
     assert any(d["path"] == "kind" and "excluded" in d["message"] for d in details)
     form = {k: ("yes" if v is True else v) for k, v in DIVERSION.items()}
-    field_error(submit(browser(world, "inv", case), case, "disposal/propose", form), "Diversion is excluded")
+    field_error(submit(browser("inv", case), case, "disposal/propose", form), "Diversion is excluded")
     assert fresh(case).state == "assessed"
 
 
@@ -415,9 +398,7 @@ def test_approval_rechecks_safety_after_children_are_linked(world: World) -> Non
         "invalid_input",
     )
     assert "excluded" in details[0]["message"]
-    response = submit(
-        browser(world, "sup", case), case, "disposal/decide", {"decision": "approve", "reason": "ok"}
-    )
+    response = submit(browser("sup", case), case, "disposal/decide", {"decision": "approve", "reason": "ok"})
     field_error(response, "excluded")
     assert fresh(case).state == "decision_pending"
 
@@ -429,7 +410,7 @@ def test_the_approval_page_shows_safety_facts_and_offers_no_approval_over_an_exc
         case.pk,
         {"version": case.version, "kind": "charge", "reason": "r", "departure_reason": "d"},
     )
-    page = browser(world, "sup", case).get(f"/cases/{case.pk}/disposal/decide/").content.decode()
+    page = browser("sup", case).get(f"/cases/{case.pk}/disposal/decide/").content.decode()
     assert 'id="safety-facts"' in page and "CPORT" in page and "Category A images" in page
     assert "Children in the household" in page and 'value="approve"' in page
     # An older pending diversion that a safety rule blocks (proposed before the refusal existed).
@@ -439,7 +420,7 @@ def test_the_approval_page_shows_safety_facts_and_offers_no_approval_over_an_exc
     proposal.assessment.triage["trace"][1]["result"] = False
     proposal.assessment.save()
     proposal.save()
-    page = browser(world, "sup", case).get(f"/cases/{case.pk}/disposal/decide/").content.decode()
+    page = browser("sup", case).get(f"/cases/{case.pk}/disposal/decide/").content.decode()
     assert 'id="safety-exclusions"' in page and 'value="approve"' not in page
 
 
@@ -451,9 +432,7 @@ def test_approving_a_departure_needs_reasons(world: World) -> None:
         {"version": case.version, "kind": "charge", "reason": "r", "departure_reason": "d"},
     )
     case = fresh(case)
-    response = submit(
-        browser(world, "sup", case), case, "disposal/decide", {"decision": "approve", "reason": ""}
-    )
+    response = submit(browser("sup", case), case, "disposal/decide", {"decision": "approve", "reason": ""})
     field_error(response, "give the reasons for approving it")
     services.approve_disposal(
         world["sup"], case.pk, {"version": case.version, "reason": "Aggravating features."}
@@ -484,7 +463,7 @@ def test_an_acquittal_carries_no_sentence(world: World) -> None:
         "custody_months": "12",
         **date_fields("outcome_on", ago(1)),
     }
-    response = submit(browser(world, "inv", case), case, "prosecution/outcome", form)
+    response = submit(browser("inv", case), case, "prosecution/outcome", form)
     field_error(response, "carries no sentence")
 
 
@@ -497,7 +476,7 @@ def test_acquittal_after_a_breach_ends_the_cautions_notification_and_mappa(world
     record = case.notifications.get(current=True)
     assert record.basis == "conditional_caution" and record.ended_on == ago(1)
     assert case.mappa.ended_on == ago(1)
-    page = browser(world, "inv", case).get(f"/cases/{case.pk}/").content.decode()
+    page = browser("inv", case).get(f"/cases/{case.pk}/").content.decode()
     assert 'id="notification-ended"' in page
     with pytest.raises(Exception):  # noqa: B017  (IllegalTransition: nothing in force any more)
         services.set_mappa_level(world["om"], case.pk, {"version": case.version, "level": 2})
@@ -607,7 +586,7 @@ def test_unknown_notifiability_is_shown_as_not_known(world: World) -> None:
     case = to_assessed(world, case)
     assessment = case.assessments.get()
     assert assessment.triage["notification_if_cautioned"]["notifiable"] is None
-    client = browser(world, "inv", case)
+    client = browser("inv", case)
     page = client.get(f"/cases/{case.pk}/assessment/").content.decode()
     shown = re.search(r'id="notification-if-cautioned">(.*?)</span>', page, re.S)
     assert shown is not None and "Not known" in shown.group(1) and "Not notifiable" not in shown.group(1)
@@ -635,7 +614,7 @@ def test_three_valued_filter_renders_none_as_not_known() -> None:
 
 def test_pages_speak_the_users_language(world: World) -> None:
     case = to_assessed(world, services.create_referral(world["inv"], referral(received_on=days_ago(60))))
-    client = browser(world, "inv", case)
+    client = browser("inv", case)
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert day(ago(60)) in page and re.search(r"\b0\d [A-Z][a-z]{2} \d{4}", page) is None  # "4 Jul 2026"
     assert re.search(r'id="latest-recommendation">(Divert|Prosecute|Needs more information)<', page)

@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 
 from riskroute.cases.models import Case
-from tests.cases.api.test_api import Api, assert_error
-from tests.cases.commands.test_edges import browser
+from tests.clients import Api, assert_error, browser
 from tests.factories import LOW_RISK_FACTS, World, days_ago, referral
 
 
@@ -101,7 +100,7 @@ def test_the_assessment_page_explains_a_divert_with_its_next_steps(world: World)
 
     case = to_assessed(world, services.create_referral(world["inv"], referral()))
     assert case.assessments.last().recommendation == "divert"
-    page = browser(world, "inv", case).get(f"/cases/{case.pk}/assessment/").content.decode()
+    page = browser("inv", case).get(f"/cases/{case.pk}/assessment/").content.decode()
     assert 'id="explanation-summary"' in page and "held on the recorded facts" in page
     for step in ("Rehabilitation condition", "Who may authorise the caution", "MAPPA"):
         assert step in page
@@ -118,7 +117,7 @@ def test_a_child_is_shown_the_youth_route_not_a_bare_prosecute(world: World) -> 
         facts=facts, subject={"full_name": "Test Child", "date_of_birth": "2010-01-10", "address": "2 Road"}
     )
     case = to_assessed(world, services.create_referral(world["inv"], child))
-    page = browser(world, "inv", case).get(f"/cases/{case.pk}/assessment/").content.decode()
+    page = browser("inv", case).get(f"/cases/{case.pk}/assessment/").content.decode()
     assert "Youth route" in page and "Options on the youth route" in page
     assert "Youth caution" in page and "Referral to the youth justice service" in page
     assert 'id="instrument-population"' in page  # CPORT is not for a child

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.test import Client
-
 from riskroute.audit.models import AuditEntry
 from riskroute.cases import queries, services
 from riskroute.cases.models import Case
+from tests.clients import signed_in
 from tests.factories import World, referral, to_assessed
-
-PASSWORD = "correct horse battery staple"
 
 
 def propose(world: World, proposer: str, name: str = "Test Subject One") -> Case:
@@ -40,12 +37,6 @@ def propose(world: World, proposer: str, name: str = "Test Subject One") -> Case
         },
     )
     return Case.objects.get(pk=case.pk)
-
-
-def signed_in(name: str) -> Client:
-    client = Client()
-    assert client.post("/accounts/login/", {"username": name, "password": PASSWORD}).status_code == 302
-    return client
 
 
 def test_the_queue_holds_what_the_user_may_decide_and_never_their_own(world: World) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from riskroute.cases import queries, services
 from riskroute.cases.models import Case
-from tests.cases.commands.test_edges import browser
+from tests.clients import browser
 from tests.factories import TODAY, World, caution_data, days_ago, referral, to_diversion_approved
 
 
@@ -57,5 +57,5 @@ def test_the_next_due_date_follows_the_case(world: World) -> None:
 def test_the_team_page_names_what_falls_due(world: World) -> None:
     case = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
     services.record_caution(world["om"], case.pk, caution_data(case, world))
-    page = browser(world, "sup", case).get("/cases/team/").content.decode()
+    page = browser("sup", case).get("/cases/team/").content.decode()
     assert "Next due" in page and "end of the programme window" in page

@@ -33,8 +33,10 @@ from riskroute.cases import queries, services
 from riskroute.cases.errors import IllegalTransition, NotFound
 from riskroute.cases.models import Case, Subject
 from riskroute.cli import app as cli_app
-from tests.clients import Cases, csrf, sign_in
+from tests.clients import csrf, sign_in
 from tests.factories import (
+    PASSWORD,
+    Cases,
     World,
     caution_data,
     days_ago,
@@ -49,7 +51,6 @@ from tests.factories import (
 pytestmark = pytest.mark.usefixtures("second_factor_required")
 
 WHY = {"HTTP_X_JUSTIFICATION": "Regression test of issue 10 (synthetic)"}
-PASSWORD = "correct horse battery staple"  # casekit's synthetic accounts
 
 
 def _last() -> int:

@@ -15,80 +15,19 @@ import json
 from typing import Any
 
 import pytest
-import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from riskroute.cli import law, triage
-from tests.clients import Cases, sign_in
-from tests.factories import LOW_RISK_FACTS, World, referral
+from tests.cli import runner
+from tests.clients import sign_in
+from tests.factories import LOW_RISK_FACTS, NOTIFICATION_REQUEST, SENTENCING_REQUEST, Cases, World, referral
+from tests.strategies import JSON_VALUES, mutated
 
 pytestmark = pytest.mark.usefixtures("second_factor_required")
 
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
-    max_leaves=8,
-)
-
-NOTIFICATION: dict[str, Any] = {
-    "offence": "pca1978_s1",
-    "youngest_depicted": "under_16",
-    "age_at_offence": 42,
-    "age_on_relevant_date": 42,
-    "disposal": {"type": "conditional_caution"},
-    "relevant_date": "2025-06-02",
-}
-SENTENCING: dict[str, Any] = {"category": "A", "activity": "possession"}
-
-
-def _app() -> typer.Typer:
-    root = typer.Typer(pretty_exceptions_enable=False)
-
-    @root.callback()
-    def _root() -> None:
-        """riskroute (triage and law only)."""
-
-    triage.register(root)
-    law.register(root)
-    return root
-
-
-APP = _app()
-
-
-def _run(args: list[str], stdin: bytes) -> tuple[int, str, str]:
-    result = CliRunner().invoke(APP, args, input=stdin)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def _paths(document: Any, prefix: str = "") -> list[str]:
-    if not isinstance(document, dict) or not document:
-        return [prefix] if prefix else []
-    out: list[str] = []
-    for key, value in document.items():
-        out += _paths(value, f"{prefix}.{key}" if prefix else key)
-    return out
-
-
-def _replace(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    copy: dict[str, Any] = json.loads(json.dumps(document))
-    node = copy
-    *parents, leaf = path.split(".")
-    for part in parents:
-        node = node[part]
-    node[leaf] = value
-    return copy
-
-
-def _mutated(document: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.tuples(st.sampled_from(_paths(document)), JSON_VALUES).map(lambda pv: _replace(document, *pv))
+#: The commands that read facts and law inputs, and only those.
+APP = runner.bare_app(triage, law)
 
 
 def _assert_error_document(text: str) -> None:
@@ -98,7 +37,7 @@ def _assert_error_document(text: str) -> None:
 
 
 LINES = st.one_of(
-    _mutated(LOW_RISK_FACTS).map(lambda d: json.dumps(d).encode()),
+    mutated(LOW_RISK_FACTS).map(lambda d: json.dumps(d).encode()),
     JSON_VALUES.map(lambda v: json.dumps(v).encode()),
     st.binary(max_size=40).map(lambda b: b.replace(b"\n", b" ").replace(b"\r", b" ")),
     st.just(json.dumps(LOW_RISK_FACTS).encode()),
@@ -108,7 +47,7 @@ LINES = st.one_of(
 @settings(max_examples=60, deadline=None)
 @given(st.lists(LINES, min_size=1, max_size=6))
 def test_jsonl_batch_answers_every_line(lines: list[bytes]) -> None:
-    code, out, err = _run(["triage", "--jsonl"], b"\n".join(lines) + b"\n")
+    code, out, err = runner.run(["triage", "--jsonl"], b"\n".join(lines) + b"\n", app=APP)
     assert "Traceback" not in err and code in (0, 2), (code, err)
     outputs = [json.loads(line) for line in out.split("\n") if line]  # not splitlines(): U+2028 is data
     numbers = [n for n, line in enumerate(lines, start=1) if line.strip()]
@@ -121,15 +60,17 @@ def test_jsonl_batch_answers_every_line(lines: list[bytes]) -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(
-    st.sampled_from([(["law", "notification"], NOTIFICATION), (["law", "sentencing"], SENTENCING)]),
+    st.sampled_from(
+        [(["law", "notification"], NOTIFICATION_REQUEST), (["law", "sentencing"], SENTENCING_REQUEST)]
+    ),
     st.data(),
 )
 def test_law_inputs_are_exit_0_or_a_clear_exit_2(
     command: tuple[list[str], dict[str, Any]], data: Any
 ) -> None:
     args, valid = command
-    document = data.draw(st.one_of(_mutated(valid), JSON_VALUES))
-    code, out, err = _run(args, json.dumps(document).encode())
+    document = data.draw(st.one_of(mutated(valid), JSON_VALUES))
+    code, out, err = runner.run(args, json.dumps(document).encode(), app=APP)
     assert "Traceback" not in err
     if code == 0:
         assert isinstance(json.loads(out), dict)
@@ -148,7 +89,7 @@ def test_api_bodies_with_facts_never_fail_on_the_server(target: str, world: Worl
     case = cases.assigned
 
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-    @given(st.one_of(_mutated(LOW_RISK_FACTS), JSON_VALUES))
+    @given(st.one_of(mutated(LOW_RISK_FACTS), JSON_VALUES))
     def run(facts: Any) -> None:
         if target == "create":
             response = client.post(

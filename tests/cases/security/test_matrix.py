@@ -21,8 +21,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from riskroute.audit import remember_justification
 from riskroute.cases.api import api
-from tests.clients import CANARY, Cases, csrf, sign_in
-from tests.factories import World, referral
+from tests.clients import csrf, sign_in
+from tests.factories import CANARY, Cases, World, referral
 
 pytestmark = pytest.mark.usefixtures("second_factor_required")
 

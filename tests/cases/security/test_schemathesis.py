@@ -21,8 +21,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.clients import CANARY, Cases, sign_in
-from tests.factories import World
+from tests.clients import sign_in
+from tests.factories import CANARY, Cases, World
 
 pytestmark = pytest.mark.usefixtures("second_factor_required")
 

@@ -13,8 +13,9 @@ from django.test import Client
 
 from riskroute.cases import services
 from riskroute.cases.models import Case, CaseEvent
-from tests.cases.commands.test_edges import browser, date_fields
+from tests.clients import browser
 from tests.factories import TODAY, World, caution_data, referral, to_assessed, to_diversion_approved
+from tests.formdata import date_fields
 
 
 def proposed(world: World, kind: str = "charge") -> Case:
@@ -36,7 +37,7 @@ def events(case: Case) -> int:
 
 def test_approving_shows_the_answers_first_and_writes_only_when_confirmed(world: World) -> None:
     case = proposed(world)
-    client = browser(world, "sup", case)
+    client = browser("sup", case)
     answer = {"version": case.version, "reason": "Agreed after review.", "decision": "approve"}
     before = events(case)
     status, page = post(client, case, "disposal/decide/", answer)
@@ -56,13 +57,13 @@ def test_approving_shows_the_answers_first_and_writes_only_when_confirmed(world:
 def test_rejecting_is_not_one_way_and_needs_no_check(world: World) -> None:
     case = proposed(world)
     answer = {"version": case.version, "reason": "Re-assess first.", "decision": "reject"}
-    status, _ = post(browser(world, "sup", case), case, "disposal/decide/", answer)
+    status, _ = post(browser("sup", case), case, "disposal/decide/", answer)
     assert status == 302 and Case.objects.get(pk=case.pk).state == "assessed"
 
 
 def test_a_confirmation_of_a_stale_version_is_refused(world: World) -> None:
     case = proposed(world)
-    client = browser(world, "sup", case)
+    client = browser("sup", case)
     answer = {"version": case.version, "reason": "Agreed.", "decision": "approve", "confirmed": "yes"}
     services.reject_disposal(world["sup2"], case.pk, {"version": case.version, "reason": "Another view."})
     status, page = post(client, case, "disposal/decide/", answer)
@@ -85,13 +86,13 @@ def test_a_breach_with_a_reasonable_excuse_is_saved_at_once(world: World) -> Non
         "excuse_details": "Hospital admission (synthetic).",
         **date_fields("occurred_on", TODAY - dt.timedelta(days=1)),
     }
-    status, _ = post(browser(world, "om", case), case, "breach/", answer)
+    status, _ = post(browser("om", case), case, "breach/", answer)
     assert status == 302 and Case.objects.get(pk=case.pk).state == "caution_active"
 
 
 def test_a_breach_that_ends_the_caution_is_checked_then_prosecuted(world: World) -> None:
     case = _active_caution(world)
-    client = browser(world, "om", case)
+    client = browser("om", case)
     answer = {
         "version": case.version,
         "description": "Refused to attend the programme.",
@@ -115,7 +116,7 @@ def test_a_step_the_service_refuses_is_refused_on_the_form_not_after_a_check(wor
         "reasonable_excuse": "no",
         **date_fields("occurred_on", TODAY - dt.timedelta(days=400)),  # before the caution was signed
     }
-    status, page = post(browser(world, "om", case), case, "breach/", answer)
+    status, page = post(browser("om", case), case, "breach/", answer)
     assert status == 422 and 'id="check-answers"' not in page
     assert Case.objects.get(pk=case.pk).state == "caution_active"
 
@@ -124,7 +125,7 @@ def test_the_court_outcome_and_the_closure_are_checked_then_written(world: World
     case = proposed(world)
     services.approve_disposal(world["sup"], case.pk, {"version": case.version, "reason": "Agreed."})
     case = Case.objects.get(pk=case.pk)
-    client = browser(world, "inv", case)
+    client = browser("inv", case)
     outcome = {
         "version": case.version,
         "outcome": "acquitted",

@@ -10,7 +10,7 @@ import re
 
 from riskroute.cases import services
 from riskroute.cases.models import Case
-from tests.cases.commands.test_edges import browser
+from tests.clients import browser
 from tests.factories import LOW_RISK_FACTS, World, referral, to_assessed
 
 
@@ -24,18 +24,18 @@ def first_step(page: str) -> str:
 
 def test_changed_facts_flag_the_assessment_and_lead_to_reassessing(world: World) -> None:
     case = to_assessed(world, services.create_referral(world["inv"], referral()))
-    page = browser(world, "inv", case).get(f"/cases/{case.pk}/").content.decode()
+    page = browser("inv", case).get(f"/cases/{case.pk}/").content.decode()
     assert 'id="assessment-stale"' not in page
     assert first_step(page) != "Run the assessment"
 
     facts = copy.deepcopy(LOW_RISK_FACTS)
     facts["offence"]["image_counts"]["C"] += 5
     services.update_facts(world["inv"], case.pk, {"version": case.version, "facts": facts})
-    page = browser(world, "inv", case).get(f"/cases/{case.pk}/").content.decode()
+    page = browser("inv", case).get(f"/cases/{case.pk}/").content.decode()
     assert 'id="assessment-stale"' in page and "Run the assessment again" in page
     assert first_step(page) == "Run the assessment"
 
     case = Case.objects.get(pk=case.pk)
     services.run_assessment(world["inv"], case.pk, {"version": case.version})
-    page = browser(world, "inv", case).get(f"/cases/{case.pk}/").content.decode()
+    page = browser("inv", case).get(f"/cases/{case.pk}/").content.decode()
     assert 'id="assessment-stale"' not in page

@@ -18,23 +18,11 @@ from django.urls import resolve
 from riskroute.cases import services
 from riskroute.cases.commands import REGISTRY
 from riskroute.cases.models import Case, CaseShare
+from tests.clients import justified, signed_in
 from tests.factories import TODAY, World, caution_data, referral, to_diversion_approved
 from tests.formdata import form_data
 
-PASSWORD = "correct horse battery staple"
 DAY = dt.timedelta(days=1)
-
-
-def signed_in(name: str) -> Client:
-    client = Client()
-    assert client.post("/accounts/login/", {"username": name, "password": PASSWORD}).status_code == 302
-    return client
-
-
-def justified(client: Client, case_id: int) -> Client:
-    response = client.post(f"/cases/{case_id}/justification/", {"justification": "Synthetic step walk"})
-    assert response.status_code == 302
-    return client
 
 
 #: The step pages each walk below goes through (a test holds their union to the registry's pages).

@@ -7,7 +7,7 @@ from riskroute.cases import commands, safeguarding, services
 from riskroute.cases.models import Case, NotificationRecord
 from riskroute.cases.ui.tasks import AT_STAGE, STAGES, TaskStatus, task_list
 from riskroute.cases.vocabulary import CaseState
-from tests.cases.commands.test_edges import browser
+from tests.clients import browser
 from tests.factories import World, caution_data, referral, to_assessed, to_closed, to_diversion_approved
 
 C, P, N, X, NN = (
@@ -74,6 +74,6 @@ def test_an_unknown_notifiability_is_never_not_needed(world: World) -> None:
 
 def test_the_case_page_shows_the_task_list(world: World) -> None:
     case = services.create_referral(world["inv"], referral())
-    page = browser(world, "inv", case).get(f"/cases/{case.pk}/").content.decode()
+    page = browser("inv", case).get(f"/cases/{case.pk}/").content.decode()
     assert 'id="task-list"' in page and "Cannot start yet" in page
     assert f'href="/cases/{case.pk}/enforcement/" aria-describedby="task-2-status"' in page

@@ -1,7 +1,8 @@
-"""Shared test material: the bundled examples and a hypothesis strategy for case-facts documents.
+"""Hypothesis strategies for the documents the tests feed in: case facts, and any JSON at all.
 
-The strategy is written from the contract in docs/cli.md, not from the model: every leaf
-may be any valid value, `null` or absent.
+The case-facts strategy is written from the contract in docs/cli.md, not from the model: every
+leaf may be any valid value, `null` or absent. The fixed documents (the bundled examples) are in
+tests/factories.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from riskroute.core.facts import FACT_PATHS, CaseFacts, inconsistencies
-from riskroute.examples import example_paths
+from tests.factories import divertible
 
 ACTIVITIES = ("possession", "making", "distribution", "production", "live_streaming", "advertising")
 RISKY_ACTIVITIES = ("distribution", "production", "live_streaming", "advertising")
@@ -129,17 +130,6 @@ def consistent(document: dict[str, Any]) -> dict[str, Any]:
         document = with_value(document, problems[0][0], None)
 
 
-def divertible() -> dict[str, Any]:
-    """The bundled low-level viewer (divert under npcc-2017) as plain data."""
-    return load_example("01-divert-low-level-viewer.json")
-
-
-def load_example(name: str) -> dict[str, Any]:
-    (path,) = [p for p in example_paths() if p.name == name]
-    document: dict[str, Any] = json.loads(path.read_bytes())
-    return document
-
-
 def facts(document: dict[str, Any]) -> CaseFacts:
     return CaseFacts.model_validate_json(json.dumps(document))
 
@@ -201,3 +191,31 @@ def near_divert(draw: st.DrawFn) -> dict[str, Any]:
 def any_document() -> st.SearchStrategy[dict[str, Any]]:
     """Random documents and documents near the diversion path, in equal measure."""
     return st.one_of(case_documents(), near_divert())
+
+
+#: Any JSON value (numbers beyond 64 bits included), nested a little.
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def document_paths(document: Any, prefix: str = "") -> list[str]:
+    """The dotted path of every leaf of a JSON document (an empty object counts as a leaf)."""
+    if not isinstance(document, dict) or not document:
+        return [prefix] if prefix else []
+    out: list[str] = []
+    for key, value in document.items():
+        out += document_paths(value, f"{prefix}.{key}" if prefix else key)
+    return out
+
+
+def mutated(document: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """The document with one leaf replaced by any JSON value."""
+    paths = st.sampled_from(document_paths(document))
+    return st.tuples(paths, JSON_VALUES).map(lambda pv: with_value(document, *pv))
