@@ -2,7 +2,7 @@
 
 The hash is computed from canonical bytes split around `prev_hash` and `sequence`; these tests
 hold that split to the one recipe (`compute_hash`) for any content, and hold the stored rows to
-what `record()` returned. The same file runs on SQLite and, through test_security_postgres.py, on
+what `record()` returned. The same file runs on SQLite and, through tests/test_postgres.py, on
 PostgreSQL, where the split bytes are joined and hashed by `audit_append()` in the database.
 """
 

@@ -4,7 +4,7 @@
   vocabulary field hold exactly the vocabulary's values, with its labels on the forms;
 - the vocabularies the core owns hold exactly the core's values;
 - migration 0007 adds a database check to every vocabulary field, and the database (SQLite here,
-  PostgreSQL in the rerun of this directory, `test_web_postgres.py`) refuses a value outside it;
+  PostgreSQL in the rerun of tests/cases, tests/test_postgres.py) refuses a value outside it;
 - blank ("not recorded") and "unknown" stay distinct from every answer: unknown is never "no".
 """
 

@@ -1,9 +1,9 @@
 """Two users writing the same case at the same moment: exactly one wins, the other gets a conflict.
 
 Real concurrency needs real connections and row locks, so this runs on PostgreSQL (the
-PostgreSQL pass of test_web_postgres.py); SQLite's in-memory test database is shared by threads
+PostgreSQL pass of tests/test_postgres.py); SQLite's in-memory test database is shared by threads
 through a cache that has no busy wait, so there the stale-version case is covered sequentially
-in test_web_services.py.
+in test_services.py.
 """
 
 from __future__ import annotations

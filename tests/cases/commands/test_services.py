@@ -32,7 +32,7 @@ from tests.factories import (
     to_diversion_approved,
 )
 
-#: The reason every case read quotes (DPA 2018 s.62; tested in tests/integration_audit).
+#: The reason every case read quotes (DPA 2018 s.62; tested in tests/audit/test_case_log.py).
 WHY = "Synthetic test: checking who may read this case"
 
 

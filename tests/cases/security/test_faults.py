@@ -2,7 +2,7 @@
 
 The server is `riskroute serve` (gunicorn) on 127.0.0.1 with a throwaway PostgreSQL database and
 demo data. A test-only setting holds a disposal proposal open after its history event is written
-and before its transaction commits (riskroute.web.hardening.SlowDecisionForFaultTests).
+and before its transaction commits (tests/cases/security/slow_decision.py).
 
 1. Killed mid-decision: the whole server (master and worker) gets SIGKILL while the proposal is
    held open. PostgreSQL rolls the transaction back when the connection drops, so the case keeps

@@ -684,6 +684,6 @@ def test_the_migration_moves_enrolled_devices_and_seals_their_secrets() -> None:
 
 
 def test_the_service_settings_carry_nothing_that_exists_for_tests(settings: Any) -> None:
-    """The fault tests' middleware comes with their own settings module (tests/hardening)."""
-    assert not [m for m in settings.MIDDLEWARE if "Fault" in m or "faultkit" in m]
+    """The fault tests' middleware comes with their own settings module (tests/cases/security)."""
+    assert not [m for m in settings.MIDDLEWARE if "Fault" in m or "slow_decision" in m]
     assert not hasattr(settings, "TEST_SLOW_DECISION_SECONDS")

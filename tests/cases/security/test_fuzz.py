@@ -6,7 +6,7 @@
 - CLI `riskroute law notification|sentencing`: any JSON, and valid inputs with one field replaced.
 - API bodies that carry facts (POST /api/cases, PUT /api/cases/{id}/facts): any JSON value for the
   facts, or valid facts with one field replaced; the answer is 2xx/409 or 422 with field paths,
-  never a 5xx. (`riskroute score`/`triage` on one document are fuzzed in tests/unit/cli.)
+  never a 5xx. (`riskroute score`/`triage` on one document are fuzzed in tests/cli.)
 """
 
 from __future__ import annotations

@@ -98,9 +98,9 @@ HTML: dict[str, Any] = {
     "cases/<int:case_id>/prosecution/": VIEW_POLICE,
     "cases/<int:case_id>/prosecution/outcome/": VIEW_POLICE,
     "cases/import/": CREATE,  # bulk referral intake: who may create referrals
-    "cases/import/<int:pending_id>/apply/": None,  # needs the user's own pending import: test_web_intake
+    "cases/import/<int:pending_id>/apply/": None,  # needs the user's own pending import: test_intake.py
     "cases/<int:case_id>/close/": VIEW_POLICE,
-    # A correction page needs a record to correct; tests/web/test_web_corrections.py checks who may
+    # A correction page needs a record to correct; tests/cases/commands/test_corrections.py checks who may
     # open it (the correction's own permission) and the API row below who may make one.
     "cases/<int:case_id>/corrections/<str:record>/": None,
     "cases/<int:case_id>/corrections/<str:record>/<int:record_id>/": None,
@@ -205,7 +205,7 @@ API: dict[tuple[str, str], tuple[Any, Any]] = {
 #: The s.62 justification every case read needs (API header; HTML sessions get it up front).
 JUSTIFICATION = "Authorisation matrix test (synthetic)"
 
-#: Personal data of the own-force cases (casekit's synthetic subject).
+#: Personal data of the own-force cases (the synthetic subject of tests/factories.py).
 PERSONAL = ("Test Subject One", "1 Example Road", "1980-04-01")
 #: What a provider may not see of its referral: address, date of birth, facts, the summary.
 NOT_FOR_PROVIDER = ("1 Example Road", "1980-04-01", "Synthetic referral for tests")

@@ -1,6 +1,6 @@
 """Every step page, filled in and submitted through Django's test client, as a user would: so no
 step is tested only through the browser (issue 11). Each form is submitted as the page shows it,
-with only the user's answers changed (formkit.form_data).
+with only the user's answers changed (tests/formdata.py).
 
 Two walks: a referral taken to prosecution, conviction, notification and closure, shared with
 another force on the way; and a caution whose programme is attended and completed.
