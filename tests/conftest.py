@@ -1,25 +1,33 @@
-"""Settings every test starts from.
+"""What every test starts from: its settings, and the synthetic world as fixtures.
 
-TOTP is required of every user outside demo mode (riskroute.accounts.mfa). Tests that are not
-about the second factor sign in with Django's test client or a browser and would otherwise each
-have to enrol an authenticator, so it is off here; tests/hardening switches it back on and tests
-the second factor itself (this fixture is overridden there by name).
+Settings, for every test:
+- TOTP off. Tests that are not about the second factor sign in with Django's test client or a
+  browser and would otherwise each have to enrol an authenticator; the tests of the second factor
+  and of the hardening findings ask for `second_factor_required`.
+- A fast password hasher: Argon2 is deliberately slow (tests/accounts checks that the service's own
+  settings use it).
+- Keys in temporary files, so that nothing a test signs or encrypts lands in var/: the audit signing
+  key once per session (audit rows that transactional tests write are committed and cannot be
+  deleted, so every checkpoint in the test database must stay verifiable by the key the next test
+  verifies with), the field key ring and the verify state once per test (rotation tests start from
+  a known ring).
+
+The world itself is built in tests/factories.py; these fixtures only hand it to the tests.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 
+from riskroute.accounts.models import Force, User
+from riskroute.cases import services
+from riskroute.cases.models import Case
 from riskroute.web import startup
+from tests.factories import Cases, World, build_cases, build_world, referral
 
 # The service's start-up step, as every entry point runs it. pytest-django reads the settings
 # before any conftest, so on a clean checkout they were read before the key file existed: give
@@ -33,65 +41,62 @@ def mfa_setting(settings: Any) -> None:
     settings.MFA_REQUIRED = False
 
 
-#: Set in a PostgreSQL rerun's subprocess, so that the rerun does not start another one.
-POSTGRES_RERUN = "RISKROUTE_POSTGRES_RERUN"
-POSTGRES_SERVER = os.environ.get("RISKROUTE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
-
-
-def _postgres_problem() -> str | None:
-    """None if the PostgreSQL server answers, else the reason."""
-    import psycopg
-
-    try:
-        with psycopg.connect(f"{POSTGRES_SERVER}/postgres", connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except psycopg.Error as exc:
-        return f"{type(exc).__name__}: {exc}".strip()
-    return None
-
-
-def _rerun_on_postgres(test_file: str, *pytest_args: str) -> str:
-    """Run the test file's directory again on a throwaway PostgreSQL database; its pytest output.
-
-    The main run uses SQLite. The rerun is a subprocess whose DATABASE_URL names a new database on
-    the server (user postgres, trust auth); pytest-django creates `test_<name>` from it and drops
-    it afterwards. With RISKROUTE_TEST_POSTGRES=required (CI) an unreachable server is a failure,
-    never a skip. `test_file` (the caller) is left out of the rerun.
-    """
-    if os.environ.get(POSTGRES_RERUN):
-        pytest.fail("a PostgreSQL rerun must not include the file that starts it")
-    problem = _postgres_problem()
-    if problem is not None:
-        message = f"PostgreSQL at {POSTGRES_SERVER} is unreachable: {problem}"
-        if os.environ.get("RISKROUTE_TEST_POSTGRES") == "required":
-            pytest.fail(message + " (RISKROUTE_TEST_POSTGRES=required)")
-        pytest.skip(message)
-    here = Path(test_file).resolve()
-    env = {
-        **os.environ,
-        POSTGRES_RERUN: "1",
-        "DATABASE_URL": f"{POSTGRES_SERVER}/riskroute_{uuid.uuid4().hex[:12]}",
-    }
-    command = [sys.executable, "-m", "pytest", str(here.parent), f"--ignore={here}"]
-    command += ["-q", "-p", "no:cacheprovider", "--create-db", *pytest_args]
-    result = subprocess.run(
-        command, cwd=here.parents[2], env=env, capture_output=True, text=True, timeout=600
-    )
-    tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
-    assert result.returncode == 0, f"{here.parent.name} suite failed on PostgreSQL:\n{tail}"
-    assert " passed" in result.stdout, tail
-    return result.stdout
-
-
-@pytest.fixture
-def rerun_on_postgres() -> Callable[..., str]:
-    """`rerun_on_postgres(__file__, *pytest_args)`: this directory's suite again on PostgreSQL."""
-    return _rerun_on_postgres
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
 def audit_keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One audit signing key for the whole test session: audit rows that transactional tests write
-    are committed and cannot be deleted, so every checkpoint in the test database, whichever test
-    directory signed it, must stay verifiable by the key the next test verifies with."""
+    """The one audit signing key of the test session (see the module's docstring)."""
     return tmp_path_factory.mktemp("audit-keys")
+
+
+@pytest.fixture(autouse=True)
+def key_files(settings: Any, audit_keys_dir: Path, tmp_path: Path) -> Path:
+    """The test's key files; the directory of its field key ring."""
+    settings.AUDIT_SIGNING_KEY_FILE = audit_keys_dir / "audit-signing.pem"
+    settings.AUDIT_VERIFY_KEY_FILE = audit_keys_dir / "audit-verify.pem"
+    settings.AUDIT_VERIFIED_STATE_FILE = tmp_path / "audit-verified.json"
+    settings.AUDIT_CHECKPOINT_EVERY = 0
+    settings.FIELD_KEYRING_FILE = tmp_path / "keys" / "field-keys.json"
+    return tmp_path / "keys"
+
+
+@pytest.fixture
+def signed_checkpoints(settings: Any, key_files: Path) -> None:
+    """A checkpoint signed every five audit entries, so that verification checks them too."""
+    settings.AUDIT_CHECKPOINT_EVERY = 5
+
+
+@pytest.fixture
+def second_factor_required(settings: Any) -> None:
+    """The second factor enforced, as in production (`clients.sign_in` passes both steps)."""
+    settings.MFA_REQUIRED = True
+    settings.DEMO_MODE = False
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def new_case(world: World) -> Case:
+    return services.create_referral(world["inv"], referral())
+
+
+@pytest.fixture
+def cases(world: World) -> Cases:
+    return build_cases(world)
+
+
+@pytest.fixture
+def officer(db: Any) -> User:
+    force = Force.objects.create(code="synthshire", name="Synthshire Police (synthetic)")
+    return User.objects.create(username="officer.synthetic", force=force)
+
+
+@pytest.fixture
+def auditor(db: Any) -> User:
+    return User.objects.create(username="auditor.synthetic")

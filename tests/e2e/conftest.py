@@ -74,13 +74,6 @@ def base_url(live_server: Any, transactional_db: Any) -> str:
 
 
 @pytest.fixture
-def people(transactional_db: Any) -> Any:
-    from e2ekit import build_people
-
-    return build_people()
-
-
-@pytest.fixture
 def new_page(browser: Any) -> Iterator[Any]:
     """Open a page in a fresh browser context (one per user, so sessions never mix).
 

@@ -8,7 +8,7 @@ to their stored strings, so code and data written with plain strings keep workin
 
 A few vocabularies belong to the pure core (`riskroute.core.facts`: activities, age bands, sex,
 judged risk), which cannot import the case service; their values are repeated here only to carry
-labels, and a test holds them equal to the core's (`tests/web/test_web_vocabulary.py`).
+labels, and a test holds them equal to the core's (`tests/cases/test_vocabulary.py`).
 
 "Unknown" is never "no": where a question may be answered "not known", that is a member of its
 own (`AgeBand.UNKNOWN`), or the field is left blank (never recorded), and both stay distinct from

@@ -1,0 +1,1 @@
+"""A test-only Django app with encrypted fields, installed by tests/crypto/conftest.py."""

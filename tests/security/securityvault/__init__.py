@@ -1,1 +1,0 @@
-"""A test-only Django app with encrypted fields, installed by tests/security/conftest.py."""
