@@ -12,7 +12,7 @@ again), so uploaded personal data does not linger.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -21,12 +21,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from riskroute.accounts.models import User
 from riskroute.cases.errors import NotFound
 from riskroute.cases.intake import check_may_import, import_referrals
 from riskroute.cases.models import PendingImport
 from riskroute.cases.ui.govuk import GovForm
-from riskroute.cases.ui.pages import page, refusals
+from riskroute.cases.ui.pages import page, refusals, signed_in_user
 
 #: How long a checked upload waits for its confirmation before it is deleted.
 PENDING_HOURS = 24
@@ -70,10 +69,6 @@ class ImportForm(GovForm):
         return data
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 def _live_pending() -> QuerySet[PendingImport]:
     """Pending uploads still waiting for confirmation; the expired ones are deleted first."""
     PendingImport.objects.filter(created__lt=timezone.now() - dt.timedelta(hours=PENDING_HOURS)).delete()
@@ -85,7 +80,7 @@ def _live_pending() -> QuerySet[PendingImport]:
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     """Take a file, check it without writing anything, and show what applying it would do."""
-    user = _user(request)
+    user = signed_in_user(request)
     check_may_import(user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +106,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def apply(request: HttpRequest, pending_id: int) -> HttpResponse:
     """Import a checked file as its owner, then forget the uploaded text."""
-    user = _user(request)
+    user = signed_in_user(request)
     check_may_import(user)
     pending = _live_pending().filter(pk=pending_id, owner=user).first()
     if pending is None:

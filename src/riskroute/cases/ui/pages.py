@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from riskroute.accounts.models import User
 from riskroute.cases.errors import (
     CaseServiceError,
     ConflictError,
@@ -27,6 +28,11 @@ CONFLICT_MESSAGE = (
     "Someone else changed this case while you were working on it, so your change was not saved. "
     "Reload the page to see their change, then make yours again."
 )
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a request that `login_required` has let through."""
+    return cast(User, request.user)
 
 
 def page(

@@ -4,7 +4,6 @@ and erasure of a closed record (administrators). Writes go through `cases.servic
 from __future__ import annotations
 
 from functools import partial
-from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,17 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from riskroute.accounts.models import User
 from riskroute.cases import queries, retention, services
 from riskroute.cases.errors import CaseServiceError
 from riskroute.cases.formats import show_moment
 from riskroute.cases.ui import check_answers, step_context
 from riskroute.cases.ui import forms as f
-from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusals
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusals, signed_in_user
 
 
 @login_required
@@ -32,7 +26,7 @@ def _user(request: HttpRequest) -> User:
 @require_http_methods(["GET", "POST"])
 def shares(request: HttpRequest, case_id: int) -> HttpResponse:
     """Grant another force read access for a limited time, and see or revoke the shares so far."""
-    user = _user(request)
+    user = signed_in_user(request)
     current = queries.case_shares(user, case_id)
     case = queries.record_case(user, case_id, "share")
     form = f.ShareForm(request.POST or None, forces=queries.share_forces(user))
@@ -67,7 +61,7 @@ def shares(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def revoke_share(request: HttpRequest, case_id: int, share_id: int) -> HttpResponse:
     try:
-        share = services.revoke_share(_user(request), case_id, share_id)
+        share = services.revoke_share(signed_in_user(request), case_id, share_id)
     except CaseServiceError as error:
         return refusal(request, error)
     messages.success(request, f"The share with {share.recipient_force.name} has ended.")
@@ -87,7 +81,7 @@ ERASURE_MESSAGES = {
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest, case_id: int) -> HttpResponse:
     """Erase a case's personal data (or the case) with a reason; administrators only."""
-    user = _user(request)
+    user = signed_in_user(request)
     case = queries.record_case(user, case_id, "erase")
     form = f.ErasureForm(request.POST or None, initial={"version": case.version})
     checking = check_answers.needs_check(request, step_context.ERASURE_IS_FINAL)
@@ -127,7 +121,7 @@ def erase(request: HttpRequest, case_id: int) -> HttpResponse:
 @refusals
 def records_review(request: HttpRequest) -> HttpResponse:
     """Closed records whose retention review is due within 90 days (administrators)."""
-    due = queries.records_due_for_review(_user(request))
+    due = queries.records_due_for_review(signed_in_user(request))
     return page(request, "cases/records_review.html", {"title": "Records due for review", "due": due})
 
 
@@ -136,7 +130,7 @@ def records_review(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, case_id: int) -> HttpResponse:
     """Record the retention review of a closed case: retain until a next review, or decide to erase."""
-    user = _user(request)
+    user = signed_in_user(request)
     case = queries.record_case(user, case_id, "erase")
     form = f.ReviewForm(request.POST or None, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():

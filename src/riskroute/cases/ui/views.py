@@ -36,17 +36,12 @@ from riskroute.cases.errors import CaseServiceError, PermissionDenied
 from riskroute.cases.models import Case
 from riskroute.cases.ui import check_answers
 from riskroute.cases.ui import forms as f
-from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusals
+from riskroute.cases.ui.pages import attach_service_error, page, refusal, refusals, signed_in_user
 from riskroute.cases.ui.presenters import case_page_context
 from riskroute.cases.ui.tasks import AT_STAGE, STAGES, task_list
 from riskroute.cases.vocabulary import CaseState
 from riskroute.cases.workflow import assessed_on_current_facts
 from riskroute.core.errors import InvalidInput
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
 
 # --- referral and case page -----------------------------------------------------------------
 
@@ -57,7 +52,7 @@ def referral(request: HttpRequest) -> HttpResponse:
     form = f.ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.create_referral(_user(request), form.payload())
+            case = services.create_referral(signed_in_user(request), form.payload())
         except CaseServiceError as error:
             if not attach_service_error(form, error):
                 return refusal(request, error)
@@ -76,7 +71,7 @@ def consult_case(request: HttpRequest, case_id: int) -> Case | HttpResponse:
     A case the user cannot see raises NotFound before any question is asked, so the question
     never reveals that a case exists.
     """
-    user = _user(request)
+    user = signed_in_user(request)
     try:
         justification = require_justification(request.session, "case", case_id)
     except JustificationRequired:
@@ -97,7 +92,7 @@ def _safe_next(request: HttpRequest, target: str, case_id: int) -> str:
 @require_http_methods(["GET", "POST"])
 def justify(request: HttpRequest, case_id: int) -> HttpResponse:
     """Ask why the user needs this case, once per session, before any of it is shown (s.62)."""
-    reference = queries.case_reference(_user(request), case_id)
+    reference = queries.case_reference(signed_in_user(request), case_id)
     form = f.JustificationForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -121,7 +116,7 @@ _DECISION_STATES = frozenset({CaseState.ASSESSED, CaseState.DECISION_PENDING})
 @login_required
 @refusals
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     case = consult_case(request, case_id)
     if isinstance(case, HttpResponse):
         return case
@@ -214,7 +209,7 @@ class StepView(FormView):  # type: ignore[type-arg]
         return self.command, self.spec.done, self.spec.one_way
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = _user(request)
+        user = signed_in_user(request)
         try:
             case = consult_case(request, kwargs["case_id"])
         except CaseServiceError as error:
@@ -236,7 +231,7 @@ class StepView(FormView):  # type: ignore[type-arg]
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = super().get_form_kwargs()
         if self.spec.form_kwargs:
-            kwargs.update(self.spec.form_kwargs(_user(self.request), self.case))
+            kwargs.update(self.spec.form_kwargs(signed_in_user(self.request), self.case))
         return kwargs
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -246,7 +241,7 @@ class StepView(FormView):  # type: ignore[type-arg]
         checking = check_answers.needs_check(request, warning)
         if checking and check_answers.wants_change(request):  # "Change": the form, answers kept
             return self.form_invalid(form)
-        call = partial(commands.run, command.name, _user(request), case.pk, form.payload())
+        call = partial(commands.run, command.name, signed_in_user(request), case.pk, form.payload())
         try:
             check_answers.run(call, trial=checking)
         except CaseServiceError as error:
@@ -280,7 +275,7 @@ class StepView(FormView):  # type: ignore[type-arg]
             "page_has_errors": bool(form.errors),
         }
         if self.spec.extra:
-            for key, value in self.spec.extra(_user(self.request), self.case).items():
+            for key, value in self.spec.extra(signed_in_user(self.request), self.case).items():
                 context.setdefault(key, value)
         return context
 

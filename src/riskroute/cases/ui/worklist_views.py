@@ -3,7 +3,6 @@ to the user and logs every list that shows subjects' names (DPA 2018 s.62)."""
 
 from __future__ import annotations
 
-from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -13,24 +12,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from riskroute.accounts.models import Role, User
+from riskroute.accounts.models import Role
 from riskroute.cases import queries
 from riskroute.cases.errors import ValidationFailed
 from riskroute.cases.ui.charts import bar_charts
-from riskroute.cases.ui.pages import page, refusals
+from riskroute.cases.ui.pages import page, refusals, signed_in_user
 from riskroute.cases.ui.presenters import state_label
 from riskroute.cases.vocabulary import PriorityBand
 from riskroute.core.errors import ErrorDetail
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to the page it starts its day on."""
-    user = _user(request)
+    user = signed_in_user(request)
     if user.has_role(Role.AUDITOR):
         return redirect("audit-case")
     if user.has_role(Role.INVESTIGATOR) or user.has_role(Role.REHABILITATION_PROVIDER):
@@ -92,7 +87,7 @@ def _worklist_page(
         "cases/worklist.html",
         {
             "title": title,
-            "approvals": queries.approvals_waiting(_user(request)),
+            "approvals": queries.approvals_waiting(signed_in_user(request)),
             "cases": _labelled(cases),
             "next_link": _next_link(request, cases),
             "intro": intro,
@@ -105,7 +100,7 @@ def _worklist_page(
 @login_required
 @refusals
 def my_cases(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     filters, cursor, size = _list_request(request)
     found = queries.my_cases(user, filters, cursor, size)
     if user.has_role(Role.REHABILITATION_PROVIDER) and user.force_id is None:
@@ -126,16 +121,18 @@ def team(request: HttpRequest) -> HttpResponse:
     # so a name never stands in an address (server logs, browser history, the next-page link).
     name = request.POST.get("name", "").strip() if request.method == "POST" else ""
     if name:
-        found = queries.list_cases(_user(request), None, None, queries.MAX_PAGE_SIZE, subject_name=name)
+        found = queries.list_cases(
+            signed_in_user(request), None, None, queries.MAX_PAGE_SIZE, subject_name=name
+        )
     else:
-        found = queries.team_worklist(_user(request), filters, cursor, size)
+        found = queries.team_worklist(signed_in_user(request), filters, cursor, size)
     return page(
         request,
         "cases/team.html",
         {
             "title": "Team worklist",
             "name": name,
-            "approvals": queries.approvals_waiting(_user(request)),
+            "approvals": queries.approvals_waiting(signed_in_user(request)),
             "cases": _labelled(found),
             "next_link": None if name else _next_link(request, found),
             "band": filters.band or "",
@@ -154,7 +151,7 @@ def team(request: HttpRequest) -> HttpResponse:
 @login_required
 @refusals
 def overdue(request: HttpRequest) -> HttpResponse:
-    grouped = queries.overdue_by_band(_user(request))
+    grouped = queries.overdue_by_band(signed_in_user(request))
     labels = dict(PriorityBand.choices)
     groups = []
     for band, cases in grouped.items():
@@ -169,7 +166,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 @login_required
 @refusals
 def alerts(request: HttpRequest) -> HttpResponse:
-    found = queries.alerts(_user(request), request.GET.get("cursor") or None)
+    found = queries.alerts(signed_in_user(request), request.GET.get("cursor") or None)
     return page(
         request,
         "cases/alerts.html",
@@ -180,7 +177,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @login_required
 @refusals
 def dashboard(request: HttpRequest) -> HttpResponse:
-    data = queries.dashboard(_user(request))
+    data = queries.dashboard(signed_in_user(request))
     stage_counts = [(state_label(state), count) for state, count in data["cases_by_state"].items()]
     return page(
         request,
