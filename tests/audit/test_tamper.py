@@ -94,10 +94,8 @@ def test_reordered_entries_name_the_first_moved_one(chain: list[int]) -> None:
     assert _first_bad(verify_log()) == (a, "altered")
 
 
-def test_an_inserted_entry_is_caught(chain: list[int]) -> None:
-    """A row forged in at position k shifts its successors, whose own hashes then fail."""
-    k = chain[3]
-    previous = AuditEntry.objects.get(sequence=k - 1)
+def _forge_at(k: int, previous: AuditEntry, prev_hash: str) -> None:
+    """Shift the entries from sequence k on by one and write a forged, self-consistent entry at k."""
     execute("UPDATE audit_entry SET sequence = sequence + %s WHERE sequence >= %s", [FAR, k])
     execute("UPDATE audit_entry SET sequence = sequence - %s + 1 WHERE sequence > %s", [FAR, FAR])
     forged = AuditEntry(
@@ -112,10 +110,18 @@ def test_an_inserted_entry_is_caught(chain: list[int]) -> None:
         justification="",
         recipient="",
         details={},
-        prev_hash="e" * 64,  # not the predecessor's hash: the forger left the successor linked to it
+        prev_hash=prev_hash,
     )
     forged.hash = forged.compute_hash()
     forged.save()
+
+
+def test_an_inserted_entry_is_caught(chain: list[int]) -> None:
+    """A row forged in at position k shifts its successors, whose own hashes then fail."""
+    k = chain[3]
+    previous = AuditEntry.objects.get(sequence=k - 1)
+    # Not the predecessor's hash: the forger left the successor linked to it.
+    _forge_at(k, previous, prev_hash="e" * 64)
     assert _first_bad(verify_log()) == (k, "chain_broken")
 
 
@@ -124,24 +130,7 @@ def test_a_forged_insertion_linked_perfectly_is_still_caught_at_its_successor(ch
     k = chain[3]
     previous = AuditEntry.objects.get(sequence=k - 1)
     execute("UPDATE audit_entry SET prev_hash = %s WHERE sequence = %s", ["d" * 64, k])  # free the link
-    execute("UPDATE audit_entry SET sequence = sequence + %s WHERE sequence >= %s", [FAR, k])
-    execute("UPDATE audit_entry SET sequence = sequence - %s + 1 WHERE sequence > %s", [FAR, FAR])
-    forged = AuditEntry(
-        sequence=k,
-        created_at=previous.created_at,
-        actor_id=None,
-        actor_username="forger",
-        actor_force="",
-        action="collection",
-        object_type="case",
-        object_id="31",
-        justification="",
-        recipient="",
-        details={},
-        prev_hash=previous.hash,
-    )
-    forged.hash = forged.compute_hash()
-    forged.save()
+    _forge_at(k, previous, prev_hash=previous.hash)
     assert _first_bad(verify_log()) == (k + 1, "altered")
 
 
