@@ -226,6 +226,18 @@ def caution_data(case: Case, world: World, **overrides: Any) -> dict[str, Any]:
     return data
 
 
+def to_caution_active(world: World) -> Case:
+    """A new referral walked to an approved diversion, its caution then recorded: in force."""
+    case = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
+    services.record_caution(world["om"], case.pk, caution_data(case, world))
+    return fresh(case)
+
+
+def fresh(case: Case | int) -> Case:
+    """The case as the database holds it now."""
+    return Case.objects.get(pk=case if isinstance(case, int) else case.pk)
+
+
 def to_closed(world: World, case: Case) -> Case:
     """Take a new case to no further action and close it today (the case's timeline refuses a
     closure before its last event), with a review next month."""

@@ -17,13 +17,18 @@ from riskroute.cases.errors import IllegalTransition, NotFound, PermissionDenied
 from riskroute.cases.models import Attendance, Breach, Case, CaseEvent
 from riskroute.cases.services import correct_record
 from tests.clients import Api, assert_error, browser
-from tests.factories import TODAY, World, caution_data, days_ago, referral, to_assessed, to_diversion_approved
+from tests.factories import (
+    TODAY,
+    World,
+    caution_data,
+    days_ago,
+    fresh,
+    referral,
+    to_assessed,
+    to_diversion_approved,
+)
 
 REASON = "Provider's register shows the person attended (synthetic)."
-
-
-def fresh(case: Case) -> Case:
-    return Case.objects.get(pk=case.pk)
 
 
 @pytest.fixture

@@ -33,8 +33,10 @@ from tests.factories import (
     World,
     caution_data,
     days_ago,
+    fresh,
     referral,
     to_assessed,
+    to_caution_active,
     to_diversion_approved,
 )
 from tests.formdata import date_fields
@@ -44,10 +46,6 @@ from tests.formdata import date_fields
 
 def ago(days: int) -> dt.date:
     return TODAY - dt.timedelta(days=days)
-
-
-def fresh(case: Case) -> Case:
-    return Case.objects.get(pk=case.pk)
 
 
 def submit(client: Client, case: Case, step: str, data: dict[str, Any]) -> Any:
@@ -67,12 +65,6 @@ def field_error(response: Any, text: str) -> None:
     page = response.content.decode()
     summary = page[page.index("govuk-error-summary") :]
     assert text.lower() in summary.lower(), summary[:2000]
-
-
-def to_caution_active(world: World) -> Case:
-    case = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
-    services.record_caution(world["om"], case.pk, caution_data(case, world))
-    return fresh(case)
 
 
 def breach_to_prosecution(world: World) -> Case:

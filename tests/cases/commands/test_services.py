@@ -29,6 +29,7 @@ from tests.factories import (
     days_ago,
     referral,
     to_assessed,
+    to_caution_active,
     to_diversion_approved,
 )
 
@@ -404,13 +405,6 @@ def test_household_child_link_blocks_diversion(world: World) -> None:
 
 
 # --- breach, prosecution, sentence ----------------------------------------------------------
-
-
-def to_caution_active(world: World) -> Case:
-    case = to_diversion_approved(world, services.create_referral(world["inv"], referral()))
-    services.record_caution(world["om"], case.pk, caution_data(case, world))
-    case.refresh_from_db()
-    return case
 
 
 def test_breach_with_reasonable_excuse_keeps_the_caution(world: World) -> None:

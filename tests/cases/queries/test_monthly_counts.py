@@ -30,6 +30,7 @@ from tests.factories import (
     World,
     caution_data,
     days_ago,
+    fresh,
     make_user,
     referral,
     review,
@@ -45,10 +46,6 @@ def month(day: str | dt.date) -> dt.date:
 def kept(force_id: int, measure: str, first_day: dt.date) -> int:
     row = MonthlyCount.objects.filter(force_id=force_id, measure=measure, month=first_day).first()
     return row.count if row else 0
-
-
-def fresh(case: Case | int) -> Case:
-    return Case.objects.get(pk=case if isinstance(case, int) else case.pk)
 
 
 def test_the_counted_measures_are_the_dashboards_series() -> None:
