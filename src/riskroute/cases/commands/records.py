@@ -3,7 +3,7 @@ public-protection records, reviewed, never deleted by a timer)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -124,8 +124,6 @@ ERASURE_CLASSES = {
 #: The history step a first administrator's request to erase a whole case is recorded as; a
 #: second administrator's erasure of the same case completes it.
 REQUEST_CASE_ERASURE = "request_case_erasure"
-
-ErasureOutcome = Literal["personal_data", "case", "awaiting_second_administrator"]
 
 
 def _erase_free_text(case: Case) -> None:
