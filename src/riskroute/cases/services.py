@@ -70,6 +70,25 @@ erase_case = bound("erase_case")
 correct_record = bound("correct_record")
 
 
+#: What `create_referral` sets once the case has its id: the reference and the prioritisation.
+_SET_AFTER_INSERT = (
+    "reference",
+    "facts",
+    "priority_band",
+    "priority_target_days",
+    "action_deadline",
+    "priority_reason",
+)
+
+
+def _unit_of_force(user: User, unit_id: int) -> bool:
+    """Whether the unit is one of the user's force's; the user's own unit is read once per user
+    object (an import asks for every line), another unit each time."""
+    if unit_id == user.unit_id and user.unit is not None:
+        return user.unit.force_id == user.force_id
+    return user.force is not None and user.force.units.filter(pk=unit_id).exists()
+
+
 def _next_reference(case: Case) -> str:
     return f"{case.force.code.upper()}-{case.received_on:%Y}-{case.pk:05d}"
 
@@ -89,7 +108,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
     if payload.subject.date_of_birth >= payload.received_on:
         raise ValidationFailed.field("subject.date_of_birth", "must be before the received date")
     unit_id = payload.unit_id if payload.unit_id is not None else user.unit_id
-    if unit_id is None or not user.force or not user.force.units.filter(pk=unit_id).exists():
+    if unit_id is None or not _unit_of_force(user, unit_id):
         raise ValidationFailed.field("unit_id", "choose a unit of your force")
     if payload.assigned_to_id is not None:
         assignee: User | None = support.assignee(user, payload.assigned_to_id, "assigned_to_id")
@@ -126,7 +145,8 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
     subject.date_of_birth = payload.subject.date_of_birth  # an encrypted date: the stubs see a text field
     subject.save()
     change = support.reprioritise(case, user, "referral received")
-    case.save()
+    # Only what changed since the insert: no counted date, so the monthly counts read nothing.
+    case.save(update_fields=[*_SET_AFTER_INSERT, "updated_at"])
     CaseEvent.objects.create(
         case=case,
         actor=user,
