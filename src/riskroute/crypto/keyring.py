@@ -172,7 +172,9 @@ def _exclusive(path: Path) -> Iterator[None]:
 
 _cache_lock = threading.Lock()
 #: Per path: (file signature, monotonic time it was last compared, the parsed ring).
-_cache: dict[Path, tuple[tuple[int, int, int], float, KeyRing]] = {}
+#: The ring read from each file, by the file's name as configured (a string: building a `Path`
+#: for every value opened cost more than the look-up), with its signature and when it was compared.
+_cache: dict[str, tuple[tuple[int, int, int], float, KeyRing]] = {}
 
 
 def _read_document(path: Path) -> Any:
@@ -188,11 +190,12 @@ def load_keyring(*, refresh: bool = False) -> KeyRing:
     The file is compared at most every `RECHECK_SECONDS`; `refresh=True` compares it now (for a
     key id the copy in memory does not know, and after this process changed the file).
     """
-    path = keyring_path()
+    location = str(settings.FIELD_KEYRING_FILE)
     now = time.monotonic()
-    cached = _cache.get(path)
+    cached = _cache.get(location)
     if not refresh and cached is not None and now - cached[1] < RECHECK_SECONDS:
         return cached[2]
+    path = Path(location)
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -202,12 +205,12 @@ def load_keyring(*, refresh: bool = False) -> KeyRing:
         stat = path.stat()
     signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
     with _cache_lock:
-        cached = _cache.get(path)
+        cached = _cache.get(location)
         if cached is not None and cached[0] == signature:
-            _cache[path] = (signature, now, cached[2])
+            _cache[location] = (signature, now, cached[2])
             return cached[2]
         ring = _parse(path, _read_document(path))
-        _cache[path] = (signature, now, ring)
+        _cache[location] = (signature, now, ring)
         return ring
 
 
