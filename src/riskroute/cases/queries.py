@@ -7,7 +7,8 @@
 - `get_case(user, case_id, justification=...)`: one case with its records, or `NotFound`;
   `JustificationNeeded` without a justification;
 - worklists, a page at a time by cursor (`CasePage`): `my_cases`, `team_worklist` (overdue first,
-  then by band, then by deadline), and `overdue_by_band` (the first page of each band);
+  then by band, then by deadline), `overdue_cases` (the overdue part of that order, force-wide),
+  and `overdue_by_band` (the API's first page of each band);
 - `approvals_waiting(user)`: the supervisor's queue, proposals the user may decide;
 - `alerts(user)`: overdue actions, missed sessions, overdue notifications, programme deadlines,
   proposals awaiting the user's decision;
@@ -518,6 +519,15 @@ def team_worklist(
         cases = cases.filter(unit_id=user.unit_id)
     listing = ("team_worklist", "Team worklist: open cases of my unit")
     return _page(user, cases, listing, filters, cursor, size)
+
+
+def overdue_cases(user: User, cursor: str | None = None, size: int = PAGE_SIZE) -> CasePage:
+    """Open overdue cases of the user's force, a page at a time: most urgent band first, then by
+    deadline (the overdue page, one ordered list whose rows the page groups under their bands)."""
+    if not allowed("view_worklists", user):
+        raise PermissionDenied("worklists are for police caseworkers")
+    listing = ("overdue", "Overdue worklist: cases past their deadline")
+    return _page(user, _open_cases(user), listing, CaseFilters(overdue=True), cursor, size)
 
 
 def overdue_by_band(user: User, size: int = PAGE_SIZE) -> dict[str, CasePage]:

@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from riskroute.cases.formats import show_date, show_moment
+from riskroute.cases.ui import case_rows
 from riskroute.cases.ui.presenters import label as id_label
-from riskroute.cases.vocabulary import PriorityBand
 
 register = template.Library()
 
@@ -38,25 +38,8 @@ def tri(value: bool | None) -> str:
     return "Not known" if value is None else ("Yes" if value else "No")
 
 
-#: The GOV.UK tag colour of each priority band (the band's words carry the meaning, not the colour).
-_BAND_COLOURS = {
-    PriorityBand.VERY_HIGH: "red",
-    PriorityBand.HIGH: "orange",
-    PriorityBand.MEDIUM: "yellow",
-    PriorityBand.LOW: "grey",
-}
-
-
-@register.filter
-def band_tag(band: Any) -> SafeString:
-    """A priority band as a GOV.UK tag ("Not prioritised" when there is none): a filter, not an
-    include, because worklists show one a row."""
-    if band not in PriorityBand.values:
-        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', "grey", "Not prioritised")
-    known = PriorityBand(band)
-    return format_html(
-        '<strong class="govuk-tag govuk-tag--{}">{}</strong>', _BAND_COLOURS[known], known.label
-    )
+register.filter("band_tag", case_rows.band_tag)
+register.simple_tag(case_rows.case_rows)
 
 
 @register.filter

@@ -3,6 +3,7 @@ to the user and logs every list that shows subjects' names (DPA 2018 s.62)."""
 
 from __future__ import annotations
 
+from itertools import groupby
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -36,13 +37,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 # --- worklists ------------------------------------------------------------------------------
-
-
-def _labelled(cases: queries.CasePage) -> queries.CasePage:
-    """Attach the plain-language stage name each worklist row shows."""
-    for case in cases:
-        case.stage_label = state_label(case.state)  # type: ignore[attr-defined]
-    return cases
 
 
 def _list_request(request: HttpRequest) -> tuple[queries.CaseFilters, str | None, int]:
@@ -88,7 +82,7 @@ def _worklist_page(
         {
             "title": title,
             "approvals": queries.approvals_waiting(signed_in_user(request)),
-            "cases": _labelled(cases),
+            "cases": cases,
             "next_link": _next_link(request, cases),
             "intro": intro,
             "today": timezone.localdate(),
@@ -133,7 +127,7 @@ def team(request: HttpRequest) -> HttpResponse:
             "title": "Team worklist",
             "name": name,
             "approvals": queries.approvals_waiting(signed_in_user(request)),
-            "cases": _labelled(found),
+            "cases": found,
             "next_link": None if name else _next_link(request, found),
             "band": filters.band or "",
             "overdue": request.GET.get("overdue", ""),
@@ -151,16 +145,22 @@ def team(request: HttpRequest) -> HttpResponse:
 @login_required
 @refusals
 def overdue(request: HttpRequest) -> HttpResponse:
-    grouped = queries.overdue_by_band(signed_in_user(request))
+    """One page of the force's overdue cases in the worklist order (most urgent band first, then
+    by deadline), its rows set under a heading for each band: a page costs the same as any
+    worklist page, however many cases are overdue (issue 13: the page once read the first 50 of
+    each band, 250 rows, at 0.06x a bare view). Each band links to its own overdue list."""
+    found = queries.overdue_cases(signed_in_user(request), request.GET.get("cursor") or None)
     labels = dict(PriorityBand.choices)
     groups = []
-    for band, cases in grouped.items():
-        more = None
-        if cases.next_cursor is not None:
-            filtered = {"band": queries.UNPRIORITISED if band == "unknown" else band, "overdue": "yes"}
-            more = reverse("cases-ui:team") + "?" + urlencode({**filtered, "cursor": cases.next_cursor})
-        groups.append((band, labels.get(band, "Not prioritised"), _labelled(cases), more))
-    return page(request, "cases/overdue.html", {"title": "Overdue by priority band", "groups": groups})
+    for band, rows in groupby(found, key=lambda case: case.priority_band or queries.UNPRIORITISED):
+        own = reverse("cases-ui:team") + "?" + urlencode({"band": band, "overdue": "yes"})
+        key = "unknown" if band == queries.UNPRIORITISED else band
+        groups.append((key, labels.get(band, "Not prioritised"), list(rows), own))
+    return page(
+        request,
+        "cases/overdue.html",
+        {"title": "Overdue by priority band", "groups": groups, "next_link": _next_link(request, found)},
+    )
 
 
 @login_required
