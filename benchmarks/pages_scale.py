@@ -306,6 +306,7 @@ def measure(n: int, rounds: int) -> dict[str, Any]:
         "loaded": loaded,
         "load_average": os.getloadavg()[0],
         "worklist_plans": explain(lambda: queries.team_worklist(world["sup"]), '"cases_case"'),
+        "mine_plans": explain(lambda: queries.my_cases(world["inv"]), '"cases_case"'),
         "dashboard_plans": explain(lambda: queries.dashboard(world["sup"]), '"cases_'),
     }
 
@@ -342,7 +343,8 @@ def _document(result: dict[str, Any], n: int, rounds: int) -> str:
     lines += [
         "",
         "Worklists show 50 cases a page, by cursor, so a page costs the same at page 1 and page",
-        f"{DEEP_PAGE + 1}; the overdue page is the first page of each band; alerts and the API's",
+        f"{DEEP_PAGE + 1}; the overdue page is the first 50 overdue cases in that order, under a",
+        "heading for each band; alerts and the API's",
         "history come 50 a page by cursor; the case page pages its history; the dashboard reads",
         "the monthly counts kept with each write and counts the states from an index.",
         "The queries that read the team worklist's first page (the overdue part, and whether more",
@@ -350,6 +352,12 @@ def _document(result: dict[str, Any], n: int, rounds: int) -> str:
         "",
         "```",
         r["worklist_plans"],
+        "```",
+        "",
+        "My cases (the investigator's first page), read through the assignee's worklist-order index:",
+        "",
+        "```",
+        r["mine_plans"],
         "```",
         "",
         "The dashboard's two queries (the kept monthly counts, and the cases by state):",

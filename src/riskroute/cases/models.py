@@ -128,6 +128,10 @@ class Case(models.Model):
             models.Index(
                 models.F("force"), BAND_RANK, DEADLINE_KEY, models.F("id"), name="case_worklist_order"
             ),
+            # The same order for one assignee ("my cases"), so a page is read in order, not sorted.
+            models.Index(
+                models.F("assigned_to"), BAND_RANK, DEADLINE_KEY, models.F("id"), name="case_assignee_order"
+            ),
         ]
         constraints: ClassVar = [
             in_vocabulary("state", CaseState),

@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
-from riskroute.accounts.models import Force, Role, User
+from riskroute.accounts.models import Force, Role, Unit, User
 from riskroute.cases import safeguarding, trail
 from riskroute.cases.commands import bound, support
 from riskroute.cases.commands.runner import parse
@@ -86,7 +86,7 @@ def _unit_of_force(user: User, unit_id: int) -> bool:
     object (an import asks for every line), another unit each time."""
     if unit_id == user.unit_id and user.unit is not None:
         return user.unit.force_id == user.force_id
-    return user.force is not None and user.force.units.filter(pk=unit_id).exists()
+    return user.force_id is not None and Unit.objects.filter(pk=unit_id, force_id=user.force_id).exists()
 
 
 def _next_reference(case: Case) -> str:
@@ -108,7 +108,7 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
     if payload.subject.date_of_birth >= payload.received_on:
         raise ValidationFailed.field("subject.date_of_birth", "must be before the received date")
     unit_id = payload.unit_id if payload.unit_id is not None else user.unit_id
-    if unit_id is None or not _unit_of_force(user, unit_id):
+    if unit_id is None or user.force is None or not _unit_of_force(user, unit_id):
         raise ValidationFailed.field("unit_id", "choose a unit of your force")
     if payload.assigned_to_id is not None:
         assignee: User | None = support.assignee(user, payload.assigned_to_id, "assigned_to_id")
