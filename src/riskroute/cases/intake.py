@@ -138,27 +138,10 @@ def _incoming_facts(line: ImportLine) -> dict[str, Any]:
     return document
 
 
-def _referral(user: User, case: Case, line: ImportLine) -> Referral:
-    return Referral.objects.create(
-        case=case,
-        force_id=case.force_id,
-        source=line.source,
-        external_reference=line.external_reference,
-        received_on=line.received_on,
-        created_by=user,
-    )
-
-
-def _create(user: User, line: ImportLine) -> Case:
-    case = services.create_referral(user, line)
-    _referral(user, case, line)
-    return case
-
-
 def _link(user: User, case_id: int, line: ImportLine) -> dict[str, Any]:
     """Attach the line to an existing case and merge its facts; returns the entry for review."""
     case = Case.objects.get(pk=case_id)
-    _referral(user, case, line)
+    services.record_referral(user, case, line.source, line.external_reference, line.received_on)
     trail.referral_received(user, case, ["external_reference", "source", "received_on"])
     result = merge_facts(case.facts, _incoming_facts(line))
     entry: dict[str, Any] = {
@@ -229,11 +212,11 @@ def _import_line(
         summary.unchanged += 1
         return
     try:
-        with transaction.atomic():
-            if identity in subjects:
+        if identity in subjects:
+            with transaction.atomic():
                 entry = _link(user, subjects[identity], line)
-            else:
-                case = _create(user, line)
+        else:  # one transaction (a savepoint in a check) with its referral, in `create_referral`
+            case = services.create_referral(user, line, source_reference=line.external_reference)
     except (CaseServiceError, InvalidInput) as bad:
         details: list[ErrorDetail] = bad.details
         summary.errors.append({"line": number, "details": details})

@@ -38,7 +38,7 @@ from riskroute.cases.commands import bound, support
 from riskroute.cases.commands.runner import parse
 from riskroute.cases.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from riskroute.cases.formats import show_date
-from riskroute.cases.models import Case, CaseEvent, CaseShare, Subject
+from riskroute.cases.models import Case, CaseEvent, CaseShare, Referral, Subject
 from riskroute.cases.permissions import allowed
 from riskroute.cases.schemas import ReferralIn, ShareIn
 from riskroute.core.errors import from_validation_error
@@ -94,12 +94,15 @@ def _next_reference(case: Case) -> str:
 
 
 @transaction.atomic
-def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
+def create_referral(
+    user: User, data: ReferralIn | Mapping[str, Any], *, source_reference: str | None = None
+) -> Case:
     """Create a case from a referral, with its subject and known facts, and prioritise it.
 
     The creator needs the investigator or supervisor role in a force; the case belongs to that
     force. If the facts do not give the subject's age, it is taken from the date of birth on
-    the received date (a fact known for certain).
+    the received date (a fact known for certain). `source_reference` (bulk intake) is the
+    source's own reference for the referral, recorded as its `Referral` in the same transaction.
     """
     payload = parse(ReferralIn, data)
     if not allowed("create_case", user) or user.force_id is None:
@@ -158,7 +161,24 @@ def create_referral(user: User, data: ReferralIn | Mapping[str, Any]) -> Case:
         data={"priority": change},
     )
     trail.collected(user, case, sorted(payload.model_fields_set))
+    if source_reference is not None:
+        record_referral(user, case, payload.source, source_reference, payload.received_on)
     return case
+
+
+def record_referral(
+    user: User, case: Case, source: str, external_reference: str, received_on: dt.date
+) -> Referral:
+    """One referral of the case as its source identified it (unique per force, source and
+    reference: a second import of the same line fails here rather than adding a copy)."""
+    return Referral.objects.create(
+        case=case,
+        force_id=case.force_id,
+        source=source,
+        external_reference=external_reference,
+        received_on=received_on,
+        created_by=user,
+    )
 
 
 @transaction.atomic
