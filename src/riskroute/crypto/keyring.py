@@ -171,7 +171,6 @@ def _exclusive(path: Path) -> Iterator[None]:
 
 
 _cache_lock = threading.Lock()
-#: Per path: (file signature, monotonic time it was last compared, the parsed ring).
 #: The ring read from each file, by the file's name as configured (a string: building a `Path`
 #: for every value opened cost more than the look-up), with its signature and when it was compared.
 _cache: dict[str, tuple[tuple[int, int, int], float, KeyRing]] = {}
@@ -190,7 +189,7 @@ def load_keyring(*, refresh: bool = False) -> KeyRing:
     The file is compared at most every `RECHECK_SECONDS`; `refresh=True` compares it now (for a
     key id the copy in memory does not know, and after this process changed the file).
     """
-    location = str(settings.FIELD_KEYRING_FILE)
+    location = str(settings.FIELD_KEYRING_FILE)  # as `keyring_path()`, without building a Path
     now = time.monotonic()
     cached = _cache.get(location)
     if not refresh and cached is not None and now - cached[1] < RECHECK_SECONDS:
