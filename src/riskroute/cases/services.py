@@ -70,17 +70,6 @@ erase_case = bound("erase_case")
 correct_record = bound("correct_record")
 
 
-#: What `create_referral` sets once the case has its id: the reference and the prioritisation.
-_SET_AFTER_INSERT = (
-    "reference",
-    "facts",
-    "priority_band",
-    "priority_target_days",
-    "action_deadline",
-    "priority_reason",
-)
-
-
 def _unit_of_force(user: User, unit_id: int) -> bool:
     """Whether the unit is one of the user's force's; the user's own unit is read once per user
     object (an import asks for every line), another unit each time."""
@@ -129,7 +118,7 @@ def create_referral(
     except ValidationError as exc:
         raise ValidationFailed(from_validation_error(exc, "facts").details) from exc
     support.check_age_against_birth(facts, payload.subject.date_of_birth, payload.received_on)
-    case = Case.objects.create(
+    case = Case(
         reference=f"pending-{timezone.now().timestamp()}-{user.pk}",
         force=user.force,  # the loaded force, so the reference below needs no query for its code
         unit_id=unit_id,
@@ -140,16 +129,20 @@ def create_referral(
         summary=payload.summary,
         suspected_activities=list(payload.suspected_activities),
         offence=payload.offence or offence_for(payload.suspected_activities),
-        facts=support.dump(facts),
+        # a new case has no safeguarding record
+        facts=safeguarding.derived_fact(support.dump(facts), None),
     )
-    case.facts = safeguarding.derived_fact(case.facts, None)  # a new case has no safeguarding record
+    # Prioritised before it is inserted, so the case is written with its band; only the
+    # reference, made from its id, is written after (no counted date: the monthly counts read nothing).
+    change, priority = support.prioritise(case, user, "referral received")
+    case.save()
     case.reference = _next_reference(case)
+    case.save(update_fields=["reference", "updated_at"])
+    if priority is not None:
+        priority.save()
     subject = Subject(case=case, full_name=payload.subject.full_name, address=payload.subject.address)
     subject.date_of_birth = payload.subject.date_of_birth  # an encrypted date: the stubs see a text field
     subject.save()
-    change = support.reprioritise(case, user, "referral received")
-    # Only what changed since the insert: no counted date, so the monthly counts read nothing.
-    case.save(update_fields=[*_SET_AFTER_INSERT, "updated_at"])
     CaseEvent.objects.create(
         case=case,
         actor=user,

@@ -90,17 +90,27 @@ def check_age_against_birth(facts: CaseFacts, born: dt.date | None, received_on:
 
 def reprioritise(case: Case, user: User, reason: str) -> dict[str, Any] | None:
     """Run the priority tree; record a history row when band or target changed. Returns the change."""
+    change, record = prioritise(case, user, reason)
+    if record is not None:
+        record.save()
+    return change
+
+
+def prioritise(case: Case, user: User, reason: str) -> tuple[dict[str, Any] | None, PriorityRecord | None]:
+    """Run the priority tree and set the case's band, target, deadline and reason (unsaved), with
+    the history row to record when band or target changed (unsaved: a new case is prioritised
+    before it is inserted, so it is written once). Returns the change and that row."""
     result = decisions.priority(facts_of(case))
     case.priority_reason = decisions.priority_reason(result)
     band, target = result.get("band"), result.get("target_days")
     if band is None or target is None:
-        return None
+        return None, None
     deadline = case.received_on + dt.timedelta(days=int(target))
     if (case.priority_band, case.priority_target_days, case.action_deadline) == (band, target, deadline):
-        return None
+        return None, None
     previous = case.priority_band
     case.priority_band, case.priority_target_days, case.action_deadline = band, int(target), deadline
-    PriorityRecord.objects.create(
+    record = PriorityRecord(
         case=case,
         band=band,
         target_days=int(target),
@@ -109,12 +119,13 @@ def reprioritise(case: Case, user: User, reason: str) -> dict[str, Any] | None:
         output=result,
         created_by=user,
     )
-    return {
+    change = {
         "from": previous or None,
         "to": band,
         "target_days": int(target),
         "action_deadline": deadline.isoformat(),
     }
+    return change, record
 
 
 def merge_facts(case: Case, changes: dict[str, dict[str, Any]]) -> None:
