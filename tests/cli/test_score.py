@@ -12,6 +12,7 @@ import yaml
 
 from riskroute.core.knowledge import CORE_DIR
 from tests.cli.runner import assert_invalid, compact, run
+from tests.contract import INSTRUMENT_FIELDS
 from tests.factories import INSTRUMENT_INPUTS
 
 DEFINITIONS = CORE_DIR / "instruments" / "definitions"
@@ -21,20 +22,6 @@ FILES = {
     "osp-dc": "osp_dc.yaml",
     "osp-iic": "osp_iic.yaml",
     "priority": "priority.yaml",
-}
-
-CONTRACT_FIELDS = {
-    "instrument",
-    "version",
-    "definition_sha256",
-    "applicable",
-    "scorable",
-    "total",
-    "band",
-    "probability",
-    "missing",
-    "items",
-    "notes",
 }
 
 
@@ -62,7 +49,7 @@ def test_each_instrument_scores_with_the_contract_fields(instrument: str, how: s
     assert err == ""
     result = json.loads(out)
     assert out.count("\n") == 1
-    assert set(result) >= CONTRACT_FIELDS
+    assert set(result) >= INSTRUMENT_FIELDS
     raw = (DEFINITIONS / FILES[instrument]).read_bytes()
     assert result["instrument"] == instrument
     assert result["definition_sha256"] == hashlib.sha256(raw).hexdigest()

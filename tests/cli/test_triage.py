@@ -13,20 +13,10 @@ import pytest
 from riskroute.core.knowledge import CORE_DIR
 from riskroute.examples import example_paths
 from tests.cli.runner import assert_invalid, compact, run
+from tests.contract import TRIAGE_FIELDS
 from tests.factories import example_bytes, example_document
 
 POLICIES = ("npcc-2017", "justice-2019", "current-practice")
-CONTRACT_FIELDS = {
-    "recommendation",
-    "eligible_for_diversion",
-    "blocking_rules",
-    "missing_facts",
-    "priority",
-    "scores",
-    "notification_if_cautioned",
-    "policy",
-    "trace",
-}
 
 
 def triage_one(text: str | bytes, *args: str) -> dict[str, Any]:
@@ -43,7 +33,7 @@ def test_every_example_triages_with_the_contract_fields(path: Path, policy: str)
     code, out, err = run(["triage", str(path), "--policy", policy])
     assert code == 0, err
     result = json.loads(out)
-    assert set(result) >= CONTRACT_FIELDS
+    assert set(result) >= TRIAGE_FIELDS
     assert result["recommendation"] in ("divert", "prosecute", "needs_information")
     raw = (CORE_DIR / "policy" / "policies" / f"{policy}.yaml").read_bytes()
     assert result["policy"]["id"] == policy
