@@ -233,6 +233,22 @@ def to_caution_active(world: World) -> Case:
     return fresh(case)
 
 
+def breach_to_prosecution(world: World) -> Case:
+    """A caution in force, breached three days ago without reasonable excuse: now a prosecution."""
+    case = to_caution_active(world)
+    services.record_breach(
+        world["om"],
+        case.pk,
+        {
+            "version": case.version,
+            "occurred_on": days_ago(3),
+            "description": "Missed",
+            "reasonable_excuse": False,
+        },
+    )
+    return fresh(case)
+
+
 def fresh(case: Case | int) -> Case:
     """The case as the database holds it now."""
     return Case.objects.get(pk=case if isinstance(case, int) else case.pk)

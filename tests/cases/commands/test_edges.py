@@ -31,6 +31,7 @@ from tests.factories import (
     SAFEGUARDING_DONE,
     TODAY,
     World,
+    breach_to_prosecution,
     caution_data,
     days_ago,
     fresh,
@@ -65,21 +66,6 @@ def field_error(response: Any, text: str) -> None:
     page = response.content.decode()
     summary = page[page.index("govuk-error-summary") :]
     assert text.lower() in summary.lower(), summary[:2000]
-
-
-def breach_to_prosecution(world: World) -> Case:
-    case = to_caution_active(world)
-    services.record_breach(
-        world["om"],
-        case.pk,
-        {
-            "version": case.version,
-            "occurred_on": days_ago(3),
-            "description": "Missed",
-            "reasonable_excuse": False,
-        },
-    )
-    return fresh(case)
 
 
 # --- E. the case's own timeline: one test per form ------------------------------------------

@@ -25,6 +25,7 @@ from tests.factories import (
     LOW_RISK_FACTS,
     TODAY,
     World,
+    breach_to_prosecution,
     caution_data,
     days_ago,
     referral,
@@ -424,18 +425,7 @@ def test_breach_with_reasonable_excuse_keeps_the_caution(world: World) -> None:
 
 
 def test_breach_leads_to_prosecution_and_sentence_recomputes_notification(world: World) -> None:
-    case = to_caution_active(world)
-    services.record_breach(
-        world["om"],
-        case.pk,
-        {
-            "version": case.version,
-            "occurred_on": days_ago(3),
-            "description": "Refused to attend.",
-            "reasonable_excuse": False,
-        },
-    )
-    case.refresh_from_db()
+    case = breach_to_prosecution(world)
     assert case.state == "prosecution"
     assert case.prosecution.origin == "caution_breach"
     assert case.caution.ceased_on == dt.date.fromisoformat(days_ago(3))  # the caution stays on record
