@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from django.conf import settings as django_settings
-from typer.testing import CliRunner
 
 from riskroute.accounts.models import User
 from riskroute.audit import checkpoint, verify_log
 from riskroute.audit.models import AuditCheckpoint, AuditEntry
 from riskroute.cli import security
 from tests.auditlog import consult
+from tests.cli.runner import bare_app, run
 from tests.rawdb import disable_audit_triggers, execute, rehash_in_place
 
 pytestmark = pytest.mark.django_db
@@ -151,16 +150,8 @@ def test_a_record_for_another_database_is_not_used(resumed: tuple[int, list[int]
 
 
 def _cli(args: list[str]) -> tuple[int, dict[str, Any]]:
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """riskroute (security commands only)."""
-
-    security.register(app)
-    result = CliRunner().invoke(app, args)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, json.loads(result.stdout)
+    code, out, _ = run(args, app=bare_app(security))
+    return code, json.loads(out)
 
 
 def test_cli_since_checkpoint_exit_0_then_3_naming_the_entry(resumed: tuple[int, list[int]]) -> None:

@@ -13,14 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from riskroute.accounts.models import User
 from riskroute.audit import checkpoint, verify_log
@@ -29,6 +27,7 @@ from riskroute.audit.models import AuditEntry
 from riskroute.cli import security
 from riskroute.cli.security import EXIT_TAMPERED
 from tests.auditlog import consult
+from tests.cli.runner import bare_app, run
 from tests.rawdb import FAR, disable_audit_triggers, execute, rehash_in_place
 
 pytestmark = pytest.mark.django_db
@@ -206,16 +205,8 @@ def test_the_genesis_entry_is_checked_too(officer: User) -> None:
 
 
 def _cli(args: list[str]) -> tuple[int, dict[str, Any]]:
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """riskroute (security commands only)."""
-
-    security.register(app)
-    result = CliRunner().invoke(app, args)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, json.loads(result.stdout)
+    code, out, _ = run(args, app=bare_app(security))
+    return code, json.loads(out)
 
 
 def test_cli_verify_exit_0_when_intact_and_3_naming_the_entry_when_tampered(officer: User) -> None:

@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from django.core.exceptions import FieldError
 from django.db import connection
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from riskroute.audit import who_accessed
 from riskroute.audit.models import AuditEntry
@@ -24,6 +22,7 @@ from riskroute.cli import security
 from riskroute.crypto import DecryptionError, blind_index, decrypt_text, encrypt_text, keyring, normalise
 from riskroute.crypto.keyring import KeyRingError, add_active_key, load_keyring, retire_key
 from riskroute.crypto.rotation import encrypted_models, key_usage, reencrypt_all, seal_plaintext
+from tests.cli.runner import bare_app, run
 from tests.crypto.securityvault.models import SealedNote, SealedPerson
 from tests.rawdb import execute, rows
 
@@ -257,16 +256,7 @@ def test_plaintext_left_in_a_newly_encrypted_column_is_sealed_once(vault: None) 
 
 
 def _cli(args: list[str]) -> tuple[int, str, str]:
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """riskroute (security commands only)."""
-
-    security.register(app)
-    result = CliRunner().invoke(app, args)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, result.stdout, result.stderr
+    return run(args, app=bare_app(security))
 
 
 def _database_text() -> str:
