@@ -431,9 +431,9 @@ def _after(band_rank: int, deadline_key: dt.date, pk: int) -> _RowGreater:
     """Rows of a part strictly after the given keys in its order: `(band rank, deadline key, id)
     > (r, d, i)`, one row comparison of the `case_worklist_order` index's own expressions, which
     PostgreSQL applies as a condition of the index scan and so starts at the cursor. (Written as
-    an OR of the three cases, it was a filter tested row by row from the start of the force's
-    part: page 21 of the team worklist read 1,000 rows to show 50.) SQLite compares row values
-    the same way."""
+    an OR of the three cases, it was planned as a filter on a scan from the start of the force's
+    part, so page 21 of the team worklist passed over the 1,000 rows before it.) SQLite compares
+    row values the same way."""
     keys = _row(BAND_RANK, DEADLINE_KEY, F("pk"))
     return _RowGreater(keys, _row(Value(band_rank), Value(deadline_key, output_field=DateField()), Value(pk)))
 
