@@ -233,9 +233,10 @@ def to_caution_active(world: World) -> Case:
     return fresh(case)
 
 
-def breach_to_prosecution(world: World) -> Case:
-    """A caution in force, breached three days ago without reasonable excuse: now a prosecution."""
-    case = to_caution_active(world)
+def breach_to_prosecution(world: World, case: Case | None = None) -> Case:
+    """A caution in force (`case`'s, else a new one), breached three days ago without reasonable
+    excuse: now a prosecution."""
+    case = fresh(case) if case is not None else to_caution_active(world)
     services.record_breach(
         world["om"],
         case.pk,

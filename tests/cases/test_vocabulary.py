@@ -282,6 +282,8 @@ def _one_row_of_each(world: World, case: Case) -> dict[type[models.Model], model
         recommendation=Recommendation.NEEDS_INFORMATION,
         triage={},
     )
+    # Before the notification record, which follows a prosecution (migration cases.0015).
+    prosecution = Prosecution.objects.create(case=case, origin=ProsecutionOrigin.CHARGE_DECISION)
     return {
         Case: case,
         PriorityRecord: case.priority_history.get(),
@@ -302,7 +304,7 @@ def _one_row_of_each(world: World, case: Case) -> dict[type[models.Model], model
         NotificationRecord: NotificationRecord.objects.create(
             case=case, basis=NotificationBasis.SENTENCE, relevant_date=today
         ),
-        Prosecution: Prosecution.objects.create(case=case, origin=ProsecutionOrigin.CHARGE_DECISION),
+        Prosecution: prosecution,
         RecordReview: RecordReview.objects.create(
             case=case, reviewed_on=today, reviewed_by=world["admin"], outcome=ReviewOutcome.RETAIN, reason="x"
         ),

@@ -22,7 +22,7 @@ from django.test import Client
 
 from riskroute.cases import safeguarding, services
 from riskroute.cases.errors import ValidationFailed
-from riskroute.cases.models import Case, CaseEvent, Safeguarding
+from riskroute.cases.models import Case, CaseEvent, Prosecution, Safeguarding
 from riskroute.cases.templatetags.caseformat import cite, day
 from riskroute.cases.timeline import RULES
 from tests.clients import Api, assert_error, browser
@@ -569,7 +569,10 @@ def test_unknown_notifiability_is_shown_as_not_known(world: World) -> None:
     shown = re.search(r'id="notification-if-cautioned">(.*?)</span>', page, re.S)
     assert shown is not None and "Not known" in shown.group(1) and "Not notifiable" not in shown.group(1)
     assert "depicted" in page  # what is missing is said
-    record = case.notifications.create(basis="conditional_caution", relevant_date=TODAY, notifiable=None)
+    # A notification record follows a caution or a prosecution (the database holds to it,
+    # migration cases.0015): the sentence's record, with the unknown age, made by hand.
+    Prosecution.objects.create(case=case, origin="charge_decision", outcome="convicted", outcome_on=TODAY)
+    record = case.notifications.create(basis="sentence", relevant_date=TODAY, notifiable=None)
     record.output = {"notes": ["The youngest depicted age is unknown."]}
     record.save()
     page = client.get(f"/cases/{case.pk}/").content.decode()

@@ -194,10 +194,10 @@ def guideline_summary(guideline: dict[str, Any] | None) -> dict[str, str] | None
 CASE_PAGE_MAX_QUERIES = (
     2  # the session, and the signed-in user with their force and unit
     + 1  # the case with its subject, force, unit, assignee, provider and one-to-one records
-    + 7  # the s.62 consultation entry: savepoints, the advisory lock (PostgreSQL), last entry, insert
+    + 4  # the s.62 consultation entry: savepoint, last entry, insert, release (PostgreSQL: 3)
     + 1  # who made the pending proposal (only at decision_pending, for the approve/reject step)
-    + 6  # latest assessment, proposals, current notification, priority history, breaches, events
-    + 1  # the number of events (for the history's pages)
+    + 2  # the history: the number of events, and the page shown
+    + 7  # latest assessment, proposals, notification, priority history, breaches, sessions, referrals
     + 3  # the session's renewal, at most once a minute (`SessionRenewalMiddleware`)
 )
 
@@ -206,9 +206,26 @@ def case_page_context(user: User, case: Case, history_page: str | int | None) ->
     """What the police case page shows, read from the models (never the API document): each
     related set once, the history one page at a time (`queries.HISTORY_PAGE_SIZE`, newest first).
 
+    A set that rests on another record is read only when that record is there, so a case not
+    yet assessed or cautioned reads four sets fewer. The database refuses any write that breaks
+    these rules (migration `cases.0015_record_guards`), so none can be hidden:
+    - a proposal rests on an assessment of its own case;
+    - programme sessions and breaches are recorded against the case's caution;
+    - a notification record follows a caution or a prosecution.
+    `tests/cases/ui/test_case_page_reads.py` also holds the page's sets equal to unconditional
+    reads after any sequence of service calls.
+
     `case` must come from `queries.get_case` (scope checked, read logged, records joined)."""
+    caution = getattr(case, "caution", None)
     prosecution = getattr(case, "prosecution", None)
     events = queries.history_page(case, history_page)
+    # The page shows the recommendation and its date: the triage document stays sealed
+    # (and the facts it read, to flag it stale when the case's facts have changed since).
+    latest_assessment = (
+        case.assessments.order_by("-created_at", "-id")
+        .only("case", "recommendation", "created_at", "facts")
+        .first()
+    )
     return {
         "case": case,
         "state_label": state_label(case.state),
@@ -218,20 +235,18 @@ def case_page_context(user: User, case: Case, history_page: str | int | None) ->
         # The number the newest event on this page has in the whole history (the list counts down).
         "history_start": events.paginator.count - events.start_index() + 1,
         "record_actions": queries.record_actions(user, case),
-        # The page shows the recommendation and its date: the triage document stays sealed.
-        # (and the facts it read, to flag it stale when the case's facts have changed since).
-        "latest_assessment": case.assessments.order_by("-created_at", "-id")
-        .only("case", "recommendation", "created_at", "facts")
-        .first(),
-        "proposals": list(case.proposals.select_related("proposed_by", "decided_by").order_by("-id")),
-        "notification": case.notifications.filter(current=True).first(),
+        "latest_assessment": latest_assessment,
+        "proposals": list(case.proposals.select_related("proposed_by", "decided_by").order_by("-id"))
+        if latest_assessment
+        else [],
+        "notification": case.notifications.filter(current=True).first() if caution or prosecution else None,
         "priority_history": list(
             case.priority_history.order_by("-created_at", "-id").only(
                 "case", "band", "action_deadline", "reason", "created_at"
             )
         ),
-        "breaches": list(case.breaches.all()),
-        "attendance": list(case.attendance.all()),
+        "breaches": list(case.breaches.all()) if caution else [],
+        "attendance": list(case.attendance.all()) if caution else [],
         "referrals": list(case.referrals.all()),
         "guideline": guideline_summary(getattr(prosecution, "sentencing_guideline", None)),
         "today": timezone.localdate(),
