@@ -182,6 +182,22 @@ def to_assessed(world: World, case: Case) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
+def to_charge_proposed(world: World, case: Case) -> Case:
+    """The case assessed, and a charge proposed against the recommendation: awaiting a decision."""
+    case = to_assessed(world, case)
+    services.propose_disposal(
+        world["inv"],
+        case.pk,
+        {
+            "version": case.version,
+            "kind": "charge",
+            "reason": "Synthetic: charge.",
+            "departure_reason": "Synthetic: the aggravating facts outweigh the score.",
+        },
+    )
+    return fresh(case)
+
+
 def to_diversion_approved(world: World, case: Case) -> Case:
     case = to_assessed(world, case)
     services.propose_disposal(

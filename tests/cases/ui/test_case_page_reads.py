@@ -30,6 +30,7 @@ from tests.factories import (
     referral,
     to_assessed,
     to_caution_active,
+    to_charge_proposed,
 )
 
 WHY = "Synthetic: checking what the case page reads"
@@ -151,18 +152,8 @@ def test_a_breached_caution_shows_its_sessions_breach_and_notification(world: Wo
 
 
 def test_a_conviction_without_a_caution_shows_its_notification(world: World, new_case: Case) -> None:
-    case = to_assessed(world, new_case)
-    services.propose_disposal(
-        world["inv"],
-        case.pk,
-        {
-            "version": case.version,
-            "kind": "charge",
-            "reason": "Synthetic: charge.",
-            "departure_reason": "Synthetic: the aggravating facts outweigh the score.",
-        },
-    )
-    services.approve_disposal(world["sup"], case.pk, {"version": fresh(case).version, "reason": "Agreed."})
+    case = to_charge_proposed(world, new_case)
+    services.approve_disposal(world["sup"], case.pk, {"version": case.version, "reason": "Agreed."})
     _convict(world, fresh(case))
     page = _page(world, case.pk)
     assert getattr(fresh(case), "caution", None) is None

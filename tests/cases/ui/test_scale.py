@@ -34,7 +34,7 @@ from riskroute.cases.models import (
     Safeguarding,
 )
 from riskroute.cases.ui.presenters import CASE_PAGE_MAX_QUERIES
-from tests.factories import World, referral, to_assessed
+from tests.factories import World, referral, to_charge_proposed
 
 BACKEND = "riskroute.accounts.backends.DemoAwareModelBackend"
 TEMPLATES = Path(__file__).resolve().parents[3] / "src" / "riskroute" / "cases" / "templates"
@@ -259,17 +259,7 @@ def test_the_bound_holds_for_a_worked_case_awaiting_a_decision(
     world: World, new_case: Case, django_assert_max_num_queries: Any
 ) -> None:
     """Every record the page shows is there, and the supervisor's approve step is offered."""
-    case = to_assessed(world, new_case)
-    services.propose_disposal(
-        world["inv"],
-        case.pk,
-        {
-            "version": case.version,
-            "kind": "charge",
-            "reason": "Synthetic: charge.",
-            "departure_reason": "Synthetic: the aggravating facts outweigh the score.",
-        },
-    )
+    case = to_charge_proposed(world, new_case)
     _long_history(case, world["inv"], 120)
     client = _justified(signed_in(world["sup"]), case)
     with django_assert_max_num_queries(CASE_PAGE_MAX_QUERIES):
