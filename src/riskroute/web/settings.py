@@ -57,8 +57,8 @@ def _database() -> dict[str, object]:
         # psycopg's prepared statements off by default (for transaction-pooling proxies, which
         # riskroute does not use: docs/case-service.md, Running on PostgreSQL). The case read
         # joins thirteen tables and took 1.8-3.3 ms to plan, against 0.3 ms to run. Statements need
-        # server-side binding to be prepared; psycopg prepares one the second time a connection
-        # sends it and keeps the last 100 (`prepared_max`).
+        # server-side binding to be prepared; psycopg prepares one once a connection has sent it
+        # `PREPARE_THRESHOLD` times (so on the third) and keeps the last 100 (`prepared_max`).
         config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": PREPARE_THRESHOLD}
     return config
 
