@@ -4,7 +4,8 @@ to whatever the code happens to produce."""
 
 from __future__ import annotations
 
-#: Every field of a triage result (`riskroute triage`, `core.triage.triage`).
+#: The fields the contract requires of every triage result (`riskroute triage`, `core.triage.triage`);
+#: riskroute adds more of its own (docs/cli.md, "Output fields added by riskroute").
 TRIAGE_FIELDS = frozenset(
     {
         "recommendation",
@@ -19,7 +20,8 @@ TRIAGE_FIELDS = frozenset(
     }
 )
 
-#: Every field of one instrument's result (`riskroute score`, and each of a triage's `scores`).
+#: The fields the contract requires of one instrument's result (`riskroute score`, and each of a
+#: triage's `scores`).
 INSTRUMENT_FIELDS = frozenset(
     {
         "instrument",
