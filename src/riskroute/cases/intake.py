@@ -215,7 +215,7 @@ def _import_line(
         if identity in subjects:
             with transaction.atomic():
                 entry = _link(user, subjects[identity], line)
-        else:  # one transaction (a savepoint in a check) with its referral, in `create_referral`
+        else:  # with its referral in `create_referral`'s transaction (a savepoint when only checking)
             case = services.create_referral(user, line, source_reference=line.external_reference)
     except (CaseServiceError, InvalidInput) as bad:
         details: list[ErrorDetail] = bad.details
