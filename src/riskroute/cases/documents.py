@@ -15,6 +15,7 @@ from riskroute.accounts.models import Role, User
 from riskroute.cases import safeguarding
 from riskroute.cases.commands import next_actions
 from riskroute.cases.models import Case
+from riskroute.cases.queries import CaseRow
 
 
 def _name(user: User | None) -> dict[str, Any] | None:
@@ -29,21 +30,21 @@ def _overdue(case: Case) -> bool:
     )
 
 
-def case_summary(case: Case) -> dict[str, Any]:
-    """One worklist row: no personal data beyond the subject's name."""
-    subject = getattr(case, "subject", None)
+def case_summary(row: CaseRow) -> dict[str, Any]:
+    """One row of a case list: no personal data beyond the subject's name."""
+    assignee = row.assigned_to
     return {
-        "id": case.pk,
-        "reference": case.reference,
-        "state": case.state,
-        "version": case.version,
-        "subject_name": subject.full_name if subject else None,
-        "priority_band": case.priority_band or None,
-        "priority_reason": case.priority_reason or None,
-        "action_deadline": case.action_deadline,
-        "overdue": _overdue(case),
-        "assigned_to": _name(case.assigned_to),
-        "received_on": case.received_on,
+        "id": row.pk,
+        "reference": row.reference,
+        "state": row.state,
+        "version": row.version,
+        "subject_name": row.subject_name,
+        "priority_band": row.priority_band or None,
+        "priority_reason": row.priority_reason or None,
+        "action_deadline": row.action_deadline,
+        "overdue": row.is_overdue,
+        "assigned_to": assignee._asdict() if assignee else None,
+        "received_on": row.received_on,
     }
 
 

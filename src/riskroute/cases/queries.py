@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
@@ -33,12 +34,14 @@ from django.db.models import (
     BooleanField,
     Count,
     DateField,
+    ExpressionWrapper,
     F,
     Func,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
@@ -91,25 +94,33 @@ def visible_cases(user: User, *, shared: bool = True) -> QuerySet[Case]:
 
 
 #: The columns a case list reads, and no others: what a worklist row and the API's case summary
-#: show (`documents.case_summary`, `includes/case_table.html`), and the owning force its s.62 entry
+#: show (`documents.case_summary`, `ui/case_rows.py`), and the owning force its s.62 entry
 #: names. Every other column stays in the database: above all the encrypted facts, summary, date
 #: of birth and address, which would each be decrypted per row for nothing.
 LIST_COLUMNS = (
+    "pk",
     "reference",
     "state",
     "version",
-    "force",
+    "force_id",
     "priority_band",
     "priority_reason",
     "action_deadline",
     "action_taken_on",
     "received_on",
     "subject__full_name",
+    "assigned_to_id",
     "assigned_to__username",
     "assigned_to__first_name",
     "assigned_to__last_name",
 )
 
+#: The sealed columns among `LIST_COLUMNS`, each read as its token and opened only for a row that
+#: is shown (`_read_page` reads one row past a page to know that one follows).
+_SEALED = {
+    "priority_reason": Case._meta.get_field("priority_reason"),
+    "subject__full_name": Subject._meta.get_field("full_name"),
+}
 
 #: The initial notification still to be made under a requirement in force (its due date).
 _INITIAL_NOTIFICATION_DUE = NotificationRecord.objects.filter(
@@ -131,35 +142,113 @@ NEXT_DUE_ON = DbCase(
 )
 
 
-def next_due_kind(case: Case) -> str:
+def _next_due_kind(row: dict[str, Any]) -> str:
     """Which deadline a listed case's `next_due_on` is, read off the branches of `NEXT_DUE_ON`
     (nothing due: blank). In Python, from the row: in SQL it would repeat the whole expression,
     notification subquery and all, in every list query."""
-    annotated: Any = case
-    if annotated.next_due_on is None:
+    if row["next_due_on"] is None:
         return ""
-    if case.action_taken_on is None:
+    if row["action_taken_on"] is None:
         return "enforcement action"
-    if case.state == CaseState.CAUTION_ACTIVE:
+    if row["state"] == CaseState.CAUTION_ACTIVE:
         return "end of the programme window"
     return "initial notification"
 
 
+#: A row's place in the worklist order: (0 if overdue else 1, band rank, deadline key, id).
+Key = tuple[int, int, dt.date, int]
+
+
+class Assignee(NamedTuple):
+    """Who a listed case is assigned to."""
+
+    id: int
+    username: str
+    name: str  # the full name, or the username when none is recorded
+
+
+class CaseRow(NamedTuple):
+    """One row of a case list, read as values rather than as models (a page of 50 made some 150
+    model instances): what a worklist row and the API's case summary show, the owning force
+    that its s.62 entry names, and the row's place in the worklist order."""
+
+    pk: int
+    reference: str
+    state: str
+    version: int
+    force_id: int
+    received_on: dt.date
+    priority_band: str
+    priority_reason: str
+    action_deadline: dt.date | None
+    action_taken_on: dt.date | None
+    subject_name: str | None  # None once erased
+    assigned_to: Assignee | None
+    next_due_on: dt.date | None
+    next_due_kind: str  # what falls due on `next_due_on` (blank when nothing does)
+    is_overdue: bool
+    key: Key
+
+
+def _token(path: str) -> ExpressionWrapper[F]:
+    """A sealed column read as its stored token: typed as plain text, so no converter opens it."""
+    return ExpressionWrapper(F(path), output_field=TextField())
+
+
+#: The annotation that carries each sealed column's token.
+_TOKENS = {path: "token_" + path.replace("__", "_") for path in _SEALED}
+
+#: What `_read_page` reads of each row: `LIST_COLUMNS` (sealed ones as tokens) and the row's
+#: next deadline and place in the order.
+_ROW_VALUES = (
+    *(_TOKENS.get(column, column) for column in LIST_COLUMNS),
+    "next_due_on",
+    "is_overdue",
+    "band_rank",
+    "deadline_key",
+)
+
+
 def _list_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """A case list's rows: the subject and assignee joined, only `LIST_COLUMNS` loaded, and when
-    something falls due next (`NEXT_DUE_ON`; `_read_page` names what, `next_due_kind`)."""
-    return (
-        cases.select_related("subject", "assigned_to").only(*LIST_COLUMNS).annotate(next_due_on=NEXT_DUE_ON)
+    """A case list's rows: when something falls due next (`NEXT_DUE_ON`), and the sealed columns
+    as tokens (`_case_row` opens those of the rows shown)."""
+    return cases.annotate(next_due_on=NEXT_DUE_ON, **{name: _token(path) for path, name in _TOKENS.items()})
+
+
+def _case_row(row: dict[str, Any]) -> CaseRow:
+    """A row read by `_read_page`, its sealed values opened."""
+    opened = {path: field.open(row[_TOKENS[path]]) for path, field in _SEALED.items()}
+    assignee = None
+    if row["assigned_to_id"] is not None:
+        username = row["assigned_to__username"]
+        full = f"{row['assigned_to__first_name']} {row['assigned_to__last_name']}".strip()
+        assignee = Assignee(row["assigned_to_id"], username, full or username)
+    return CaseRow(
+        pk=row["pk"],
+        reference=row["reference"],
+        state=row["state"],
+        version=row["version"],
+        force_id=row["force_id"],
+        received_on=row["received_on"],
+        priority_band=row["priority_band"],
+        priority_reason=opened["priority_reason"],
+        action_deadline=row["action_deadline"],
+        action_taken_on=row["action_taken_on"],
+        subject_name=opened["subject__full_name"],
+        assigned_to=assignee,
+        next_due_on=row["next_due_on"],
+        next_due_kind=_next_due_kind(row),
+        is_overdue=row["is_overdue"],
+        key=(0 if row["is_overdue"] else 1, row["band_rank"], row["deadline_key"], row["pk"]),
     )
 
 
-def _listed(user: User, name: str, purpose: str, cases: list[Case]) -> list[Case]:
+def _listed(user: User, name: str, purpose: str, cases: Sequence[trail.Listed]) -> None:
     """Record a list that shows subjects' names (one s.62 entry naming every case shown; an empty
     list names no one, so it writes nothing and opens no transaction)."""
     if cases:
         with transaction.atomic():
             trail.listed(user, name, purpose, cases)
-    return cases
 
 
 #: A case's one-to-one records, joined into every read of one case (`get_case`): the case page,
@@ -398,9 +487,6 @@ class CaseFilters:
 #: expressions of the `case_worklist_order` index, so PostgreSQL reads a page through it.
 _PART_KEYS = ("band_rank", "deadline_key", "pk")
 
-#: A row's place in the worklist order: (0 if overdue else 1, band rank, deadline key, id).
-Key = tuple[int, int, dt.date, int]
-
 
 def _parts(cases: QuerySet[Case], today: dt.date) -> tuple[QuerySet[Case], QuerySet[Case]]:
     """The overdue cases and the others, each in the order of `_PART_KEYS` (annotated, with
@@ -411,11 +497,6 @@ def _parts(cases: QuerySet[Case], today: dt.date) -> tuple[QuerySet[Case], Query
         keyed.filter(overdue).annotate(is_overdue=Value(True)),
         keyed.exclude(overdue).annotate(is_overdue=Value(False)),
     )
-
-
-def _key_of(case: Case) -> Key:
-    annotated: Any = case
-    return (0 if annotated.is_overdue else 1, annotated.band_rank, annotated.deadline_key, case.pk)
 
 
 def _encode_cursor(key: Key) -> str:
@@ -463,51 +544,35 @@ def _after(band_rank: int, deadline_key: dt.date, pk: int) -> _RowGreater:
 
 def _read_page(
     cases: QuerySet[Case], cursor: str | None, size: int, today: dt.date, overdue: bool | None = None
-) -> tuple[list[Case], Key | None]:
+) -> tuple[list[CaseRow], Key | None]:
     """Up to `size` rows after the cursor in the worklist order (the rest of the cursor's part,
     then the start of the part after it), and the key of the last one if more rows follow it.
     `overdue` (the filters' own) leaves the one part those rows can be in.
 
-    Whether more follow is asked for the id of the next row (`_follows`), not by reading one row
-    too many, so only the rows shown are loaded and decrypted; and only when the page is full (a
-    short page has read every part to its end). One to four queries, whatever the page."""
+    Whether more follow is read with the page: one row past it, in the same query and so through
+    the worklist-order index, its sealed values never opened (only the rows shown are). One query
+    when the first part fills the page; otherwise one for each part read."""
     parts = _parts(cases, today)
     ranks = [0, 1] if overdue is None else [0 if overdue else 1]
     start = _decode_cursor(cursor) if cursor else None
-    found: list[Case] = []
+    read: list[dict[str, Any]] = []
     for rank in ranks:
-        if start is not None and rank < start[0]:
+        if len(read) > size or (start is not None and rank < start[0]):
             continue
         part = parts[rank]
         if start is not None and rank == start[0]:
             part = part.filter(_after(*start[1:]))
-        if len(found) < size:
-            found += part[: size - len(found)]
-    for case in found:
-        case.next_due_kind = next_due_kind(case)  # type: ignore[attr-defined]
-    if len(found) < size:
-        return found, None
-    last = _key_of(found[-1])
-    more = _follows(parts[last[0]].filter(_after(*last[1:]))) or any(
-        _follows(parts[rank]) for rank in ranks if rank > last[0]
-    )
-    return found, last if more else None
+        read += part.values(*_ROW_VALUES)[: size + 1 - len(read)]
+    shown = [_case_row(row) for row in read[:size]]
+    return shown, shown[-1].key if len(read) > size else None
 
 
-def _follows(part: QuerySet[Case]) -> bool:
-    """Whether the part has a row: the id of its first, read in its order, so through the
-    worklist-order index. (An `EXISTS` drops the order, and PostgreSQL may then guess that a
-    sequential scan finds a row soon: measured at 100,000 cases, it read 25,000 rows and took
-    20 to 70 ms where the index takes a fraction of one.)"""
-    return part.values_list("pk", flat=True).first() is not None
-
-
-class CasePage(list[Case]):
+class CasePage(list[CaseRow]):
     """One page of a case list, in the worklist order: the cases shown, and `next_cursor`, which
     asks for the page after it (None on the last page)."""
 
-    def __init__(self, cases: list[Case], next_cursor: str | None) -> None:
-        super().__init__(cases)
+    def __init__(self, rows: list[CaseRow], next_cursor: str | None) -> None:
+        super().__init__(rows)
         self.next_cursor = next_cursor
 
 

@@ -23,7 +23,7 @@ the case, and the log holds only what refers to them (share id, review id).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from riskroute.accounts.models import Role, User
 from riskroute.audit import Action, record
@@ -96,11 +96,21 @@ def consulted(user: User, case: Case, justification: str) -> None:
         record(user, Action.DISCLOSURE, OBJ_CASE, case.pk, justification=justification, recipient=recipient)
 
 
+class Listed(Protocol):
+    """What a list's entry reads of each case shown: a case, or a list's row of one."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def force_id(self) -> int: ...
+
+
 def listed(
     user: User,
     name: str,
     purpose: str,
-    cases: Sequence[Case],
+    cases: Sequence[Listed],
     *,
     always: bool = False,
     extra: dict[str, Any] | None = None,
@@ -136,7 +146,7 @@ def listed(
 SEARCH_TERM_PURPOSE = "audit.case_search.subject_name"
 
 
-def searched(user: User, term: str, cases: Sequence[Case]) -> None:
+def searched(user: User, term: str, cases: Sequence[Listed]) -> None:
     """A search by subject name, logged whether or not it found anything (a probe is a question
     about a person): the term only as a keyed hash, and the cases shown."""
     listed(

@@ -43,9 +43,15 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     def from_db_value(
         self, value: str | None, expression: Expression, connection: BaseDatabaseWrapper
     ) -> Any:
-        if value is None:
+        return self.open(value)
+
+    def open(self, token: str | None) -> Any:
+        """The value a stored token seals (None for NULL): what loading does, for a token read
+        as plain text so that it is opened only if it is shown (`queries` reads the row after a
+        list's page this way, to know that one follows)."""
+        if token is None:
             return None
-        return self.from_text(decrypt_text(value, self.context))
+        return self.from_text(decrypt_text(token, self.context))
 
     def get_prep_value(self, value: Any) -> Any:
         return value  # sealing happens in get_db_prep_value, where the column context is known

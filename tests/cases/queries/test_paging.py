@@ -27,7 +27,7 @@ BANDS = ("very_high", "high", "medium", "low", "")
 specs = st.tuples(st.sampled_from(BANDS), st.one_of(st.none(), st.integers(-30, 30)), st.booleans())
 
 
-def order_key(case: Case) -> tuple[int, int, dt.date, int]:
+def order_key(case: queries.CaseRow) -> tuple[int, int, dt.date, int]:
     """The worklist order computed in Python, independently of the query."""
     today = timezone.localdate()
     overdue = (
@@ -207,7 +207,7 @@ def test_cursor_pages_neither_skip_nor_repeat_a_case_while_cases_change(
     with transaction.atomic():
         made = make_cases(world, initial)
         removed: set[int] = set()
-        seen: list[Case] = []
+        seen: list[queries.CaseRow] = []
         cursor = None
         for step in range(len(between) + 50):
             page = queries.team_worklist(world["sup"], None, cursor, size)

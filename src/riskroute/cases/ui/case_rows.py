@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
 from riskroute.cases.formats import show_date
-from riskroute.cases.models import Case, Subject
+from riskroute.cases.queries import CaseRow
 from riskroute.cases.ui.presenters import state_label
 from riskroute.cases.vocabulary import PriorityBand
 
@@ -54,63 +54,42 @@ def _case_link_prefix() -> str:
     return escape(sample[: -len("1/")])
 
 
-def _is_overdue(case: Case) -> bool:
-    """Every list row is annotated `is_overdue` (`queries._parts`); a row without it is not."""
-    return bool(getattr(case, "is_overdue", False))
-
-
-def _subject_name(case: Case) -> str:
-    try:
-        name = case.subject.full_name
-    except Subject.DoesNotExist:
-        name = None
-    return escape(name or "Erased")
-
-
-def _priority(case: Case) -> str:
-    tag = band_tag(case.priority_band)
-    if not case.priority_reason:
+def _priority(row: CaseRow) -> str:
+    tag = band_tag(row.priority_band)
+    if not row.priority_reason:
         return tag
     return (
         f'{tag}<span class="govuk-body-s govuk-!-display-block govuk-!-margin-top-1 '
-        f'govuk-!-margin-bottom-0 rr-band-reason">{escape(capfirst(case.priority_reason))}</span>'
+        f'govuk-!-margin-bottom-0 rr-band-reason">{escape(capfirst(row.priority_reason))}</span>'
     )
 
 
-def _next_due(case: Case) -> str:
-    annotated: Any = case
-    if annotated.next_due_on:
-        due = show_date(annotated.next_due_on)
-        text = f'{escape(due)}<span class="govuk-body-s">: {escape(annotated.next_due_kind)}</span>'
+def _next_due(row: CaseRow) -> str:
+    if row.next_due_on:
+        due = show_date(row.next_due_on)
+        text = f'{escape(due)}<span class="govuk-body-s">: {escape(row.next_due_kind)}</span>'
     else:
         text = "Nothing due"
-    return text + (_OVERDUE_TAG if _is_overdue(case) else "")
+    return text + (_OVERDUE_TAG if row.is_overdue else "")
 
 
-def _assignee(case: Case) -> str:
-    user = case.assigned_to
-    if user is None:
-        return "Not assigned"
-    return escape(user.get_full_name() or user.username)
-
-
-def _row(case: Case, prefix: str, minimal: bool) -> str:
+def _row(row: CaseRow, prefix: str, minimal: bool) -> str:
     """One `<tr>`; every cell's text is escaped where it is read."""
     cells = [
-        ("Case", f'<a class="govuk-link" href="{prefix}{int(case.pk)}/">{escape(case.reference)}</a>'),
-        ("Person", _subject_name(case)),
+        ("Case", f'<a class="govuk-link" href="{prefix}{int(row.pk)}/">{escape(row.reference)}</a>'),
+        ("Person", escape(row.subject_name or "Erased")),
     ]
     if not minimal:
-        cells += [("Priority", _priority(case)), ("Next due", _next_due(case))]
-    cells.append(("Stage", escape(state_label(case.state) or case.state)))
+        cells += [("Priority", _priority(row)), ("Next due", _next_due(row))]
+    cells.append(("Stage", escape(state_label(row.state) or row.state)))
     if not minimal:
-        cells.append(("Assigned to", _assignee(case)))
-    overdue = " rr-row--overdue" if _is_overdue(case) else ""
+        cells.append(("Assigned to", escape(row.assigned_to.name) if row.assigned_to else "Not assigned"))
+    overdue = " rr-row--overdue" if row.is_overdue else ""
     inner = "".join(f'<td class="govuk-table__cell" data-label="{name}">{text}</td>' for name, text in cells)
     return f'<tr class="govuk-table__row{overdue}">{inner}</tr>'
 
 
-def case_rows(cases: Iterable[Case], *, minimal: bool = False) -> SafeString:
+def case_rows(rows: Iterable[CaseRow], *, minimal: bool = False) -> SafeString:
     """The `<tr>` of each case of a list (a provider's `minimal` list: case, person and stage)."""
     prefix = _case_link_prefix()
-    return mark_safe("\n".join(_row(case, prefix, minimal) for case in cases))
+    return mark_safe("\n".join(_row(row, prefix, minimal) for row in rows))
