@@ -79,6 +79,9 @@ administrator = _has_role(Role.ADMINISTRATOR)
 rehabilitation_provider = _has_role(Role.REHABILITATION_PROVIDER)
 police_caseworker = investigator | is_supervisor | safeguarding_officer | offender_manager | administrator
 assigned_investigator = investigator & is_assigned
+#: Who approves or rejects a disposal proposal of their own force (`approve`); the approvals queue
+#: is not read at all for anyone else (`queries.approvals_waiting`).
+approver = is_supervisor
 
 
 def _active_shares(force_id: int) -> QuerySet[Any]:
@@ -176,7 +179,7 @@ case_rules.add_rule("create_case", has_force & (investigator | is_supervisor))
 case_rules.add_rule("investigate", same_force & (assigned_investigator | is_supervisor))
 case_rules.add_rule("assign", same_force & (is_supervisor | administrator))
 case_rules.add_rule("safeguard", same_force & (safeguarding_officer | assigned_investigator | is_supervisor))
-case_rules.add_rule("approve", same_force & is_supervisor)
+case_rules.add_rule("approve", same_force & approver)
 case_rules.add_rule(
     "manage_offender", same_force & (offender_manager | assigned_investigator | is_supervisor)
 )

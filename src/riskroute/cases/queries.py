@@ -66,7 +66,7 @@ from riskroute.cases.models import (
     StateCount,
     Subject,
 )
-from riskroute.cases.permissions import allowed, case_scope
+from riskroute.cases.permissions import allowed, approver, case_scope
 from riskroute.cases.vocabulary import CaseState, PriorityBand, ProposalStatus
 from riskroute.cases.workflow import CaseWorkflow
 from riskroute.core.errors import ErrorDetail
@@ -662,10 +662,27 @@ def overdue_by_band(user: User, size: int = PAGE_SIZE) -> dict[str, CasePage]:
     return grouped
 
 
+#: What the approvals queue and its alerts show of a proposal, and the case's force that the
+#: `approve` rule and the s.62 entry read: not the case's sealed facts and summary, nor the
+#: subject's date of birth and address, which the queue would otherwise open for every proposal.
+_QUEUE_COLUMNS = (
+    "kind",
+    "departs_from_recommendation",
+    "proposed_at",
+    "case__reference",
+    "case__force",
+    "case__subject__full_name",
+    "proposed_by__username",
+    "proposed_by__first_name",
+    "proposed_by__last_name",
+)
+
+
 def _decidable_proposals(user: User) -> list[DisposalProposal]:
     """Pending proposals in the user's force that the user may approve or reject: the same two tests
-    as `services.approve_disposal` (the `approve` permission on the case, and never one's own)."""
-    if user.force_id is None:
+    as `services.approve_disposal` (the `approve` permission on the case, and never one's own).
+    Nothing is read for a user who could approve no case at all."""
+    if user.force_id is None or not approver(user):
         return []
     pending = (
         DisposalProposal.objects.filter(
@@ -675,6 +692,7 @@ def _decidable_proposals(user: User) -> list[DisposalProposal]:
         )
         .exclude(proposed_by=user)
         .select_related("case", "case__subject", "proposed_by")
+        .only(*_QUEUE_COLUMNS)
         .order_by("proposed_at", "id")
     )
     return [p for p in pending if allowed("approve", user, p.case)]

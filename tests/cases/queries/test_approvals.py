@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+
 from riskroute.audit.models import AuditEntry
 from riskroute.cases import queries, services
 from riskroute.cases.models import Case
@@ -69,6 +74,40 @@ def test_the_worklists_show_the_queue_with_a_link_to_decide(world: World) -> Non
         assert "Queue Subject Echo" in page and "Departs from the recommendation" in page
     proposer_page = signed_in("inv").get("/cases/mine/").content.decode()
     assert "Awaiting your decision" not in proposer_page
+
+
+def test_the_queue_is_one_read_that_opens_only_the_names_it_shows(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue reads the columns it shows in one query: rendering it loads nothing more, and it
+    opens the subject's name, not the case's facts or summary, nor the proposal's reasons."""
+    from riskroute.crypto import fields
+
+    propose(world, "inv", "Queue Subject India")
+    propose(world, "sup2", "Queue Subject Juliet")
+    opened: list[str] = []
+    real = fields.decrypt_text
+    monkeypatch.setattr(
+        fields,
+        "decrypt_text",
+        lambda token, context, ring=None: opened.append(context) or real(token, context),
+    )
+    with CaptureQueriesContext(connection) as read:
+        html = render_to_string(
+            "cases/includes/approvals.html", {"approvals": queries.approvals_waiting(world["sup"])}
+        )
+    assert "Queue Subject India" in html and "Queue Subject Juliet" in html and "Charge" in html
+    assert world["sup2"].get_full_name() in html
+    assert opened == ["cases.subject.full_name"] * 2
+    assert len([q for q in read.captured_queries if 'FROM "cases_' in q["sql"]]) == 1
+
+
+def test_the_queue_reads_nothing_for_someone_who_could_approve_nothing(world: World) -> None:
+    propose(world, "sup2", "Queue Subject Kilo")
+    for name in ("inv", "analyst"):
+        with CaptureQueriesContext(connection) as read:
+            assert queries.approvals_waiting(world[name]) == []
+        assert read.captured_queries == [], name
 
 
 def test_the_queue_is_logged_as_a_list_naming_the_cases_shown(world: World) -> None:
