@@ -29,7 +29,7 @@ from riskroute.cases.api_protocol import (
 from riskroute.cases.commands import Command, Route
 from riskroute.cases.documents import case_document, case_summary
 from riskroute.cases.errors import JustificationNeeded
-from riskroute.cases.models import CaseShare
+from riskroute.cases.models import BAND_URGENCY, CaseShare
 from riskroute.cases.schemas import ReferralIn, ShareIn
 
 __all__ = ["api"]  # the routes below are added to it
@@ -300,13 +300,31 @@ def team_worklist(
     return _paged(request, response, page)
 
 
+#: The keys of the API's overdue list: every band, most urgent first (`unknown`, for cases not
+#: prioritised, only when the page has one).
+_OVERDUE_KEYS = {**{band.value: band.value for band in BAND_URGENCY}, queries.UNPRIORITISED: "unknown"}
+
+
 @work.get(
-    "/worklists/overdue", response={200: dict[str, list[Document]], **ERRORS}, summary="Overdue by band"
+    "/worklists/overdue",
+    response={200: dict[str, list[Document]], **ERRORS},
+    summary="Overdue cases by band",
+    openapi_extra=_paged_doc(
+        "A page of the force's overdue cases in the worklist order (most urgent band first, then "
+        "deadline), under their bands: every band is a key, `unknown` (not prioritised) only "
+        "when the page holds such a case."
+    ),
 )
-def overdue_by_band(request: HttpRequest) -> dict[str, list[Document]]:
+def overdue(
+    request: HttpRequest, response: HttpResponse, query: Query[CursorQuery]
+) -> dict[str, list[Document]]:
+    page = queries.overdue_cases(acting_user(request), query.cursor, query.limit)
+    _link_next(request, response, page.next_cursor)
+    grouped = queries.by_band(page)
     return {
-        band: [case_summary(c) for c in rows]
-        for band, rows in queries.overdue_by_band(acting_user(request)).items()
+        key: [case_summary(row) for row in grouped.get(band, [])]
+        for band, key in _OVERDUE_KEYS.items()
+        if band != queries.UNPRIORITISED or band in grouped
     }
 
 

@@ -7,8 +7,8 @@
 - `get_case(user, case_id, justification=...)`: one case with its records, or `NotFound`;
   `JustificationNeeded` without a justification;
 - worklists, a page at a time by cursor (`CasePage`): `my_cases`, `team_worklist` (overdue first,
-  then by band, then by deadline), `overdue_cases` (the overdue part of that order, force-wide),
-  and `overdue_by_band` (the API's first page of each band);
+  then by band, then by deadline) and `overdue_cases` (the overdue part of that order,
+  force-wide, set out under its bands by `by_band`);
 - `approvals_waiting(user)`: the supervisor's queue, proposals the user may decide;
 - `alerts(user)`: overdue actions, missed sessions, overdue notifications, programme deadlines,
   proposals awaiting the user's decision;
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
@@ -636,29 +636,21 @@ def team_worklist(
 
 def overdue_cases(user: User, cursor: str | None = None, size: int = PAGE_SIZE) -> CasePage:
     """Open overdue cases of the user's force, a page at a time: most urgent band first, then by
-    deadline (the overdue page, one ordered list whose rows the page groups under their bands)."""
+    deadline (the overdue page and the API's overdue list: one ordered list, whose rows each sets
+    out under their bands, `by_band`)."""
     if not allowed("view_worklists", user):
         raise PermissionDenied("worklists are for police caseworkers")
     listing = ("overdue", "Overdue worklist: cases past their deadline")
     return _page(user, _open_cases(user), listing, CaseFilters(overdue=True), cursor, size)
 
 
-def overdue_by_band(user: User, size: int = PAGE_SIZE) -> dict[str, CasePage]:
-    """The first page of overdue cases of each priority band (each page's `next_cursor` continues
-    it in the team worklist with the filters band and overdue), logged as one entry."""
-    if not allowed("view_worklists", user):
-        raise PermissionDenied("worklists are for police caseworkers")
-    today = timezone.localdate()
-    rows = _list_rows(_open_cases(user))
-    grouped: dict[str, CasePage] = {}
-    for band in [*(b.value for b in BAND_URGENCY), UNPRIORITISED]:
-        filters = CaseFilters(band=band, overdue=True)
-        found, last = _read_page(filters.apply(rows, today), None, size, today, overdue=True)
-        if band != UNPRIORITISED or found:  # "unknown": cases not prioritised, listed only if any
-            more = _encode_cursor(last) if last is not None else None
-            grouped[band if band != UNPRIORITISED else "unknown"] = CasePage(found, more)
-    shown = [case for page in grouped.values() for case in page]
-    _listed(user, "overdue_by_band", "Overdue worklist: cases past their deadline", shown)
+def by_band(rows: Iterable[CaseRow]) -> dict[str, list[CaseRow]]:
+    """The rows of a page of overdue cases under their bands (`UNPRIORITISED` for none), in the
+    page's order and so most urgent band first: how the overdue page and the API's overdue list
+    set out one page of `overdue_cases`."""
+    grouped: dict[str, list[CaseRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.priority_band or UNPRIORITISED, []).append(row)
     return grouped
 
 

@@ -83,7 +83,7 @@ def test_overdue_cases_come_first_on_team_worklist(world: World) -> None:
     rows = queries.team_worklist(world["sup"])
     assert [c.pk for c in rows] == [late.pk, fresh.pk]
     assert rows[0].is_overdue and not rows[1].is_overdue  # type: ignore[attr-defined]
-    assert [c.pk for c in queries.overdue_by_band(world["sup"])["low"]] == [late.pk]
+    assert [c.pk for c in queries.by_band(queries.overdue_cases(world["sup"]))["low"]] == [late.pk]
     assert any(a.kind == "overdue_action" and a.case_id == late.pk for a in queries.alerts(world["sup"]))
 
 

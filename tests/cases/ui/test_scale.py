@@ -303,20 +303,6 @@ def _case_reads(read: CaptureQueriesContext) -> list[str]:
     return [q["sql"] for q in read.captured_queries if 'FROM "cases_case"' in q["sql"]]
 
 
-def test_each_band_of_the_overdue_page_is_one_query_with_one_row_past_it(world: World) -> None:
-    """A band's page and whether more follow are one query, reading one row past the page; a band
-    with no overdue case is one query too. Nothing is read for the cases not overdue."""
-    from tests.factories import make_cases
-
-    make_cases(world, [("high", -3, False)] * 4 + [("low", -2, False)] * 2 + [("medium", 5, False)] * 2)
-    with CaptureQueriesContext(connection) as read:
-        grouped = queries.overdue_by_band(world["sup"], size=3)
-    assert [len(grouped[band]) for band in ("very_high", "high", "medium", "low")] == [0, 3, 0, 2]
-    assert grouped["high"].next_cursor is not None and grouped["low"].next_cursor is None
-    reads = _case_reads(read)  # very high, high, medium, low and not prioritised
-    assert len(reads) == 5 and all(sql.endswith("LIMIT 4") for sql in reads)
-
-
 def test_a_list_query_asks_for_the_notification_due_once(world: World, new_case: Case) -> None:
     with CaptureQueriesContext(connection) as read:
         assert [c.pk for c in queries.team_worklist(world["sup"])] == [new_case.pk]

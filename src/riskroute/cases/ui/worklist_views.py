@@ -3,7 +3,6 @@ to the user and logs every list that shows subjects' names (DPA 2018 s.62)."""
 
 from __future__ import annotations
 
-from itertools import groupby
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -152,10 +151,10 @@ def overdue(request: HttpRequest) -> HttpResponse:
     found = queries.overdue_cases(signed_in_user(request), request.GET.get("cursor") or None)
     labels = dict(PriorityBand.choices)
     groups = []
-    for band, rows in groupby(found, key=lambda case: case.priority_band or queries.UNPRIORITISED):
+    for band, rows in queries.by_band(found).items():
         own = reverse("cases-ui:team") + "?" + urlencode({"band": band, "overdue": "yes"})
         key = "unknown" if band == queries.UNPRIORITISED else band
-        groups.append((key, labels.get(band, "Not prioritised"), list(rows), own))
+        groups.append((key, labels.get(band, "Not prioritised"), rows, own))
     return page(
         request,
         "cases/overdue.html",
