@@ -289,6 +289,7 @@ def measure(n: int, rounds: int) -> dict[str, Any]:
         "dashboard": lambda: sup.get("/dashboard/"),
         "case page (200 events)": lambda: sup.get(f"/cases/{long}/"),
         "API case index": lambda: sup.get("/api/cases"),
+        "API overdue by band": lambda: sup.get("/api/worklists/overdue"),
         "API alerts": lambda: sup.get("/api/alerts"),
         "API case history (200 events)": lambda: sup.get(f"/api/cases/{long}/history"),
     }
