@@ -568,7 +568,7 @@ def _read_page(
 
 
 class CasePage(list[CaseRow]):
-    """One page of a case list, in the worklist order: the cases shown, and `next_cursor`, which
+    """One page of a case list, in the worklist order: the rows shown, and `next_cursor`, which
     asks for the page after it (None on the last page)."""
 
     def __init__(self, rows: list[CaseRow], next_cursor: str | None) -> None:
