@@ -100,3 +100,20 @@ def officer(db: Any) -> User:
 @pytest.fixture
 def auditor(db: Any) -> User:
     return User.objects.create(username="auditor.synthetic")
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The column of every sealed value opened during the test, in order (one entry per open):
+    what a page decrypts, for the tests that hold it to what the page shows."""
+    from riskroute.crypto import fields
+
+    contexts: list[str] = []
+    real = fields.decrypt_text
+
+    def counting(token: str, context: str, ring: Any = None) -> str:
+        contexts.append(context)
+        return real(token, context, ring)
+
+    monkeypatch.setattr(fields, "decrypt_text", counting)
+    return contexts

@@ -113,22 +113,6 @@ def test_no_template_includes_a_band_tag_per_row() -> None:
     assert [p.name for p in TEMPLATES.rglob("*.html") if "band_tag.html" in p.read_text()] == []
 
 
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The column of every value decrypted while loading models (one entry per open)."""
-    from riskroute.crypto import fields
-
-    contexts: list[str] = []
-    real = fields.decrypt_text
-
-    def counting(token: str, context: str, ring: Any = None) -> str:
-        contexts.append(context)
-        return real(token, context, ring)
-
-    monkeypatch.setattr(fields, "decrypt_text", counting)
-    return contexts
-
-
 def _three_cases(world: World) -> list[Case]:
     names = ("Alpha Testperson", "Bravo Testperson", "Charlie Testperson")
     made = []
