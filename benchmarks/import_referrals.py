@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from synthetic_facts import referral_facts
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -56,20 +57,7 @@ def referral_lines(n: int, seed: int = 2026) -> list[str]:
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {i:06d}"
             subject = {"full_name": name, "date_of_birth": born.isoformat(), "address": f"{i} Synthetic Road"}
             people.append(subject)
-        facts: dict[str, Any] = {"offence": {"image_counts": {"C": rng.randrange(1, 500)}}}
-        roll = rng.random()
-        if roll < 0.05:
-            facts["behaviour"] = {"sexual_communication_with_child": True}
-        elif roll < 0.2:
-            facts["offence"]["peer_to_peer_sharing"] = True
-        elif roll < 0.6:
-            facts["access_to_children"] = {
-                "checked": True,
-                "household": False,
-                "occupation": False,
-                "volunteering": False,
-                "family_or_friends": False,
-            }
+        facts = referral_facts(rng, contact=0.05, sharing=0.15, no_access=0.4)
         document = {
             "external_reference": f"BENCH-{i:06d}",
             "source": rng.choice(("nca_ceop", "industry", "local_intelligence")),

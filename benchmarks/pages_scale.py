@@ -44,6 +44,7 @@ from typing import Any
 
 import psycopg
 from django.db.models import Count
+from synthetic_facts import referral_facts
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -111,20 +112,7 @@ def referral_lines(n: int, investigator_id: int, seed: int = 2017) -> list[str]:
     today = dt.date.today()
     lines = []
     for i in range(n):
-        facts: dict[str, Any] = {"offence": {"image_counts": {"C": rng.randrange(1, 500)}}}
-        roll = rng.random()
-        if roll < 0.1:
-            facts["behaviour"] = {"sexual_communication_with_child": True}
-        elif roll < 0.35:
-            facts["offence"]["peer_to_peer_sharing"] = True
-        elif roll < 0.7:
-            facts["access_to_children"] = {
-                "checked": True,
-                "household": False,
-                "occupation": False,
-                "volunteering": False,
-                "family_or_friends": False,
-            }
+        facts = referral_facts(rng, contact=0.1, sharing=0.25, no_access=0.35)
         document = {
             "external_reference": f"PAGES-{i:07d}",
             "source": "nca_ceop",
