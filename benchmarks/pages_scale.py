@@ -205,6 +205,8 @@ def _client(user: Any, case_id: int | None = None) -> Any:
 
 #: The deep page timed: a cursor this many pages in (keyset pages cost the same wherever they are).
 DEEP_PAGE = 20
+#: Rows on a worklist page (`queries.PAGE_SIZE`, not imported: Django is set up later).
+PAGE_ROWS = 50
 
 
 def _deep_cursor(user: Any, pages: int) -> str | None:
@@ -387,6 +389,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md")
     args = parser.parse_args()
+    if args.cases <= DEEP_PAGE * PAGE_ROWS:
+        least = DEEP_PAGE * PAGE_ROWS
+        parser.error(f"--cases must be over {least:,}, to reach page {DEEP_PAGE + 1} of the worklist")
     name = f"riskroute_pages_{uuid.uuid4().hex[:10]}"
     admin = psycopg.connect(f"{SERVER}/postgres", autocommit=True)
     admin.execute(f'CREATE DATABASE "{name}"')
