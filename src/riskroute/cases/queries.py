@@ -168,9 +168,10 @@ class Assignee(NamedTuple):
 
 
 class CaseRow(NamedTuple):
-    """One row of a case list, read as values rather than as models (a page of 50 made some 150
-    model instances): what a worklist row and the API's case summary show, the owning force
-    that its s.62 entry names, and the row's place in the worklist order."""
+    """One row of a case list, read as values rather than as models (a page of 50 made about 100
+    model instances: each case and its subject, and its assignee when it has one): what a
+    worklist row and the API's case summary show, the owning force that its s.62 entry names,
+    and the row's place in the worklist order."""
 
     pk: int
     reference: str
