@@ -302,7 +302,10 @@ def team_worklist(
 
 #: The keys of the API's overdue list: every band, most urgent first (`unknown`, for cases not
 #: prioritised, only when the page has one).
-_OVERDUE_KEYS = {**{band.value: band.value for band in BAND_URGENCY}, queries.UNPRIORITISED: "unknown"}
+_OVERDUE_KEYS = {
+    **{band.value: band.value for band in BAND_URGENCY},
+    queries.UNPRIORITISED: queries.UNPRIORITISED_GROUP,
+}
 
 
 @work.get(

@@ -645,6 +645,11 @@ def overdue_cases(user: User, cursor: str | None = None, size: int = PAGE_SIZE) 
     return _page(user, _open_cases(user), listing, CaseFilters(overdue=True), cursor, size)
 
 
+#: The name under which a page of overdue cases sets out those not prioritised (the API's key,
+#: the overdue page's table id); every other band is named by its value.
+UNPRIORITISED_GROUP = "unknown"
+
+
 def by_band(rows: Iterable[CaseRow]) -> dict[str, list[CaseRow]]:
     """The rows of a page of overdue cases under their bands (`UNPRIORITISED` for none), in the
     page's order and so most urgent band first: how the overdue page and the API's overdue list

@@ -153,7 +153,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
     groups = []
     for band, rows in queries.by_band(found).items():
         own = reverse("cases-ui:team") + "?" + urlencode({"band": band, "overdue": "yes"})
-        key = "unknown" if band == queries.UNPRIORITISED else band
+        key = queries.UNPRIORITISED_GROUP if band == queries.UNPRIORITISED else band
         groups.append((key, labels.get(band, "Not prioritised"), rows, own))
     return page(
         request,
